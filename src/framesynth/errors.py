@@ -1,0 +1,101 @@
+"""Errors framesynth raises on purpose.
+
+Every error a user can cause derives from :class:`FramesynthError`. Its string form is one
+line that names the file and place (when known), says what is wrong and ends with a stable
+code, e.g. ``interview.docx: not a valid Word file (bad zip) [FS102]``. The CLI prints that
+line and exits non-zero; the web layer turns it into its JSON error shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+class FramesynthError(Exception):
+    """Base class: a problem the user can fix."""
+
+    code = "FS000"
+
+    def __init__(self, message: str, *, path: str | Path | None = None, where: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.where = where
+
+    def __str__(self) -> str:
+        place = ", ".join(part for part in (self._path_name(), self.where) if part)
+        prefix = f"{place}: " if place else ""
+        return f"{prefix}{self.message} [{self.code}]"
+
+    def _path_name(self) -> str | None:
+        return Path(self.path).name if self.path else None
+
+
+class ProjectError(FramesynthError):
+    """The project file cannot be created, opened or upgraded."""
+
+    code = "FS001"
+
+
+class NotFound(FramesynthError):
+    """A named source, participant, memo ... does not exist in the project."""
+
+    code = "FS002"
+
+
+class InvalidArgument(FramesynthError):
+    """An option or argument has a value framesynth cannot use."""
+
+    code = "FS003"
+
+
+class UnsupportedFormat(FramesynthError):
+    """The file's suffix has no importer."""
+
+    code = "FS101"
+
+
+class CorruptFile(FramesynthError):
+    """The file claims a format but cannot be read as it."""
+
+    code = "FS102"
+
+
+class UndecodableText(FramesynthError):
+    """No supported text encoding decodes the file."""
+
+    code = "FS103"
+
+
+class EmptySource(FramesynthError):
+    """The file holds no text."""
+
+    code = "FS104"
+
+
+class DuplicateSource(FramesynthError):
+    """The same file (by checksum) is already in the project or in the batch."""
+
+    code = "FS105"
+
+
+class CaseDataError(FramesynthError):
+    """A row of a cases table is malformed or refers to something unknown."""
+
+    code = "FS110"
+
+
+class ImportBatchError(FramesynthError):
+    """One or more files of a batch failed; nothing of the batch was imported."""
+
+    code = "FS100"
+
+    def __init__(self, errors: Sequence[FramesynthError]):
+        self.errors = list(errors)
+        super().__init__(f"{len(self.errors)} file(s) failed; nothing was imported")
+
+    def __str__(self) -> str:
+        lines = [str(error) for error in self.errors]
+        lines.append(f"{self.message} [{self.code}]")
+        return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Phase 1, familiarise: sources and speaker turns, cases, memos, search, word counts."""

@@ -1,0 +1,110 @@
+"""What is known about who said a turn: the attributes ``--where`` filters on.
+
+Every turn gets a flat attribute map from its source (``source``, ``kind``, ``format``
+and the source's own attributes such as ``theme``), its speaker (``speaker``,
+``interviewer``) and, when the speaker is linked, the participant (``participant``,
+``role``, ``pseudonym`` and case attributes) and their organisation (``organisation``,
+``sector`` and case attributes). Keys and values compare case-insensitively; a key given
+twice matches either value, different keys must all match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from framesynth.errors import InvalidArgument
+from framesynth.store.models import Case, Organisation, Participant, Source, Speaker
+
+Where = dict[str, list[str]]
+
+
+def parse_where(items: Iterable[str]) -> Where:
+    """``["sector=statutory", "role=project lead"]`` -> ``{"sector": ["statutory"], ...}``."""
+    where: Where = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidArgument(f"--where {item!r} must look like KEY=VALUE")
+        where.setdefault(key.strip().casefold(), []).append(value.strip().strip('"').casefold())
+    return where
+
+
+@dataclass
+class ContextIndex:
+    """Attribute maps for sources and speakers, loaded once per query."""
+
+    sources: dict[int, dict[str, str]]
+    speakers: dict[int, dict[str, str]]
+
+    def attributes(self, source_id: int, speaker_id: int | None) -> dict[str, str]:
+        speaker = self.speakers.get(speaker_id, {}) if speaker_id is not None else {}
+        return {**self.sources.get(source_id, {}), **speaker}
+
+    def known_keys(self) -> set[str]:
+        keys = {key for attrs in self.sources.values() for key in attrs}
+        keys |= {key for attrs in self.speakers.values() for key in attrs}
+        return keys | {"participant", "role", "organisation", "sector", "speaker"}
+
+    def check(self, where: Where) -> None:
+        unknown = sorted(set(where) - self.known_keys())
+        if unknown:
+            known = ", ".join(sorted(self.known_keys()))
+            raise InvalidArgument(f"unknown attribute {unknown[0]!r} in --where; known: {known}")
+
+    def matches(self, source_id: int, speaker_id: int | None, where: Where) -> bool:
+        if not where:
+            return True
+        attrs = self.attributes(source_id, speaker_id)
+        return all(attrs.get(key, "\0").casefold() in values for key, values in where.items())
+
+
+def load_context(session: Session) -> ContextIndex:
+    cases = _case_attributes(session)
+    sources = {
+        source.id: {"source": source.name, "kind": source.kind, "format": source.format,
+                    **{k.casefold(): str(v) for k, v in source.meta.items() if v is not None}}
+        for source in session.scalars(select(Source))
+    }
+    speakers = {}
+    query = select(Speaker).options(
+        selectinload(Speaker.participant).selectinload(Participant.organisation)
+    )
+    for speaker in session.scalars(query):
+        attrs = {"speaker": speaker.label,
+                 "interviewer": "true" if speaker.is_interviewer else "false"}
+        if speaker.participant is not None:
+            attrs |= participant_attributes(speaker.participant, cases)
+        speakers[speaker.id] = attrs
+    return ContextIndex(sources, speakers)
+
+
+def participant_attributes(person: Participant, cases: dict[tuple[str, int], dict[str, str]]
+                           ) -> dict[str, str]:
+    attrs = dict(cases.get(("organisation", person.organisation_id or 0), {}))
+    attrs |= cases.get(("participant", person.id), {})
+    attrs |= {"participant": person.name, "participant_id": person.key}
+    if person.role:
+        attrs["role"] = person.role
+    if person.pseudonym:
+        attrs["pseudonym"] = person.pseudonym
+    if person.organisation is not None:
+        attrs |= organisation_attributes(person.organisation)
+    return attrs
+
+
+def organisation_attributes(org: Organisation) -> dict[str, str]:
+    return {"organisation": org.name, "organisation_id": org.key, "sector": org.sector}
+
+
+def _case_attributes(session: Session) -> dict[tuple[str, int], dict[str, str]]:
+    """Case attributes keyed by (kind, participant or organisation id)."""
+    found: dict[tuple[str, int], dict[str, str]] = {}
+    for case in session.scalars(select(Case).options(selectinload(Case.attributes))):
+        owner = case.participant_id if case.kind == "participant" else case.organisation_id
+        if owner is not None:
+            found[(case.kind, owner)] = {a.name.casefold(): a.value for a in case.attributes}
+    return found

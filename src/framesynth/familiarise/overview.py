@@ -1,0 +1,54 @@
+"""``info``: what a project holds, counted the ways a team reports it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from framesynth.store.models import (
+    DEPTHS,
+    Memo,
+    Organisation,
+    Participant,
+    Partnership,
+    PartnershipLevel,
+    Place,
+    Source,
+    Speaker,
+    Turn,
+)
+
+
+def project_info(session: Session) -> dict[str, Any]:
+    """Counts of sources by kind, participants by role, organisations by sector,
+    partnerships by depth and by level, and totals."""
+    def grouped(column: Any) -> dict[str, int]:
+        rows = session.execute(select(column, func.count()).group_by(column)).tuples()
+        return {str(key) if key is not None else "(none)": count for key, count in rows}
+
+    depths = Counter(grouped(Partnership.depth))
+    linked = session.scalar(select(func.count(Speaker.id)).where(
+        Speaker.participant_id.is_not(None))) or 0
+    respondents = session.scalar(select(func.count(Speaker.id)).where(
+        Speaker.is_interviewer.is_(False))) or 0
+    return {
+        "sources": session.scalar(select(func.count(Source.id))) or 0,
+        "sources_by_kind": grouped(Source.kind),
+        "sources_by_format": grouped(Source.format),
+        "words": sum(len(text.split()) for text in session.scalars(select(Source.text))),
+        "turns": session.scalar(select(func.count(Turn.id))) or 0,
+        "speakers_linked": f"{linked}/{respondents}",
+        "participants": session.scalar(select(func.count(Participant.id))) or 0,
+        "participants_by_role": grouped(Participant.role),
+        "organisations": session.scalar(select(func.count(Organisation.id))) or 0,
+        "organisations_by_sector": grouped(Organisation.sector),
+        "partnerships": session.scalar(select(func.count(Partnership.id))) or 0,
+        "partnerships_by_depth": {d: depths[d] for d in DEPTHS if depths[d]},
+        "partnerships_by_formality": grouped(Partnership.formality),
+        "partnerships_by_level": grouped(PartnershipLevel.level),
+        "places": session.scalar(select(func.count(Place.id))) or 0,
+        "memos": session.scalar(select(func.count(Memo.id))) or 0,
+    }

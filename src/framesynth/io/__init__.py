@@ -1,0 +1,1 @@
+"""Reading and writing files: importers, exporters, REFI-QDA exchange."""

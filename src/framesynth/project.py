@@ -1,0 +1,91 @@
+"""``Project``: the facade a notebook user or a shell starts from.
+
+>>> project = Project.create("study.fsdb")            # doctest: +SKIP
+>>> with project.session() as session: ...            # doctest: +SKIP
+
+A project is one SQLite file (or a database URL). Opening a file made by an older
+framesynth upgrades it in place after writing ``<file>.bak``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from framesynth.errors import ProjectError
+from framesynth.store import migrate
+from framesynth.store.engine import is_url, make_engine
+
+
+class Project:
+    """An open project store."""
+
+    def __init__(self, location: str | Path, engine: Engine):
+        self.location = location
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def create(cls, location: str | Path) -> Project:
+        """Create a new, empty project; refuses to overwrite an existing file."""
+        if not is_url(location):
+            path = Path(location)
+            if path.exists():
+                raise ProjectError("a file of that name already exists", path=path)
+            if not path.parent.is_dir():
+                raise ProjectError("the folder does not exist", path=path)
+        engine = make_engine(location)
+        migrate.upgrade(engine)
+        return cls(location, engine)
+
+    @classmethod
+    def open(cls, location: str | Path, *, upgrade: bool = True) -> Project:
+        """Open an existing project, upgrading its schema if it is older than this code."""
+        if not is_url(location) and not Path(location).is_file():
+            raise ProjectError("no such project file (create one with `framesynth init`)",
+                               path=location)
+        engine = make_engine(location)
+        _check_is_project(engine, location)
+        current = migrate.current_revision(engine)
+        if current != migrate.head_revision():
+            if not upgrade:
+                raise ProjectError(f"schema {current} is older than {migrate.head_revision()}",
+                                   path=location)
+            if not is_url(location):
+                migrate.backup_sqlite(Path(location))
+            migrate.upgrade(engine)
+        return cls(location, engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _check_is_project(engine: Engine, location: str | Path) -> None:
+    try:
+        tables = set(inspect(engine).get_table_names())
+    except Exception as error:  # sqlite3.DatabaseError: file is not a database
+        raise ProjectError(f"not a framesynth project ({error.__class__.__name__})",
+                           path=location) from None
+    if "alembic_version" not in tables or "sources" not in tables:
+        raise ProjectError("not a framesynth project (no framesynth tables)", path=location)
+
+
+def open_project(location: str | Path) -> Project:
+    """Open ``location``, the shortest way in: ``open_project("study.fsdb")``."""
+    return Project.open(location)

@@ -1,0 +1,1 @@
+"""The project store: models, engine and session set-up, migrations, text index."""

@@ -1,0 +1,302 @@
+"""The project schema: SQLAlchemy 2 typed models on one declarative base.
+
+Offsets (``start``/``end`` of turns, memo spans and later codings) are Unicode code-point
+offsets into :attr:`Source.text`, which never changes after import; ``end`` is exclusive,
+like Python slicing. The schema is created and upgraded only through the Alembic
+migrations in ``store/migrations``; a test checks that these models and the migrated
+schema agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SOURCE_KINDS = ("interview", "focus_group", "document")
+SECTORS = ("community", "voluntary", "statutory", "funder")
+FORMALITIES = ("formal", "informal")
+DEPTHS = ("on_paper", "shallow", "working", "deep")
+LEVELS = ("delivery", "management", "strategic")
+CASE_KINDS = ("participant", "organisation", "partnership", "project")
+ATTRIBUTE_TYPES = ("text", "number", "boolean", "date")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Source(Base):
+    """An imported transcript or document; ``text`` is immutable."""
+
+    __tablename__ = "sources"
+    __table_args__ = (CheckConstraint("kind IN ('interview', 'focus_group', 'document')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    format: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    checksum: Mapped[str] = mapped_column(String(64), unique=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    turns: Mapped[list[Turn]] = relationship(
+        back_populates="source", order_by="Turn.position", cascade="all, delete-orphan"
+    )
+    speakers: Mapped[list[Speaker]] = relationship(
+        back_populates="source", cascade="all, delete-orphan"
+    )
+
+
+class SourceProfile(Base):
+    """What the cases table says about a source file, kept until (and after) it is imported.
+
+    Matched to a source by file name: its kind, the participants in it, speaker labels
+    mapped to participant keys (``{"P1": "P05"}``) and source attributes (``theme``).
+    """
+
+    __tablename__ = "source_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str | None] = mapped_column(String(20))
+    participants: Mapped[list[str]] = mapped_column(default=list)
+    speakers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Speaker(Base):
+    """A speaker label as it appears in one source, linked to a participant when known."""
+
+    __tablename__ = "speakers"
+    __table_args__ = (UniqueConstraint("source_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+    is_interviewer: Mapped[bool] = mapped_column(Boolean, default=False)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
+
+    source: Mapped[Source] = relationship(back_populates="speakers")
+    participant: Mapped[Participant | None] = relationship()
+
+
+class Turn(Base):
+    """A speaker turn: the range ``[start, end)`` of its words in the source text."""
+
+    __tablename__ = "turns"
+    __table_args__ = (
+        UniqueConstraint("source_id", "position"),
+        CheckConstraint("start >= 0 AND start <= \"end\"", name="range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    speaker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("speakers.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[float | None] = mapped_column(Float)
+    ended_at: Mapped[float | None] = mapped_column(Float)
+
+    source: Mapped[Source] = relationship(back_populates="turns")
+    speaker: Mapped[Speaker | None] = relationship()
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    __table_args__ = (
+        CheckConstraint("sector IN ('community', 'voluntary', 'statutory', 'funder')", name="sector"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    sector: Mapped[str] = mapped_column(String(20))
+
+    participants: Mapped[list[Participant]] = relationship(back_populates="organisation")
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    pseudonym: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str | None] = mapped_column(String(100))
+    aliases: Mapped[list[str]] = mapped_column(default=list)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="participants")
+
+
+class Partnership(Base):
+    """A formal or informal partnership between two organisations."""
+
+    __tablename__ = "partnerships"
+    __table_args__ = (
+        CheckConstraint("formality IN ('formal', 'informal')", name="formality"),
+        CheckConstraint("depth IN ('on_paper', 'shallow', 'working', 'deep')", name="depth"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    organisation_a_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    organisation_b_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    formality: Mapped[str] = mapped_column(String(10))
+    depth: Mapped[str] = mapped_column(String(10))
+
+    organisation_a: Mapped[Organisation] = relationship(foreign_keys=[organisation_a_id])
+    organisation_b: Mapped[Organisation] = relationship(foreign_keys=[organisation_b_id])
+    level_rows: Mapped[list[PartnershipLevel]] = relationship(
+        cascade="all, delete-orphan", order_by="PartnershipLevel.level"
+    )
+
+    @property
+    def levels(self) -> list[str]:
+        return sorted((row.level for row in self.level_rows), key=LEVELS.index)
+
+
+class PartnershipLevel(Base):
+    """One level (delivery, management, strategic) a partnership operates at."""
+
+    __tablename__ = "partnership_levels"
+    __table_args__ = (
+        CheckConstraint("level IN ('delivery', 'management', 'strategic')", name="level"),
+    )
+
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[str] = mapped_column(String(12), primary_key=True)
+
+
+class Case(Base):
+    """A unit of analysis: a participant, organisation, partnership or free-standing project."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('participant', 'organisation', 'partnership', 'project')", name="kind"
+        ),
+        UniqueConstraint("kind", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(255))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), unique=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
+    )
+    partnership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), unique=True
+    )
+
+    attributes: Mapped[list[CaseAttribute]] = relationship(
+        cascade="all, delete-orphan", order_by="CaseAttribute.name"
+    )
+    participant: Mapped[Participant | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    partnership: Mapped[Partnership | None] = relationship()
+
+
+class CaseAttribute(Base):
+    """A typed attribute of a case; ``value`` holds the canonical text form."""
+
+    __tablename__ = "case_attributes"
+    __table_args__ = (
+        UniqueConstraint("case_id", "name"),
+        CheckConstraint("type IN ('text', 'number', 'boolean', 'date')", name="type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Place(Base):
+    """A place named in the data (town, estate, venue), known so reports can hide it."""
+
+    __tablename__ = "places"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str | None] = mapped_column(String(50))
+
+
+class Memo(Base):
+    """A memo on the project (no source), a source, or a span ``[start, end)`` of a source."""
+
+    __tablename__ = "memos"
+    __table_args__ = (
+        CheckConstraint("(start IS NULL) = (\"end\" IS NULL)", name="span_pair"),
+        CheckConstraint("start IS NULL OR (source_id IS NOT NULL AND start <= \"end\")", name="span"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), index=True
+    )
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+
+    source: Mapped[Source | None] = relationship()
+
+
+class Event(Base):
+    """Append-only log of what changed the project, who did it and when."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
