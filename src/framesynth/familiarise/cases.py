@@ -41,7 +41,7 @@ from framesynth.store.models import (
 
 ROW_TYPES = ("organisation", "place", "participant", "partnership", "source", "project")
 RESERVED = {
-    "organisation": {"id", "name", "sector"},
+    "organisation": {"id", "name", "sector", "aliases"},
     "participant": {"id", "name", "role", "organisation", "pseudonym", "aliases"},
     "partnership": {"id", "name", "organisation", "partner", "formality", "depth", "levels"},
     "place": {"name", "kind"},
@@ -193,7 +193,7 @@ class _Applier:
         if sector not in SECTORS:
             raise self.fail(row, f"sector {v['sector']!r} is not one of: {', '.join(SECTORS)}")
         org = self._by_key(Organisation, v["id"]) or Organisation(key=v["id"])
-        org.name, org.sector = v["name"], sector
+        org.name, org.sector, org.aliases = v["name"], sector, split_list(v.get("aliases"))
         self.session.add(org)
         self._set_attributes(row, self._case("organisation", org.key, organisation=org))
 

@@ -26,7 +26,7 @@ def project_info(session: Session) -> dict[str, Any]:
     """Counts of sources by kind, participants by role, organisations by sector,
     partnerships by depth and by level, and totals."""
     def grouped(column: Any) -> dict[str, int]:
-        rows = session.execute(select(column, func.count()).group_by(column)).tuples()
+        rows = session.execute(select(column, func.count()).group_by(column)).all()
         return {str(key) if key is not None else "(none)": count for key, count in rows}
 
     depths = Counter(grouped(Partnership.depth))

@@ -82,7 +82,7 @@ def search(
     query = select(Turn.id, Turn.source_id, Turn.speaker_id, Turn.start, Turn.text)
     if candidates is not None:
         query = query.where(Turn.id.in_(candidates))
-    names = dict(session.execute(select(Source.id, Source.name)).tuples().all())
+    names = dict(session.execute(select(Source.id, Source.name)).all())
     hits: list[Hit] = []
     for turn_id, source_id, speaker_id, start, text in session.execute(query):
         if not context.matches(source_id, speaker_id, where):

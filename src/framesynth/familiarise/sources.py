@@ -66,7 +66,7 @@ def add_sources(
 
 def duplicate_errors(session: Session, imported: Sequence[ImportedSource]) -> list[FramesynthError]:
     """One error per file already in the project or repeated in the batch (by checksum)."""
-    stored = dict(session.execute(select(Source.checksum, Source.name)).tuples().all())
+    stored = dict(session.execute(select(Source.checksum, Source.name)).all())
     seen: dict[str, str] = {}
     errors: list[FramesynthError] = []
     for item in imported:

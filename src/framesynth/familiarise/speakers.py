@@ -95,10 +95,10 @@ def detect_turns(text: str, *, known_labels: Iterable[str] = ()) -> list[Detecte
     matches = [m for m in LABEL_LINE.finditer(text) if looks_like_label(m["label"])]
     counts = Counter(normalise_label(m["label"]) for m in matches)
     known = {normalise_label(label) for label in known_labels} | INTERVIEWER_LABELS
-    speaker_lines = [
-        m for m in matches
-        if counts[normalise_label(m["label"])] >= 2 or normalise_label(m["label"]) in known
-    ]
+    confirmed = [m for m in matches
+                 if counts[normalise_label(m["label"])] >= 2 or normalise_label(m["label"]) in known]
+    speaker_lines = confirmed and [m for m in matches
+                                   if m in confirmed or _once_only_speaker(text, m, confirmed)]
     if not speaker_lines:
         return paragraph_turns(text)
     turns: list[DetectedTurn] = []
@@ -112,6 +112,22 @@ def detect_turns(text: str, *, known_labels: Iterable[str] = ()) -> list[Detecte
         label = " ".join(line["label"].split())
         turns.append(DetectedTurn(start, end, label, parse_timestamp(line["ts"])))
     return turns
+
+
+def _once_only_speaker(text: str, line: re.Match[str], confirmed: list[re.Match[str]]) -> bool:
+    """Is a label seen once a speaker? Yes after the conversation has begun, and, where
+    turns are separated by blank lines, only when it starts a paragraph."""
+    if line.start() < confirmed[0].start():
+        return False
+    starts = [_starts_paragraph(text, m.start()) for m in confirmed]
+    paragraph_style = sum(starts) * 2 > len(starts)
+    return not paragraph_style or _starts_paragraph(text, line.start())
+
+
+def _starts_paragraph(text: str, position: int) -> bool:
+    before = text[:position].rstrip(" \t")
+    return not before.strip() or before.endswith("\n\n") or bool(
+        re.search(r"\n[ \t]*\n$", before))
 
 
 def paragraph_turns(text: str) -> list[DetectedTurn]:

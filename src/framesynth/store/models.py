@@ -146,6 +146,7 @@ class Organisation(Base):
     key: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(255), unique=True)
     sector: Mapped[str] = mapped_column(String(20))
+    aliases: Mapped[list[str]] = mapped_column(default=list)
 
     participants: Mapped[list[Participant]] = relationship(back_populates="organisation")
 

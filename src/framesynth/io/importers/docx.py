@@ -14,6 +14,9 @@ from framesynth.errors import CorruptFile
 from framesynth.familiarise.sources import ImportedSource
 
 
+HEADER_CELLS = {"speaker", "name", "who", "person"}
+
+
 def read(path: Path, data: bytes) -> ImportedSource:
     """Paragraphs become blank-line separated blocks; a table row ``Speaker | words``
     becomes ``Speaker: words``."""
@@ -34,8 +37,10 @@ def _blocks(item: Paragraph | Table) -> list[str]:
         line = item.text.strip()
         return [line] if line else []
     rows = []
-    for row in item.rows:
+    for number, row in enumerate(item.rows):
         cells = [cell.text.strip() for cell in row.cells]
+        if number == 0 and cells and cells[0].casefold() in HEADER_CELLS:
+            continue
         if len(cells) >= 2 and cells[0] and cells[-1]:
             rows.append(f"{cells[0]}: {cells[-1]}")
         elif any(cells):

@@ -18,7 +18,12 @@ from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from framesynth.errors import CorruptFile
 from framesynth.familiarise.sources import ImportedSource
-from framesynth.familiarise.speakers import DetectedTurn, LABEL_LINE, looks_like_label
+from framesynth.familiarise.speakers import (
+    LABEL_LINE,
+    DetectedTurn,
+    looks_like_label,
+    parse_timestamp,
+)
 from framesynth.io.importers.text_decoding import decode_text
 
 
@@ -41,21 +46,21 @@ def read(path: Path, data: bytes) -> ImportedSource:
     except (MalformedFileError, MalformedCaptionError) as error:
         kind = "SubRip" if fmt == "srt" else "WebVTT"
         raise CorruptFile(f"not a valid {kind} file ({error})", path=path) from None
-    cues = [_cue(c.voice, c.text, c.start_in_seconds, c.end_in_seconds) for c in captions]
+    cues = [_cue(c.voice, c.text, c.start, c.end) for c in captions]
     cues = [cue for cue in cues if cue.words]
     text, turns = _assemble(cues)
     return ImportedSource(path.name, fmt, text, "", turns=turns,
                           meta={"encoding": encoding, "cues": len(cues)})
 
 
-def _cue(voice: str | None, text: str, start: float, end: float) -> _Cue:
+def _cue(voice: str | None, text: str, start: str, end: str) -> _Cue:
     words = " ".join(text.split())
     speaker = voice.strip() if voice else None
     if speaker is None:
         match = LABEL_LINE.match(words)
         if match and looks_like_label(match["label"]):
             speaker, words = " ".join(match["label"].split()), words[match.end():]
-    return _Cue(speaker, words, float(start), float(end))
+    return _Cue(speaker, words, parse_timestamp(start) or 0.0, parse_timestamp(end) or 0.0)
 
 
 def _assemble(cues: list[_Cue]) -> tuple[str, list[DetectedTurn]]:

@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(64), nullable=False),
         sa.Column("name", sa.String(255), nullable=False),
         sa.Column("sector", sa.String(20), nullable=False),
+        sa.Column("aliases", sa.JSON(), nullable=False),
         sa.CheckConstraint(
             "sector IN ('community', 'voluntary', 'statutory', 'funder')", name="sector"
         ),

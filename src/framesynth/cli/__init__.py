@@ -1,0 +1,1 @@
+"""The ``framesynth`` command: a thin Typer layer over the library."""

@@ -1,0 +1,89 @@
+"""Shared pieces of the CLI: argument aliases, error handling, output helpers."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.orm import Session
+from typer.core import TyperGroup
+
+from framesynth.errors import FramesynthError
+from framesynth.project import Project
+
+ProjectArg = Annotated[
+    Path,
+    typer.Argument(help="The project file (e.g. study.fsdb); or set FRAMESYNTH_PROJECT.",
+                   envvar="FRAMESYNTH_PROJECT", show_default=False),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option("--where", "-w", metavar="KEY=VALUE",
+                 help="Keep only turns whose speaker/source has this attribute value "
+                      "(repeat: same key = either value, different keys = all)."),
+]
+
+
+class FramesynthGroup(TyperGroup):
+    """Turns any :class:`FramesynthError` into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FramesynthError as error:
+            for line in str(error).splitlines():
+                typer.echo(f"error: {line}", err=True)
+            raise typer.Exit(1) from None
+
+
+def new_app(help_text: str) -> typer.Typer:
+    return typer.Typer(cls=FramesynthGroup, help=help_text, no_args_is_help=True,
+                       pretty_exceptions_enable=False, add_completion=False)
+
+
+def current_user() -> str:
+    """Who is acting: ``FRAMESYNTH_USER`` or the login name."""
+    return os.environ.get("FRAMESYNTH_USER") or getpass.getuser()
+
+
+@contextmanager
+def project_session(path: Path) -> Iterator[Session]:
+    """Open the project and run the command in one transaction."""
+    with Project.open(path) as project, project.session() as session:
+        yield session
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A plain, aligned text table (no colours, so it pipes and diffs cleanly)."""
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for number, row in enumerate(cells):
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        if number == 0:
+            typer.echo("  ".join("-" * width for width in widths))
+
+
+def progress_printer(label: str):  # type: ignore[no-untyped-def]
+    """A progress callback that redraws one line on stderr when it is a terminal."""
+    interactive = sys.stderr.isatty()
+
+    def report(done: int, total: int, item: str) -> None:
+        if interactive:
+            sys.stderr.write(f"\r{label} {done}/{total} {item[:50]:<50}")
+            if done == total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+    return report

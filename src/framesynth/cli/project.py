@@ -1,0 +1,41 @@
+"""``init`` and ``info``."""
+
+from __future__ import annotations
+
+import typer
+
+from framesynth.cli._util import JsonOpt, ProjectArg, print_json, project_session
+from framesynth.familiarise.overview import project_info
+from framesynth.project import Project
+
+
+def init(project: ProjectArg) -> None:
+    """Create a new, empty project file.
+
+    Example: framesynth init study.fsdb
+    """
+    Project.create(project).close()
+    typer.echo(f"created {project}")
+
+
+def info(project: ProjectArg, as_json: JsonOpt = False) -> None:
+    """Count what the project holds: sources, participants, organisations, partnerships.
+
+    Example: framesynth info study.fsdb --json
+    """
+    with project_session(project) as session:
+        data = project_info(session)
+    if as_json:
+        print_json(data)
+        return
+    print_info(data)
+
+
+def print_info(data: dict) -> None:  # type: ignore[type-arg]
+    for key, value in data.items():
+        label = key.replace("_", " ")
+        if isinstance(value, dict):
+            parts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in value.items())
+            typer.echo(f"{label:<28}{parts or '-'}")
+        else:
+            typer.echo(f"{label:<28}{value}")

@@ -1,0 +1,125 @@
+"""Keyword in context: plain and regex patterns, case, filters by case attributes, memos."""
+
+from __future__ import annotations
+
+import pytest
+
+from framesynth.errors import InvalidArgument
+from framesynth.familiarise import search as search_module
+from framesynth.familiarise.context import parse_where
+from framesynth.familiarise.memos import add_memo
+from framesynth.familiarise.search import Hit, compile_pattern, search
+from framesynth.io.importers import import_files
+from framesynth.io.importers.case_table import import_case_table
+from framesynth.store.text_index import LikeIndex
+
+
+@pytest.fixture
+def small(session, data_dir):
+    import_case_table(session, data_dir / "cases.csv")
+    import_files(session, [data_dir / n for n in ("interview.txt", "focus_group.txt",
+                                                  "interview.md")])
+    return session
+
+
+def rows(hits: list[Hit]) -> list[tuple]:
+    return [(h.source, h.speaker, h.role, h.offset, h.left, h.match, h.right) for h in hits]
+
+
+def at(data_dir, name: str, phrase: str) -> int:
+    """Where ``phrase`` starts in a test file's text: the offset a hit must report."""
+    return (data_dir / name).read_text(encoding="utf-8").index(phrase)
+
+
+def test_search_plain_words_match_at_word_starts_in_any_case(small, data_dir):
+    assert rows(search(small, "threshold", width=20)) == [
+        ("focus_group.txt", "Claire", "project worker",
+         at(data_dir, "focus_group.txt", "threshold is"), "e council side, the", "threshold",
+         "is the problem."),
+        ("focus_group.txt", "Facilitator", None, at(data_dir, "focus_group.txt", "thresholds."),
+         "Say more about", "threshold", "s."),
+    ]
+
+
+def test_search_phrase_spans_any_whitespace_and_finds_longer_words(small, data_dir):
+    assert rows(search(small, "waiting list", width=12)) == [
+        ("focus_group.txt", None, None, at(data_dir, "focus_group.txt", "waiting lists"),
+         "cus group -", "waiting list", "s"),
+        ("interview.txt", "Interviewer", None, at(data_dir, "interview.txt", "waiting list?"),
+         "And the", "waiting list", "?"),
+    ]
+    assert [h.match for h in search(small, "refer")] == ["referrals", "Referrals", "referrals"]
+
+
+def test_search_does_not_match_inside_words(small):
+    assert search(small, "hold") == []
+
+
+def test_search_case_sensitive(small):
+    assert [h.match for h in search(small, "Referrals", case_sensitive=True)] == ["Referrals"]
+
+
+def test_search_regex(small, data_dir):
+    hits = search(small, r"\b(Tues|Fri)day\b", regex=True, width=10)
+    assert rows(hits) == [("focus_group.txt", "Dawn", "project worker",
+                           at(data_dir, "focus_group.txt", "Tuesday"), "e run the", "Tuesday",
+                           "group at")]
+
+
+def test_search_where_filters_by_organisation_and_participant_attributes(small):
+    community = search(small, "the", where=parse_where(["sector=community"]))
+    assert {(h.source, h.speaker) for h in community} == {
+        ("focus_group.txt", "Dawn"), ("interview.txt", "Maureen")}
+    statutory_or_voluntary = search(small, "the", where=parse_where(
+        ["sector=statutory", "sector=voluntary"]))
+    assert {h.speaker for h in statutory_or_voluntary} == {"Claire", "Sam", "Helen Ashworth"}
+    lead_in_community = search(small, "the", where=parse_where(
+        ["sector=community", 'role="Project Lead"']))
+    assert {h.speaker for h in lead_in_community} == {"Maureen"}
+
+
+def test_search_where_filters_by_source_attributes(small):
+    hits = search(small, "families", where=parse_where(["theme=waiting lists",
+                                                        "interviewer=true"]))
+    assert [(h.source, h.speaker, h.match) for h in hits] == [
+        ("focus_group.txt", "Facilitator", "families")]
+
+
+def test_search_unknown_attribute_is_an_error_that_lists_the_known_ones(small):
+    with pytest.raises(InvalidArgument, match=r"unknown attribute 'secter' in --where; known: "
+                                              r".*sector.*"):
+        search(small, "the", where=parse_where(["secter=community"]))
+
+
+@pytest.mark.parametrize("item", ["sector", "=community", ""])
+def test_search_where_must_be_key_value(item):
+    with pytest.raises(InvalidArgument, match="must look like KEY=VALUE"):
+        parse_where([item])
+
+
+def test_search_memos_are_searchable(small, data_dir):
+    memo = "Thresholds again: referrals bounce back."
+    add_memo(small, memo, author="ruth", source="focus_group.txt")
+    hits = search(small, "bounce", memos=True, width=10)
+    assert rows(hits) == [
+        ("focus_group.txt", "Dawn", "project worker", at(data_dir, "focus_group.txt", "bounce"),
+         "Referrals", "bounce", "back with"),
+        ("memo:1", "ruth", None, memo.index("bounce"), "referrals", "bounce", "back."),
+    ]
+
+
+def test_search_full_text_index_and_plain_scan_agree(small, monkeypatch):
+    patterns = ["the", "waiting list", "refer", "St Aidan's", "food bank", "café"]
+    indexed = {p: rows(search(small, p)) for p in patterns}
+    monkeypatch.setattr(search_module, "text_index_for", lambda session: LikeIndex())
+    assert {p: rows(search(small, p)) for p in patterns} == indexed
+
+
+def test_search_limit(small):
+    assert len(search(small, "the", limit=3)) == 3
+
+
+@pytest.mark.parametrize(("pattern", "regex"), [("", False), ("   ", False), ("(", True)])
+def test_search_bad_patterns(pattern, regex):
+    with pytest.raises(InvalidArgument):
+        compile_pattern(pattern, regex=regex)

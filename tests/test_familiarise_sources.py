@@ -1,0 +1,132 @@
+"""Storing imported transcripts: turns, speakers, kinds, duplicates, all-or-nothing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlalchemy import select
+
+from framesynth.errors import DuplicateSource, ImportBatchError
+from framesynth.io.importers import import_files
+from framesynth.io.importers.case_table import import_case_table
+from framesynth.project import Project
+from framesynth.store.models import Event, Source
+
+
+def test_sources_store_immutable_text_and_turn_ranges(session, data_dir):
+    [source] = import_files(session, [data_dir / "interview.txt"])
+    assert source.text == (data_dir / "interview.txt").read_text(encoding="utf-8")
+    assert [(t.position, t.speaker.label if t.speaker else None, t.text[:22])
+            for t in source.turns] == [
+        (0, None, "Test interview - proje"),
+        (1, "Interviewer", "Could you tell me how "),
+        (2, "Maureen", "Mostly through the hea"),
+        (3, "Interviewer", "And the waiting list?"),
+        (4, "Maureen", "Fourteen weeks for cou"),
+    ]
+    assert all(source.text[t.start:t.end] == t.text for t in source.turns)
+
+
+@pytest.mark.parametrize(("name", "kind"), [("interview.txt", "interview"),
+                                            ("focus_group.txt", "focus_group")])
+def test_sources_kind_follows_the_number_of_respondents(session, data_dir, name, kind):
+    [source] = import_files(session, [data_dir / name])
+    assert source.kind == kind
+
+
+def test_sources_kind_can_be_given(session, data_dir):
+    [source] = import_files(session, [data_dir / "interview.txt"], kind="document")
+    assert source.kind == "document"
+
+
+def test_sources_interviewer_labels_are_the_research_team(session, data_dir):
+    [source] = import_files(session, [data_dir / "focus_group.txt"])
+    assert sorted((s.label, s.is_interviewer) for s in source.speakers) == [
+        ("Claire", False), ("Dawn", False), ("Facilitator", True), ("Sam", False)]
+
+
+def test_sources_speakers_link_to_participants_from_the_cases_table(session, data_dir):
+    import_case_table(session, data_dir / "cases.csv")
+    sources = import_files(session, [data_dir / "focus_group.txt", data_dir / "interview.md",
+                                     data_dir / "interview.txt"])
+    links = {(src.name, s.label): s.participant.key if s.participant else None
+             for src in sources for s in src.speakers if not s.is_interviewer}
+    assert links == {
+        ("focus_group.txt", "Dawn"): "P15",
+        ("focus_group.txt", "Sam"): "P16",
+        ("focus_group.txt", "Claire"): "P19",
+        ("interview.md", "Helen Ashworth"): "P06",
+        ("interview.txt", "Maureen"): "P01",
+    }
+    assert sources[0].meta["theme"] == "waiting lists"
+
+
+def test_sources_cases_imported_after_the_sources_still_link_speakers(project, data_dir):
+    with project.session() as session:
+        import_files(session, [data_dir / "focus_group.txt"])
+    with project.session() as session:
+        import_case_table(session, data_dir / "cases.csv")
+    with project.session() as session:
+        source = session.scalar(select(Source))
+        assert sorted(s.participant.name for s in source.speakers if s.participant) == [
+            "Claire Dunmore", "Dawn Whitlock", "Sam Okonjo"]
+        assert source.meta["theme"] == "waiting lists"
+
+
+def test_sources_same_file_twice_is_refused(project, data_dir, tmp_path):
+    copy = tmp_path / "copy-of-interview.txt"
+    shutil.copyfile(data_dir / "interview.txt", copy)
+    with project.session() as session:
+        import_files(session, [data_dir / "interview.txt"])
+    with pytest.raises(ImportBatchError) as raised, project.session() as session:
+        import_files(session, [copy])
+    assert str(raised.value) == (
+        "copy-of-interview.txt: already imported as 'interview.txt' (same content) [FS105]\n"
+        "1 file(s) failed; nothing was imported [FS100]")
+    assert isinstance(raised.value.errors[0], DuplicateSource)
+
+
+def test_sources_same_file_twice_in_one_batch_is_refused(session, data_dir, tmp_path):
+    copy = tmp_path / "again.txt"
+    shutil.copyfile(data_dir / "interview.txt", copy)
+    with pytest.raises(ImportBatchError, match="again.txt: same content as 'interview.txt'"):
+        import_files(session, [data_dir / "interview.txt", copy])
+
+
+def test_sources_same_name_different_content_gets_a_numbered_name(session, data_dir, tmp_path):
+    other = tmp_path / "interview.txt"
+    other.write_text("Interviewer: Different?\nR: Yes.\nInterviewer: Ok.", encoding="utf-8")
+    first, second = import_files(session, [data_dir / "interview.txt", other])
+    assert (first.name, second.name) == ("interview.txt", "interview.txt (2)")
+
+
+def test_sources_one_bad_file_in_twenty_imports_nothing(project_path, data_dir, tmp_path,
+                                                        snapshot):
+    with Project.open(project_path) as project, project.session() as session:
+        import_files(session, [data_dir / "interview.md"])
+    before = snapshot(project_path)
+    batch = []
+    for number in range(20):
+        path = tmp_path / f"transcript-{number:02d}.txt"
+        path.write_text(f"Interviewer: Question {number}?\nR: Answer {number}.\n"
+                        "Interviewer: Thanks.", encoding="utf-8")
+        batch.append(path)
+    (tmp_path / "transcript-13.txt").write_bytes(b"")
+    (tmp_path / "transcript-07.txt").write_bytes(b"\x81\x8d\x90 nope")
+    with pytest.raises(ImportBatchError) as raised:
+        with Project.open(project_path) as project, project.session() as session:
+            import_files(session, batch)
+    assert str(raised.value).splitlines() == [
+        "transcript-07.txt: cannot decode the text (tried UTF-8, UTF-16 with BOM, cp1252) "
+        "[FS103]",
+        "transcript-13.txt: the file is empty [FS104]",
+        "2 file(s) failed; nothing was imported [FS100]",
+    ]
+    assert snapshot(project_path) == before
+
+
+def test_sources_import_is_logged(session, data_dir):
+    import_files(session, [data_dir / "interview.txt"], actor="ruth")
+    event = session.scalar(select(Event).where(Event.action == "import_sources"))
+    assert (event.actor, event.payload) == ("ruth", {"sources": ["interview.txt"]})

@@ -1,0 +1,123 @@
+"""The schema comes from Alembic migrations; old project files are upgraded on open."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select
+
+from framesynth.errors import ProjectError
+from framesynth.familiarise.memos import list_memos
+from framesynth.familiarise.search import search
+from framesynth.project import Project
+from framesynth.store import migrate
+from framesynth.store.engine import make_engine
+from framesynth.store.models import Base, Memo, Source
+
+FTS_TABLES = ("turn_fts", "memo_fts")
+
+
+def test_migrations_build_exactly_the_models(project):
+    def include(obj, name, type_, reflected, compare_to):  # noqa: ARG001
+        return not (type_ == "table" and name.startswith(FTS_TABLES))
+
+    with project.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"include_object": include})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_migrations_new_project_is_at_head_in_wal_mode_with_foreign_keys(project, project_path):
+    assert migrate.current_revision(project.engine) == migrate.head_revision()
+    with project.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def make_old_project(path):
+    """A project file as framesynth wrote it at schema 0001, with a source and a memo."""
+    engine = make_engine(path)
+    migrate.upgrade(engine, "0001")
+    engine.dispose()
+    connection = sqlite3.connect(path)
+    now = datetime(2026, 1, 5, 9, 30).isoformat(" ")
+    connection.execute(
+        "INSERT INTO sources (id, name, kind, format, text, checksum, imported_at, meta) "
+        "VALUES (1, 'old.txt', 'interview', 'txt', 'Interviewer: Hi.\nR: Trust matters.', "
+        "'abc', ?, '{}')", (now,))
+    connection.execute(
+        "INSERT INTO turns (source_id, position, start, \"end\", text) "
+        "VALUES (1, 0, 21, 35, 'Trust matters.')")
+    connection.execute(
+        "INSERT INTO memos (id, title, body, author, created_at, updated_at, source_id) "
+        "VALUES (1, 'Early thought', 'Trust between sectors keeps coming up', 'ruth', ?, ?, 1)",
+        (now, now))
+    connection.commit()
+    connection.close()
+
+
+def test_migrations_opening_an_old_project_upgrades_it_and_keeps_a_backup(tmp_path):
+    path = tmp_path / "old.fsdb"
+    make_old_project(path)
+    with Project.open(path) as project:
+        assert migrate.current_revision(project.engine) == migrate.head_revision()
+        with project.session() as session:
+            memo = session.scalar(select(Memo))
+            assert (memo.title, memo.source.name, memo.start, memo.end) == (
+                "Early thought", "old.txt", None, None)
+            assert [m.id for m in list_memos(session, containing="trust")] == [1]
+            assert [h.match for h in search(session, "trust", memos=True)] == ["Trust", "Trust"]
+            assert session.scalar(select(Source.name)) == "old.txt"
+    backup = tmp_path / "old.fsdb.bak"
+    old = sqlite3.connect(backup)
+    assert old.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+    assert old.execute("SELECT title FROM memos").fetchall() == [("Early thought",)]
+    old.close()
+
+
+def test_migrations_refuse_to_upgrade_when_asked_not_to(tmp_path):
+    path = tmp_path / "old.fsdb"
+    make_old_project(path)
+    with pytest.raises(ProjectError, match=r"old.fsdb: schema 0001 is older than"):
+        Project.open(path, upgrade=False)
+
+
+def test_migrations_downgrade_to_base_and_back(tmp_path):
+    from alembic import command
+
+    engine = make_engine(tmp_path / "round.fsdb")
+    migrate.upgrade(engine)
+    command.downgrade(migrate.alembic_config(engine), "base")
+    assert migrate.current_revision(engine) is None
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_project_create_refuses_an_existing_file(project_path):
+    with pytest.raises(ProjectError, match=r"^study.fsdb: a file of that name already exists"):
+        Project.create(project_path)
+
+
+def test_project_open_refuses_a_file_that_is_no_project(tmp_path):
+    path = tmp_path / "notes.fsdb"
+    path.write_text("just some notes", encoding="utf-8")
+    with pytest.raises(ProjectError, match=r"^notes.fsdb: not a framesynth project"):
+        Project.open(path)
+
+
+def test_project_open_refuses_a_missing_file(tmp_path):
+    with pytest.raises(ProjectError, match=r"^nothing.fsdb: no such project file"):
+        Project.open(tmp_path / "nothing.fsdb")
+
+
+def test_project_session_rolls_back_on_error(project):
+    with pytest.raises(RuntimeError), project.session() as session:
+        session.add(Source(name="x.txt", kind="interview", format="txt", text="x",
+                           checksum="1", meta={}))
+        session.flush()
+        raise RuntimeError("boom")
+    with project.session() as session:
+        assert session.scalar(select(Source)) is None
