@@ -48,7 +48,8 @@ def test_search_phrase_spans_any_whitespace_and_finds_longer_words(small, data_d
         ("interview.txt", "Interviewer", None, at(data_dir, "interview.txt", "waiting list?"),
          "And the", "waiting list", "?"),
     ]
-    assert [h.match for h in search(small, "refer")] == ["referrals", "Referrals", "referrals"]
+    assert [(h.source, h.match, h.right[:4]) for h in search(small, "refer")] == [
+        ("focus_group.txt", "Refer", "rals"), ("interview.txt", "refer", "rals")]
 
 
 def test_search_does_not_match_inside_words(small):
