@@ -60,7 +60,7 @@ def import_(
             kinds = Counter(source.kind for source in sources)
             turns = sum(len(source.turns) for source in sources)
             speakers = [s for source in sources for s in source.speakers if not s.is_interviewer]
-            linked = sum(1 for s in speakers if s.participant_id is not None)
+            linked = sum(1 for s in speakers if s.participant is not None)
             kinds_text = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items()))
             typer.echo(f"imported {len(sources)} sources ({kinds_text}), {turns} turns; "
                        f"{linked} of {len(speakers)} speakers linked to participants")
