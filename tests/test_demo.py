@@ -1,0 +1,86 @@
+"""The bundled demo corpus and the ``demo`` command."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from framesynth.cli.main import app
+from framesynth.demo import corpus_files
+from framesynth.io.importers import supported_suffixes
+from framesynth.store.models import DEPTHS, LEVELS, SECTORS, Organisation, Partnership, Source
+
+
+def test_demo_corpus_uses_every_supported_format():
+    suffixes = {path.suffix for path in corpus_files()}
+    assert suffixes == {".txt", ".md", ".docx", ".pdf", ".vtt", ".srt"}
+    assert suffixes <= set(supported_suffixes())
+
+
+def test_demo_has_interviews_and_focus_groups_of_realistic_length(demo_session):
+    sources = list(demo_session.scalars(select(Source)))
+    kinds = Counter(source.kind for source in sources)
+    assert kinds["interview"] >= 12 and kinds["focus_group"] == 3
+    lengths = {source.name: len(source.text.split()) for source in sources}
+    assert all(800 <= words <= 2500 for words in lengths.values()), lengths
+
+
+def test_demo_focus_groups_have_many_linked_speakers_and_a_theme(demo_session):
+    groups = demo_session.scalars(select(Source).where(Source.kind == "focus_group"))
+    for group in groups:
+        respondents = [s for s in group.speakers if not s.is_interviewer]
+        assert len(respondents) >= 5
+        assert all(s.participant is not None for s in respondents), group.name
+        assert group.meta["theme"]
+
+
+def test_demo_every_speaker_is_linked_or_the_interviewer(demo_session):
+    for source in demo_session.scalars(select(Source)):
+        for speaker in source.speakers:
+            assert speaker.is_interviewer or speaker.participant is not None, (
+                source.name, speaker.label)
+
+
+def test_demo_interviewees_are_leads_staff_and_funding_officers(demo_session):
+    roles = Counter()
+    for source in demo_session.scalars(select(Source).where(Source.kind == "interview")):
+        [person] = [s.participant for s in source.speakers if not s.is_interviewer]
+        roles[person.role] += 1
+    assert set(roles) == {"project lead", "project worker", "funding officer"}
+
+
+def test_demo_organisations_and_partnerships_cover_every_sector_depth_and_level(demo_session):
+    organisations = list(demo_session.scalars(select(Organisation)))
+    partnerships = list(demo_session.scalars(select(Partnership)))
+    assert len(organisations) >= 8 and {o.sector for o in organisations} == set(SECTORS)
+    assert len(partnerships) >= 6
+    assert {p.depth for p in partnerships} == set(DEPTHS)
+    assert {level for p in partnerships for level in p.levels} == set(LEVELS)
+    assert {p.formality for p in partnerships} == {"formal", "informal"}
+
+
+def test_demo_text_names_people_organisations_and_places(demo_session):
+    text = " ".join(demo_session.scalars(select(Source.text)))
+    for name in ("Maureen", "Pellwick Family Hub", "Wrenmouth", "Stanmere", "Quayside Centre",
+                 "Early Help", "Tidewater"):
+        assert name in text
+
+
+def test_demo_command_writes_the_project_and_shows_info_and_a_search(tmp_path):
+    result = CliRunner().invoke(app, ["demo", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "demo.fsdb").is_file()
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"== demo project written to {tmp_path / 'out' / 'demo.fsdb'}"
+    assert "sources                     17" in lines
+    assert '== search "waiting list" --where sector=community' in lines
+    assert sum("waiting list" in line.casefold() for line in lines) >= 3
+
+
+def test_demo_command_twice_rebuilds_from_scratch(tmp_path):
+    for _ in range(2):
+        result = CliRunner().invoke(app, ["demo", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+    assert "sources                     17" in result.stdout.splitlines()
