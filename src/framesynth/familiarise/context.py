@@ -17,7 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from framesynth.errors import InvalidArgument
-from framesynth.store.models import Case, Organisation, Participant, Source, Speaker
+from framesynth.store.models import (
+    Case,
+    CaseAttribute,
+    Organisation,
+    Participant,
+    Source,
+    Speaker,
+)
 
 Where = dict[str, list[str]]
 
@@ -63,22 +70,25 @@ class ContextIndex:
 
 
 def load_context(session: Session) -> ContextIndex:
+    """Attribute maps of every source and speaker (column queries: no transcript text)."""
     cases = _case_attributes(session)
     sources = {
-        source.id: {"source": source.name, "kind": source.kind, "format": source.format,
-                    **{k.casefold(): str(v) for k, v in source.meta.items() if v is not None}}
-        for source in session.scalars(select(Source))
+        source_id: {"source": name, "kind": kind, "format": fmt,
+                    **{k.casefold(): str(v) for k, v in (meta or {}).items() if v is not None}}
+        for source_id, name, kind, fmt, meta in session.execute(
+            select(Source.id, Source.name, Source.kind, Source.format, Source.meta))
+    }
+    people = {
+        person.id: participant_attributes(person, cases)
+        for person in session.scalars(
+            select(Participant).options(selectinload(Participant.organisation)))
     }
     speakers = {}
-    query = select(Speaker).options(
-        selectinload(Speaker.participant).selectinload(Participant.organisation)
-    )
-    for speaker in session.scalars(query):
-        attrs = {"speaker": speaker.label,
-                 "interviewer": "true" if speaker.is_interviewer else "false"}
-        if speaker.participant is not None:
-            attrs |= participant_attributes(speaker.participant, cases)
-        speakers[speaker.id] = attrs
+    for speaker_id, label, is_interviewer, participant_id in session.execute(
+        select(Speaker.id, Speaker.label, Speaker.is_interviewer, Speaker.participant_id)
+    ):
+        attrs = {"speaker": label, "interviewer": "true" if is_interviewer else "false"}
+        speakers[speaker_id] = attrs | people.get(participant_id, {})
     return ContextIndex(sources, speakers)
 
 
@@ -103,8 +113,10 @@ def organisation_attributes(org: Organisation) -> dict[str, str]:
 def _case_attributes(session: Session) -> dict[tuple[str, int], dict[str, str]]:
     """Case attributes keyed by (kind, participant or organisation id)."""
     found: dict[tuple[str, int], dict[str, str]] = {}
-    for case in session.scalars(select(Case).options(selectinload(Case.attributes))):
-        owner = case.participant_id if case.kind == "participant" else case.organisation_id
+    query = select(Case.kind, Case.participant_id, Case.organisation_id, CaseAttribute.name,
+                   CaseAttribute.value).join(CaseAttribute)
+    for kind, participant_id, organisation_id, name, value in session.execute(query):
+        owner = participant_id if kind == "participant" else organisation_id
         if owner is not None:
-            found[(case.kind, owner)] = {a.name.casefold(): a.value for a in case.attributes}
+            found.setdefault((kind, owner), {})[name.casefold()] = value
     return found

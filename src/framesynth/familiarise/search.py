@@ -78,10 +78,9 @@ def search(
     context = load_context(session)
     context.check(where)
     words = [] if regex else WORD.findall(pattern)
-    candidates = text_index_for(session).turn_candidates(session, words) if words else None
     query = select(Turn.id, Turn.source_id, Turn.speaker_id, Turn.start, Turn.text)
-    if candidates is not None:
-        query = query.where(Turn.id.in_(candidates))
+    if words:
+        query = query.where(text_index_for(session).turn_condition(words))
     names = dict(session.execute(select(Source.id, Source.name)).all())
     hits: list[Hit] = []
     for turn_id, source_id, speaker_id, start, text in session.execute(query):
@@ -103,7 +102,7 @@ def search_memos(session: Session, matcher: re.Pattern[str], words: list[str], *
     """Hits in memo bodies; the source column reads ``memo:<id>``."""
     query = select(Memo)
     if words:
-        query = query.where(Memo.id.in_(text_index_for(session).memo_candidates(session, words)))
+        query = query.where(text_index_for(session).memo_condition(words))
     hits = []
     for memo in session.scalars(query):
         for found in matcher.finditer(memo.body):

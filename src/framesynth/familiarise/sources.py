@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import DuplicateSource, FramesynthError, ImportBatchError, NotFound
@@ -96,21 +96,18 @@ def _add_source(session: Session, item: ImportedSource, *, kind: str | None,
         meta=meta,
     )
     session.add(source)
-    speakers: dict[str, Speaker] = {}
-    for position, detected in enumerate(turns):
-        speaker = None
-        if detected.label is not None:
-            speaker = speakers.get(detected.label)
-            if speaker is None:
-                speaker = Speaker(label=detected.label,
-                                  is_interviewer=is_interviewer_label(detected.label))
-                speakers[detected.label] = speaker
-                source.speakers.append(speaker)
-        source.turns.append(Turn(
-            position=position, start=detected.start, end=detected.end, speaker=speaker,
-            text=item.text[detected.start:detected.end],
-            started_at=detected.started_at, ended_at=detected.ended_at,
-        ))
+    speakers = {label: Speaker(label=label, is_interviewer=is_interviewer_label(label))
+                for label in dict.fromkeys(t.label for t in turns if t.label is not None)}
+    source.speakers.extend(speakers.values())
+    session.flush()
+    rows = [
+        {"source_id": source.id, "position": position, "start": t.start, "end": t.end,
+         "speaker_id": speakers[t.label].id if t.label is not None else None,
+         "text": item.text[t.start:t.end], "started_at": t.started_at, "ended_at": t.ended_at}
+        for position, t in enumerate(turns)
+    ]
+    if rows:
+        session.execute(insert(Turn), rows)
     return source
 
 

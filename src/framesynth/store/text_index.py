@@ -1,9 +1,9 @@
 """Full-text candidate lookup behind a small interface.
 
 SQLite uses the FTS5 tables the migrations create (``turn_fts``, ``memo_fts``); other
-databases fall back to a case-insensitive ``LIKE`` on the first word. Either way the index
-only narrows the candidates: callers confirm each hit with the exact pattern in Python, so
-both backends give the same results.
+databases fall back to a case-insensitive ``LIKE`` on the longest word. Either way the
+index only narrows the candidates: callers confirm each hit with the exact pattern in
+Python, so both backends give the same results.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ColumnElement, func, literal_column, select, table
 from sqlalchemy.orm import Session
 
 from framesynth.store.models import Memo, Turn
@@ -20,12 +20,14 @@ WORD = re.compile(r"\w+")
 
 
 class TextIndex(Protocol):
-    def turn_candidates(self, session: Session, words: list[str]) -> set[int]: ...
+    def turn_condition(self, words: list[str]) -> ColumnElement[bool]:
+        """A WHERE clause on :class:`Turn` keeping turns that may contain ``words``."""
 
-    def memo_candidates(self, session: Session, words: list[str]) -> set[int]: ...
+    def memo_condition(self, words: list[str]) -> ColumnElement[bool]:
+        """The same for :class:`Memo`."""
 
 
-def _phrase(words: list[str]) -> str:
+def fts5_phrase(words: list[str]) -> str:
     """An FTS5 phrase query for ``words`` whose last word may be a prefix."""
     body = " ".join(word.replace('"', '""') for word in words)
     return f'"{body}" *'
@@ -34,34 +36,27 @@ def _phrase(words: list[str]) -> str:
 class Fts5Index:
     """SQLite FTS5: the phrase query, last word as a prefix."""
 
-    def turn_candidates(self, session: Session, words: list[str]) -> set[int]:
-        rows = session.execute(
-            text("SELECT rowid FROM turn_fts WHERE turn_fts MATCH :query"),
-            {"query": _phrase(words)},
-        )
-        return {row[0] for row in rows}
+    def _rowids(self, fts_table: str, words: list[str]):  # type: ignore[no-untyped-def]
+        fts = table(fts_table)
+        match = literal_column(fts_table).op("MATCH")(fts5_phrase(words))
+        return select(literal_column("rowid")).select_from(fts).where(match)
 
-    def memo_candidates(self, session: Session, words: list[str]) -> set[int]:
-        rows = session.execute(
-            text("SELECT rowid FROM memo_fts WHERE memo_fts MATCH :query"),
-            {"query": _phrase(words)},
-        )
-        return {row[0] for row in rows}
+    def turn_condition(self, words: list[str]) -> ColumnElement[bool]:
+        return Turn.id.in_(self._rowids("turn_fts", words))
+
+    def memo_condition(self, words: list[str]) -> ColumnElement[bool]:
+        return Memo.id.in_(self._rowids("memo_fts", words))
 
 
 class LikeIndex:
     """Portable fallback: rows whose text contains the longest word."""
 
-    def turn_candidates(self, session: Session, words: list[str]) -> set[int]:
-        needle = f"%{max(words, key=len).lower()}%"
-        return set(session.scalars(select(Turn.id).where(func.lower(Turn.text).like(needle))))
+    def turn_condition(self, words: list[str]) -> ColumnElement[bool]:
+        return func.lower(Turn.text).like(f"%{max(words, key=len).lower()}%")
 
-    def memo_candidates(self, session: Session, words: list[str]) -> set[int]:
+    def memo_condition(self, words: list[str]) -> ColumnElement[bool]:
         needle = f"%{max(words, key=len).lower()}%"
-        query = select(Memo.id).where(
-            func.lower(Memo.body).like(needle) | func.lower(Memo.title).like(needle)
-        )
-        return set(session.scalars(query))
+        return func.lower(Memo.body).like(needle) | func.lower(Memo.title).like(needle)
 
 
 def text_index_for(session: Session) -> TextIndex:
