@@ -11,14 +11,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import DuplicateSource, FramesynthError, ImportBatchError, NotFound
 from framesynth.familiarise.speakers import DetectedTurn, detect_turns, is_interviewer_label
 from framesynth.familiarise.speaker_links import known_labels, link_source_speakers
 from framesynth.store.events import log_event
-from framesynth.store.models import SOURCE_KINDS, Source, SourceProfile, Speaker, Turn
+from framesynth.store.models import (
+    SOURCE_KINDS,
+    Participant,
+    Source,
+    SourceProfile,
+    Speaker,
+    Turn,
+)
 
 
 @dataclass
@@ -56,10 +63,23 @@ def add_sources(
     if errors:
         raise ImportBatchError(errors)
     labels = known_labels(session)
-    sources = [_add_source(session, item, kind=kind, labels=labels) for item in imported]
+    profiles = {p.name: p for p in session.scalars(select(SourceProfile))}
+    taken = set(session.scalars(select(Source.name)))
+    staged = []
+    for item in imported:
+        source, turns = _stage_source(item, kind=kind, labels=labels,
+                                      profile=profiles.get(item.name), taken=taken)
+        session.add(source)
+        staged.append((source, turns))
     session.flush()
+    rows = [row for source, turns in staged for row in _turn_rows(source, turns)]
+    if rows:
+        session.connection().execute(Turn.__table__.insert(), rows)
+    sources = [source for source, _ in staged]
+    participants = {p.key: p for p in session.scalars(select(Participant))}
     for source in sources:
-        link_source_speakers(session, source)
+        link_source_speakers(session, source, profile=profiles.get(source.name),
+                             participants=participants)
     log_event(session, "import_sources", actor=actor, sources=[s.name for s in sources])
     return sources
 
@@ -80,35 +100,35 @@ def duplicate_errors(session: Session, imported: Sequence[ImportedSource]) -> li
     return errors
 
 
-def _add_source(session: Session, item: ImportedSource, *, kind: str | None,
-                labels: set[str]) -> Source:
-    profile = session.scalar(select(SourceProfile).where(SourceProfile.name == item.name))
+def _stage_source(item: ImportedSource, *, kind: str | None, labels: set[str],
+                  profile: SourceProfile | None, taken: set[str]
+                  ) -> tuple[Source, list[DetectedTurn]]:
+    """A new Source with its speakers (not yet flushed) and the turns to insert for it."""
     turns = item.turns if item.turns is not None else detect_turns(
         item.text, known_labels=labels | set(profile.speakers if profile else ())
     )
-    meta = {**item.meta, **(profile.attributes if profile else {})}
+    name = unique_name(item.name, taken)
+    taken.add(name)
     source = Source(
-        name=unique_name(session, item.name),
+        name=name,
         kind=kind or (profile.kind if profile and profile.kind else infer_kind(turns)),
         format=item.format,
         text=item.text,
         checksum=item.checksum,
-        meta=meta,
+        meta={**item.meta, **(profile.attributes if profile else {})},
     )
-    session.add(source)
-    speakers = {label: Speaker(label=label, is_interviewer=is_interviewer_label(label))
-                for label in dict.fromkeys(t.label for t in turns if t.label is not None)}
-    source.speakers.extend(speakers.values())
-    session.flush()
-    rows = [
-        {"source_id": source.id, "position": position, "start": t.start, "end": t.end,
-         "speaker_id": speakers[t.label].id if t.label is not None else None,
-         "text": item.text[t.start:t.end], "started_at": t.started_at, "ended_at": t.ended_at}
-        for position, t in enumerate(turns)
-    ]
-    if rows:
-        session.execute(insert(Turn), rows)
-    return source
+    source.speakers = [Speaker(label=label, is_interviewer=is_interviewer_label(label))
+                       for label in dict.fromkeys(t.label for t in turns if t.label)]
+    return source, turns
+
+
+def _turn_rows(source: Source, turns: list[DetectedTurn]) -> list[dict[str, Any]]:
+    """Rows for a bulk insert of the turns of a flushed source."""
+    speaker_ids = {speaker.label: speaker.id for speaker in source.speakers}
+    return [{"source_id": source.id, "position": position, "start": t.start, "end": t.end,
+             "speaker_id": speaker_ids[t.label] if t.label else None,
+             "text": source.text[t.start:t.end], "started_at": t.started_at,
+             "ended_at": t.ended_at} for position, t in enumerate(turns)]
 
 
 def infer_kind(turns: Sequence[DetectedTurn]) -> str:
@@ -119,10 +139,8 @@ def infer_kind(turns: Sequence[DetectedTurn]) -> str:
     return "interview" if len(respondents) == 1 else "focus_group"
 
 
-def unique_name(session: Session, name: str) -> str:
+def unique_name(name: str, taken: set[str]) -> str:
     """``name``, or ``name (2)``, ``name (3)`` ... if a different file had it first."""
-    taken = set(session.scalars(select(Source.name).where(Source.name.like(f"{name}%"))))
-    taken |= {s.name for s in session.new if isinstance(s, Source)}
     candidate, number = name, 1
     while candidate in taken:
         number += 1

@@ -43,10 +43,17 @@ def known_labels(session: Session) -> set[str]:
     return labels
 
 
-def link_source_speakers(session: Session, source: Source) -> None:
-    """(Re)link the unlinked speakers of ``source``; existing links are kept."""
-    profile = session.scalar(select(SourceProfile).where(SourceProfile.name == source.name))
-    participants = {p.key: p for p in session.scalars(select(Participant))}
+def link_source_speakers(session: Session, source: Source, *,
+                         profile: SourceProfile | None = None,
+                         participants: dict[str, Participant] | None = None) -> None:
+    """(Re)link the unlinked speakers of ``source``; existing links are kept.
+
+    :param profile: and ``participants`` (by key): pass them to save queries in a loop.
+    """
+    if profile is None:
+        profile = session.scalar(select(SourceProfile).where(SourceProfile.name == source.name))
+    if participants is None:
+        participants = {p.key: p for p in session.scalars(select(Participant))}
     for speaker in source.speakers:
         if speaker.participant_id is not None:
             continue
@@ -57,8 +64,11 @@ def link_source_speakers(session: Session, source: Source) -> None:
 
 def relink_all(session: Session) -> None:
     """Link what the latest cases data allows in every source."""
+    profiles = {p.name: p for p in session.scalars(select(SourceProfile))}
+    participants = {p.key: p for p in session.scalars(select(Participant))}
     for source in session.scalars(select(Source)):
-        link_source_speakers(session, source)
+        link_source_speakers(session, source, profile=profiles.get(source.name),
+                             participants=participants)
 
 
 def _match(label: str, profile: SourceProfile | None,

@@ -97,10 +97,11 @@ def detect_turns(text: str, *, known_labels: Iterable[str] = ()) -> list[Detecte
     known = {normalise_label(label) for label in known_labels} | INTERVIEWER_LABELS
     confirmed = [m for m in matches
                  if counts[normalise_label(m["label"])] >= 2 or normalise_label(m["label"]) in known]
-    speaker_lines = confirmed and [m for m in matches
-                                   if m in confirmed or _once_only_speaker(text, m, confirmed)]
-    if not speaker_lines:
+    if not confirmed:
         return paragraph_turns(text)
+    once_only = _once_only_rule(text, confirmed)
+    confirmed_at = {m.start() for m in confirmed}
+    speaker_lines = [m for m in matches if m.start() in confirmed_at or once_only(m)]
     turns: list[DetectedTurn] = []
     preamble = _trimmed(text, 0, speaker_lines[0].start())
     if preamble:
@@ -114,20 +115,27 @@ def detect_turns(text: str, *, known_labels: Iterable[str] = ()) -> list[Detecte
     return turns
 
 
-def _once_only_speaker(text: str, line: re.Match[str], confirmed: list[re.Match[str]]) -> bool:
+def _once_only_rule(text: str, confirmed: list[re.Match[str]]):  # type: ignore[no-untyped-def]
     """Is a label seen once a speaker? Yes after the conversation has begun, and, where
     turns are separated by blank lines, only when it starts a paragraph."""
-    if line.start() < confirmed[0].start():
-        return False
     starts = [_starts_paragraph(text, m.start()) for m in confirmed]
     paragraph_style = sum(starts) * 2 > len(starts)
-    return not paragraph_style or _starts_paragraph(text, line.start())
+    begin = confirmed[0].start()
+
+    def rule(line: re.Match[str]) -> bool:
+        if line.start() < begin:
+            return False
+        return not paragraph_style or _starts_paragraph(text, line.start())
+
+    return rule
 
 
 def _starts_paragraph(text: str, position: int) -> bool:
-    before = text[:position].rstrip(" \t")
-    return not before.strip() or before.endswith("\n\n") or bool(
-        re.search(r"\n[ \t]*\n$", before))
+    """Is ``position`` at the start of the text or right after a blank line?"""
+    before = text[max(0, position - 200):position].rstrip(" \t")
+    if position <= 200 and not before.strip():
+        return True
+    return bool(re.search(r"\n[ \t]*\n$", before))
 
 
 def paragraph_turns(text: str) -> list[DetectedTurn]:
