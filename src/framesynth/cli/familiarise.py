@@ -83,7 +83,8 @@ def search(
     pattern: Annotated[str, typer.Argument(help="Words to find (or a regex with --regex).")],
     regex: Annotated[bool, typer.Option("--regex", help="PATTERN is a regular expression.")
                      ] = False,
-    case_sensitive: Annotated[bool, typer.Option("--case-sensitive", "-s")] = False,
+    case_sensitive: Annotated[bool, typer.Option(
+        "--case-sensitive", "-s", help="Match upper and lower case exactly.")] = False,
     where: WhereOpt = None,
     memos: Annotated[bool, typer.Option("--memos", help="Search memos too.")] = False,
     width: Annotated[int, typer.Option(help="Characters of context each side.")] = 40,
@@ -113,7 +114,8 @@ def words(
                   ] = "source",
     top: Annotated[int, typer.Option(help="Words per group.")] = 10,
     where: WhereOpt = None,
-    include_interviewer: Annotated[bool, typer.Option("--include-interviewer")] = False,
+    include_interviewer: Annotated[bool, typer.Option(
+        "--include-interviewer", help="Count the interviewer's words too.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Most frequent words (stop-words removed) per source or per group of cases.

@@ -88,7 +88,7 @@ def load_context(session: Session) -> ContextIndex:
         select(Speaker.id, Speaker.label, Speaker.is_interviewer, Speaker.participant_id)
     ):
         attrs = {"speaker": label, "interviewer": "true" if is_interviewer else "false"}
-        speakers[speaker_id] = attrs | people.get(participant_id, {})
+        speakers[speaker_id] = attrs | (people.get(participant_id, {}) if participant_id else {})
     return ContextIndex(sources, speakers)
 
 

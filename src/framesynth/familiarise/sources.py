@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import DuplicateSource, FramesynthError, ImportBatchError, NotFound
-from framesynth.familiarise.speakers import DetectedTurn, detect_turns, is_interviewer_label
 from framesynth.familiarise.speaker_links import known_labels, link_source_speakers
+from framesynth.familiarise.speakers import DetectedTurn, detect_turns, is_interviewer_label
 from framesynth.store.events import log_event
 from framesynth.store.models import (
     SOURCE_KINDS,
@@ -74,7 +74,7 @@ def add_sources(
     session.flush()
     rows = [row for source, turns in staged for row in _turn_rows(source, turns)]
     if rows:
-        session.connection().execute(Turn.__table__.insert(), rows)
+        session.connection().execute(insert(Turn), rows)
     sources = [source for source, _ in staged]
     participants = {p.key: p for p in session.scalars(select(Participant))}
     for source in sources:

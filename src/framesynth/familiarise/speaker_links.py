@@ -22,7 +22,7 @@ from framesynth.familiarise.speakers import (
     is_interviewer_label,
     normalise_label,
 )
-from framesynth.store.models import Participant, Source, SourceProfile, Speaker
+from framesynth.store.models import Participant, Source, SourceProfile
 
 
 def participant_labels(participant: Participant) -> set[str]:

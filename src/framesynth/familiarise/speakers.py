@@ -106,7 +106,7 @@ def detect_turns(text: str, *, known_labels: Iterable[str] = ()) -> list[Detecte
     preamble = _trimmed(text, 0, speaker_lines[0].start())
     if preamble:
         turns.append(DetectedTurn(*preamble))
-    for line, following in zip(speaker_lines, [*speaker_lines[1:], None]):
+    for line, following in zip(speaker_lines, [*speaker_lines[1:], None], strict=True):
         stop = following.start() if following else len(text)
         span = _trimmed(text, line.end(), stop)
         start, end = span if span else (line.end(), line.end())

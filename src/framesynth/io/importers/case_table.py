@@ -90,7 +90,7 @@ def _rows(path: Path, table: list[list[str]], *, default_type: str | None,
         raise CaseDataError("the header has no 'type' column", path=path, where=f"{where}row 1")
     rows = []
     for number, cells in enumerate(table[1:], start=2):
-        values = {name: cell.strip() for name, cell in zip(header, cells)
+        values = {name: cell.strip() for name, cell in zip(header, cells, strict=False)
                   if name and cell and cell.strip()}
         if not values:
             continue

@@ -13,7 +13,6 @@ from docx.text.paragraph import Paragraph
 from framesynth.errors import CorruptFile
 from framesynth.familiarise.sources import ImportedSource
 
-
 HEADER_CELLS = {"speaker", "name", "who", "person"}
 
 

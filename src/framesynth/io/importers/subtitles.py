@@ -46,7 +46,7 @@ def read(path: Path, data: bytes) -> ImportedSource:
     except (MalformedFileError, MalformedCaptionError) as error:
         kind = "SubRip" if fmt == "srt" else "WebVTT"
         raise CorruptFile(f"not a valid {kind} file ({error})", path=path) from None
-    cues = [_cue(c.voice, c.text, c.start, c.end) for c in captions]
+    cues = [_cue(c.voice, c.text, c.start, c.end) for c in captions.captions]
     cues = [cue for cue in cues if cue.words]
     text, turns = _assemble(cues)
     return ImportedSource(path.name, fmt, text, "", turns=turns,
