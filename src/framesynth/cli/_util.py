@@ -30,6 +30,11 @@ WhereOpt = Annotated[
                  help="Keep only turns whose speaker/source has this attribute value "
                       "(repeat: same key = either value, different keys = all)."),
 ]
+EmbedderOpt = Annotated[
+    str | None,
+    typer.Option("--embedder", help="Embedding model: minilm-l6.v1 (default) or hashing.v1; "
+                                    "or set FRAMESYNTH_EMBEDDER."),
+]
 
 
 class FramesynthGroup(TyperGroup):

@@ -7,18 +7,24 @@ from typing import Annotated
 
 import typer
 
-from framesynth.cli._util import print_table
+from framesynth.cli._util import EmbedderOpt, print_table
+from framesynth.cli.index import print_agreement
 from framesynth.cli.project import print_info
-from framesynth.demo import build_demo_project
+from framesynth.demo import DEMO_CODERS, DEMO_USER, build_demo_project
+from framesynth.embeddings import get_embedder
 from framesynth.familiarise.frequencies import word_frequencies
 from framesynth.familiarise.overview import project_info
 from framesynth.familiarise.search import search
+from framesynth.frame.framework import framework_codes
+from framesynth.index.agreement import agreement
+from framesynth.index.review import METHODS, pending_suggestions, run_autocode
 from framesynth.project import Project
 
 
 def demo(
     directory: Annotated[Path, typer.Argument(help="Where to write demo.fsdb and outputs.")
                          ] = Path("demo-output"),
+    embedder: EmbedderOpt = None,
 ) -> None:
     """Build the demo project from the bundled corpus and run the pipeline on it.
 
@@ -27,13 +33,40 @@ def demo(
     path = build_demo_project(directory)
     typer.echo(f"== demo project written to {path}\n")
     with Project.open(path) as project, project.session() as session:
-        print_info(project_info(session))
-        typer.echo('\n== search "waiting list" --where sector=community')
-        hits = search(session, "waiting list", where={"sector": ["community"]}, width=35)
-        print_table(["source", "speaker", "offset", "left", "match", "right"],
-                    [[h.source, h.speaker, h.offset, h.left.rjust(35), h.match, h.right]
-                     for h in hits])
-        typer.echo("\n== words --by sector --top 8")
-        groups = word_frequencies(session, by="sector", top=8)
-        print_table(["sector", "words"], [[g, ", ".join(f"{w} {n}" for w, n in pairs)]
-                                          for g, pairs in groups.items()])
+        familiarise_section(session)
+        index_section(session, embedder)
+
+
+def familiarise_section(session) -> None:  # type: ignore[no-untyped-def]
+    print_info(project_info(session))
+    typer.echo('\n== search "waiting list" --where sector=community')
+    hits = search(session, "waiting list", where={"sector": ["community"]}, width=35)
+    print_table(["source", "speaker", "offset", "left", "match", "right"],
+                [[h.source, h.speaker, h.offset, h.left.rjust(35), h.match, h.right]
+                 for h in hits])
+    typer.echo("\n== words --by sector --top 8")
+    groups = word_frequencies(session, by="sector", top=8)
+    print_table(["sector", "words"], [[g, ", ".join(f"{w} {n}" for w, n in pairs)]
+                                      for g, pairs in groups.items()])
+
+
+def index_section(session, embedder_name: str | None) -> None:  # type: ignore[no-untyped-def]
+    codes = framework_codes(session)
+    themes = [c for c in codes if c.parent_id is None]
+    typer.echo(f"\n== framework: {len(themes)} themes, {len(codes) - len(themes)} codes; "
+               f"hand coding by {' and '.join(DEMO_CODERS)}")
+    typer.echo(f"\n== agreement --coders {' '.join(DEMO_CODERS)} --unit turn")
+    print_agreement(agreement(session, list(DEMO_CODERS), unit="turn"), limit=3)
+    embedder = get_embedder(embedder_name)
+    typer.echo("\n== autocode (suggestions wait for review)")
+    for method in METHODS:
+        result = run_autocode(session, method, unit="turn", train_coder=DEMO_CODERS[0],
+                              embedder=None if method == "keyword" else embedder,
+                              actor=DEMO_USER)
+        typer.echo(f"{method:<11} {result.stored:>4} suggestions for {result.units} turns "
+                   f"({result.skipped_human} already coded by a person)")
+    typer.echo("\n== review --method semantic (top 5)")
+    top = pending_suggestions(session, method="semantic")[:5]
+    print_table(["id", "score", "code", "source", "text"],
+                [[s.id, f"{s.score:.2f}", s.code.name, s.source.name,
+                  " ".join(s.text.split())[:50]] for s in top])

@@ -11,11 +11,14 @@ from importlib import resources
 from pathlib import Path
 
 from framesynth.familiarise.memos import add_memo
+from framesynth.io.codebook import import_codebook
+from framesynth.io.codings_table import import_quoted_codings
 from framesynth.io.importers import import_files
 from framesynth.io.importers.case_table import import_case_table
 from framesynth.project import Project
 
 DEMO_USER = "demo-analyst"
+DEMO_CODERS = ("amira", "tom")
 
 DEMO_MEMOS = [
     ("Partnership depth is seen differently at each level",
@@ -38,8 +41,13 @@ def corpus_files() -> list[Path]:
     return sorted(p for p in corpus_dir().iterdir() if p.suffix != ".csv" and p.is_file())
 
 
+def demo_file(name: str) -> Path:
+    return Path(str(resources.files("framesynth.demo") / name))
+
+
 def build_demo_project(directory: Path) -> Path:
-    """Create ``directory/demo.fsdb`` afresh from the bundled corpus; returns its path."""
+    """Create ``directory/demo.fsdb`` afresh from the bundled corpus, with the demo
+    framework and the two fictional coders' hand-made codings; returns its path."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "demo.fsdb"
     for old in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", ".bak"))):
@@ -49,4 +57,7 @@ def build_demo_project(directory: Path) -> Path:
         import_files(session, corpus_files(), actor=DEMO_USER)
         for title, body, source in DEMO_MEMOS:
             add_memo(session, body, title=title, source=source, author=DEMO_USER)
+        import_codebook(session, demo_file("framework.yaml"), actor=DEMO_USER)
+        for coder in DEMO_CODERS:
+            import_quoted_codings(session, demo_file(f"codings/{coder}.csv"), coder=coder)
     return path

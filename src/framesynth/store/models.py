@@ -19,7 +19,9 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -287,8 +289,10 @@ class Memo(Base):
     )
     start: Mapped[int | None] = mapped_column(Integer)
     end: Mapped[int | None] = mapped_column(Integer)
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"), index=True)
 
     source: Mapped[Source | None] = relationship()
+    code: Mapped[Code | None] = relationship()
 
 
 class Event(Base):
@@ -301,3 +305,72 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(50), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Code(Base):
+    """A theme, sub-theme or code of a framework; ``framework`` names the shared one
+    (``main``) or a researcher's draft. Codes are retired, never deleted."""
+
+    __tablename__ = "codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework: Mapped[str] = mapped_column(String(64), default="main", index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    colour: Mapped[str | None] = mapped_column(String(9))
+    definition: Mapped[str] = mapped_column(Text, default="")
+    inclusion: Mapped[list[str]] = mapped_column(default=list)
+    exclusion: Mapped[list[str]] = mapped_column(default=list)
+    examples: Mapped[list[str]] = mapped_column(default=list)
+    keywords: Mapped[list[str]] = mapped_column(default=list)
+    codable: Mapped[bool] = mapped_column(Boolean, default=True)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    guid: Mapped[str] = mapped_column(String(36), unique=True)
+
+    parent: Mapped[Code | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Code]] = relationship(back_populates="parent", order_by="Code.position")
+
+
+class Coding(Base):
+    """Code ``code`` applied to ``[start, end)`` of a source by ``coder``.
+
+    Human codings have no ``status``; suggestions from auto-coding have coder
+    ``auto:<method>``, a ``score`` and status ``pending``, ``accepted`` or ``rejected``.
+    ``text`` is the coded snippet, stored beside the offsets.
+    """
+
+    __tablename__ = "codings"
+    __table_args__ = (
+        CheckConstraint('start >= 0 AND start < "end"', name="range"),
+        CheckConstraint("status IS NULL OR status IN ('pending', 'accepted', 'rejected')",
+                        name="status"),
+        Index("ix_codings_source_id_start", "source_id", "start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id"), index=True)
+    coder: Mapped[str] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    memo: Mapped[str | None] = mapped_column(Text)
+    score: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str | None] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+
+    source: Mapped[Source] = relationship()
+    code: Mapped[Code] = relationship()
+
+
+class CachedEmbedding(Base):
+    """A sentence embedding, cached by the embedder's registered name and the text's hash."""
+
+    __tablename__ = "embeddings"
+    __table_args__ = (UniqueConstraint("model", "text_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model: Mapped[str] = mapped_column(String(100))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,251 @@
+"""Phase 3 commands: ``code``, ``codings``, ``export codings``, ``autocode``, ``review``
+and ``agreement``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from framesynth.cli._util import (
+    EmbedderOpt,
+    JsonOpt,
+    ProjectArg,
+    WhereOpt,
+    current_user,
+    new_app,
+    print_json,
+    print_table,
+    project_session,
+)
+from framesynth.embeddings import get_embedder
+from framesynth.errors import InvalidArgument
+from framesynth.familiarise.context import parse_where
+from framesynth.frame.framework import code_path
+from framesynth.index.agreement import AgreementReport, agreement as compute_agreement
+from framesynth.index.coding import code_span, remove_coding, segments
+from framesynth.index.review import (
+    METHODS,
+    accept_suggestions,
+    pending_suggestions,
+    reject_suggestions,
+    run_autocode,
+)
+from framesynth.io.codings_table import coding_rows, import_codings, write_codings
+
+UnitOpt = Annotated[str, typer.Option(help="turn, paragraph or sentence.")]
+
+codings_app = new_app("Codings: import them in bulk, list the segments of a code.")
+export_app = new_app("Export project data as files.")
+
+
+def code(project: ProjectArg,
+         source: Annotated[str, typer.Argument(help="The source's file name.")],
+         start: Annotated[int, typer.Argument(help="Start offset (code points).")],
+         end: Annotated[int, typer.Argument(help="End offset (exclusive).")],
+         code_name: Annotated[str, typer.Argument(metavar="CODE", help="The code's path.")],
+         coder: Annotated[str | None, typer.Option(help="Defaults to FRAMESYNTH_USER.")] = None,
+         memo: Annotated[str | None, typer.Option(help="A note on this coding.")] = None) -> None:
+    """Apply a code to a span of a source.
+
+    Example: framesynth code study.fsdb int01.txt 120 245 "Access and referrals/Waiting lists"
+    """
+    with project_session(project) as session:
+        coding = code_span(session, source, start, end, code_name,
+                           coder=coder or current_user(), memo=memo)
+        typer.echo(f"coding {coding.id}: {code_path(coding.code)} on {source}:{start}-{end} "
+                   f"\u201c{' '.join(coding.text.split())[:60]}\u201d")
+
+
+@codings_app.command("import")
+def codings_import(project: ProjectArg, file: Annotated[Path, typer.Argument(
+        help="CSV or JSON with source,start,end,code,coder[,score,text].")]) -> None:
+    """Import codings in bulk, all or nothing.
+
+    Example: framesynth codings import study.fsdb codings.csv
+    """
+    with project_session(project) as session:
+        count = import_codings(session, file, actor=current_user())
+    typer.echo(f"imported {count} codings")
+
+
+@codings_app.command("list")
+def codings_list(project: ProjectArg,
+                 code_name: Annotated[str | None, typer.Option(
+                     "--code", help="Only this code and its sub-codes.")] = None,
+                 coder: Annotated[str | None, typer.Option(help="Only this coder.")] = None,
+                 where: WhereOpt = None, as_json: JsonOpt = False) -> None:
+    """The coded segments, with who said them; filter by code, coder and attributes.
+
+    Example: framesynth codings list study.fsdb --code "Access and referrals" --where sector=statutory
+    """
+    with project_session(project) as session:
+        found = segments(session, code=code_name, coder=coder, where=parse_where(where or []))
+    if as_json:
+        print_json([segment.as_dict() for segment in found])
+        return
+    print_table(["id", "source", "start", "end", "code", "coder", "speaker", "text"],
+                [[s.coding_id, s.source, s.start, s.end, s.code, s.coder,
+                  s.attributes.get("speaker", ""), " ".join(s.text.split())[:60]]
+                 for s in found])
+
+
+@codings_app.command("remove")
+def codings_remove(project: ProjectArg,
+                   coding_id: Annotated[int, typer.Argument(help="The coding's id.")]) -> None:
+    """Remove one coding (logged).
+
+    Example: framesynth codings remove study.fsdb 42
+    """
+    with project_session(project) as session:
+        remove_coding(session, coding_id, actor=current_user())
+    typer.echo(f"removed coding {coding_id}")
+
+
+@export_app.command("codings")
+def export_codings(project: ProjectArg,
+                   fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+                   out: Annotated[Path | None, typer.Option(help="File to write (default: "
+                                                                  "standard output).")] = None,
+                   suggestions: Annotated[bool, typer.Option(
+                       "--suggestions", help="Include pending auto-coding suggestions.")] = False
+                   ) -> None:
+    """Write every coding as source,start,end,code,coder,score,text.
+
+    Example: framesynth export codings study.fsdb --format csv --out codings.csv
+    """
+    with project_session(project) as session:
+        rows = coding_rows(session, suggestions=suggestions)
+    if out is None:
+        write_codings(rows, sys.stdout, fmt)
+        return
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        write_codings(rows, handle, fmt)
+    typer.echo(f"wrote {len(rows)} codings to {out}", err=True)
+
+
+def autocode(project: ProjectArg,
+             method: Annotated[str, typer.Option(help="keyword, semantic or supervised.")],
+             unit: UnitOpt = "turn",
+             codes: Annotated[list[str] | None, typer.Option(
+                 "--codes", help="Only these codes (repeat); default: every codable code.")
+             ] = None,
+             threshold: Annotated[float | None, typer.Option(
+                 help="Score cut-off; default: calibrated (semantic) or 0.5 (supervised).")
+             ] = None,
+             top_k: Annotated[int, typer.Option(help="At most this many codes per unit.")] = 3,
+             train_coder: Annotated[str | None, typer.Option(
+                 help="Supervised: learn from this coder's codings.")] = None,
+             embedder: EmbedderOpt = None) -> None:
+    """Suggest codes for units; suggestions wait for review and never change codings.
+
+    Example: framesynth autocode study.fsdb --method semantic --unit turn --top-k 2
+    """
+    if method not in METHODS:
+        raise InvalidArgument(f"--method must be one of: {', '.join(METHODS)}")
+    with project_session(project) as session:
+        result = run_autocode(session, method, unit=unit, codes=codes, threshold=threshold,
+                              top_k=top_k, train_coder=train_coder,
+                              embedder=None if method == "keyword" else get_embedder(embedder),
+                              actor=current_user())
+    typer.echo(f"{method}: {result.stored} suggestions for {result.units} {unit}s "
+               f"({result.skipped_human} already coded by a person)")
+    if result.calibrated_codes:
+        typer.echo(f"thresholds calibrated on human codings for {result.calibrated_codes} codes")
+    if result.untrained_codes:
+        typer.echo(f"too few examples to learn: {', '.join(result.untrained_codes)}")
+
+
+def review(project: ProjectArg,
+           method: Annotated[str | None, typer.Option(help="Only this method's suggestions.")
+                             ] = None,
+           code_name: Annotated[str | None, typer.Option("--code", help="Only this code.")] = None,
+           min_score: Annotated[float | None, typer.Option(help="Only scores at least this.")
+                                ] = None,
+           accept: Annotated[list[int] | None, typer.Option(help="Accept these ids.")] = None,
+           reject: Annotated[list[int] | None, typer.Option(help="Reject these ids.")] = None,
+           accept_all: Annotated[bool, typer.Option(
+               "--accept-all", help="Accept every suggestion the filters select.")] = False,
+           reject_all: Annotated[bool, typer.Option(
+               "--reject-all", help="Reject every suggestion the filters select.")] = False,
+           as_json: JsonOpt = False) -> None:
+    """List pending suggestions, or accept/reject them (accepted ones become your codings).
+
+    Example: framesynth review study.fsdb --method semantic --min-score 0.6 --accept-all
+    """
+    with project_session(project) as session:
+        selected = pending_suggestions(session, method=method, code=code_name,
+                                       min_score=min_score)
+        to_accept = [s.id for s in selected] if accept_all else list(accept or [])
+        to_reject = [s.id for s in selected] if reject_all else list(reject or [])
+        if to_accept or to_reject:
+            accepted = accept_suggestions(session, to_accept, reviewer=current_user())
+            rejected = reject_suggestions(session, to_reject, reviewer=current_user())
+            typer.echo(f"accepted {len(accepted)}, rejected {rejected}")
+            return
+        rows = [{"id": s.id, "method": s.coder.removeprefix("auto:"), "score": s.score,
+                 "code": code_path(s.code), "source": s.source.name, "start": s.start,
+                 "end": s.end, "text": s.text} for s in selected]
+    if as_json:
+        print_json(rows)
+        return
+    print_table(["id", "method", "score", "code", "source", "text"],
+                [[r["id"], r["method"], f"{r['score']:.2f}", r["code"], r["source"],
+                  " ".join(r["text"].split())[:60]] for r in rows])
+
+
+def agreement(project: ProjectArg,
+              coders: Annotated[list[str], typer.Option(
+                  "--coders", help="Two or more coders (repeat, or give several).")],
+              unit: UnitOpt = "turn",
+              fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+              disagreements: Annotated[int, typer.Option(
+                  help="How many disagreements to list in the table.")] = 10) -> None:
+    """Inter-coder agreement per code and overall: percent, Cohen's kappa, Krippendorff's alpha.
+
+    Example: framesynth agreement study.fsdb --coders amira --coders tom --unit sentence
+    """
+    names = [name for item in coders for name in item.replace(",", " ").split()]
+    with project_session(project) as session:
+        report = compute_agreement(session, names, unit=unit)
+    if fmt == "json":
+        print_json(report_dict(report))
+    elif fmt == "table":
+        print_agreement(report, disagreements)
+    else:
+        raise InvalidArgument("--format must be table or json")
+
+
+def report_dict(report: AgreementReport) -> dict:  # type: ignore[type-arg]
+    def figures(f):  # type: ignore[no-untyped-def]
+        return {"units": f.units, "percent": round(f.percent, 4),
+                "kappa": None if f.kappa is None else round(f.kappa, 4),
+                "alpha": None if f.alpha is None else round(f.alpha, 4)}
+
+    return {"coders": report.coders, "unit": report.unit, "sources": report.sources,
+            "overall": figures(report.overall),
+            "codes": {path: figures(f) for path, f in report.per_code.items()},
+            "disagreements": [vars(d) for d in report.disagreements]}
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def print_agreement(report: AgreementReport, limit: int = 10) -> None:
+    typer.echo(f"coders {', '.join(report.coders)}; {report.overall.units} {report.unit}s in "
+               f"{len(report.sources)} sources coded by all")
+    rows = [[path, f.units, f"{100 * f.percent:.1f}%", _fmt(f.kappa), _fmt(f.alpha)]
+            for path, f in report.per_code.items()]
+    o = report.overall
+    rows.append(["overall (all codes pooled)", o.units, f"{100 * o.percent:.1f}%", _fmt(o.kappa),
+                 _fmt(o.alpha)])
+    print_table(["code", "units", "agree", "kappa", "alpha"], rows)
+    if report.disagreements and limit:
+        typer.echo(f"\n{len(report.disagreements)} disagreements; the first {limit}:")
+        for d in report.disagreements[:limit]:
+            typer.echo(f"- {d.source}:{d.start}-{d.end} {d.code}: applied by "
+                       f"{', '.join(d.applied_by)}, not by {', '.join(d.not_by)}")
+            typer.echo(f"  \u201c{' '.join(d.text.split())[:100]}\u201d")

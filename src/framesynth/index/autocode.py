@@ -1,0 +1,212 @@
+"""Automatic coding that suggests and never edits: three estimators.
+
+Each behaves like a scikit-learn estimator: ``__init__`` only stores parameters, ``fit``
+learns (attributes ending in ``_``) and returns the estimator, ``suggest(units)`` returns
+:class:`Suggestion` s and writes nothing. Storing suggestions and accepting or rejecting
+them is :mod:`framesynth.index.review`.
+
+- :class:`KeywordCoder`: the keyword rules each code holds in the codebook.
+- :class:`EmbeddingCoder`: sentence embeddings of a unit against each code's name,
+  definition, inclusion rules and examples; its exclusion rules count against it.
+  Thresholds are calibrated per code on units a person has coded (the threshold that
+  maximises F1 there); a code with too few coded examples, or a project with none, uses
+  an outlier rule on the scores themselves (mean + 2 standard deviations over the units
+  being coded).
+- :class:`SupervisedCoder`: logistic regression on embeddings, trained on one coder's
+  codings, with probabilities calibrated by cross-validation (Platt scaling).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from framesynth.embeddings import Embedder, embed
+from framesynth.familiarise.units import Unit
+from framesynth.frame.keywords import KeywordRule
+from framesynth.store.models import Code
+
+MIN_CALIBRATION_POSITIVES = 3
+OUTLIER_SIGMAS = 2.0
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    unit: Unit
+    code_id: int
+    score: float
+    method: str
+
+
+LabelledUnits = Sequence[tuple[Unit, set[int]]]
+
+
+class _Estimator:
+    def get_params(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if not k.endswith("_")}
+
+    def set_params(self, **params: Any) -> _Estimator:
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+
+class KeywordCoder(_Estimator):
+    """Suggest a code where its keyword rules match; score = share of its rules matched,
+    shrunk towards zero for single hits (``hits / (hits + 1)``)."""
+
+    method = "keyword"
+
+    def __init__(self, min_hits: int = 1):
+        self.min_hits = min_hits
+
+    def fit(self, codes: Sequence[Code], labelled: LabelledUnits = (), session: Any = None
+            ) -> KeywordCoder:
+        self.rules_ = {code.id: KeywordRule.compile(code.keywords) for code in codes
+                       if code.keywords}
+        return self
+
+    def suggest(self, units: Sequence[Unit], session: Any = None) -> list[Suggestion]:
+        found = []
+        for unit in units:
+            for code_id, rule in self.rules_.items():
+                hits = len(rule.matched_rules(unit.text))
+                if hits >= self.min_hits:
+                    found.append(Suggestion(unit, code_id, hits / (hits + 1), self.method))
+        return found
+
+
+def code_texts(code: Code) -> tuple[list[str], list[str]]:
+    """(what a code is, what it is not): the texts embedded for it."""
+    positive = [f"{code.name}. {code.definition}".strip(), *code.inclusion, *code.examples]
+    return [t for t in positive if t.strip()], [t for t in code.exclusion if t.strip()]
+
+
+class EmbeddingCoder(_Estimator):
+    """Suggest codes whose descriptions a unit is semantically close to."""
+
+    method = "semantic"
+
+    def __init__(self, embedder: Embedder, threshold: float | None = None, top_k: int = 3):
+        self.embedder = embedder
+        self.threshold = threshold
+        self.top_k = top_k
+
+    def fit(self, codes: Sequence[Code], labelled: LabelledUnits = (), session: Any = None
+            ) -> EmbeddingCoder:
+        """Embed the codes' descriptions; calibrate thresholds on ``labelled`` units."""
+        self.code_ids_ = [code.id for code in codes]
+        self.positive_, self.negative_ = [], []
+        for code in codes:
+            positive, negative = code_texts(code)
+            self.positive_.append(embed(session, self.embedder, positive))
+            self.negative_.append(embed(session, self.embedder, negative) if negative else None)
+        self.thresholds_: dict[int, float] = {}
+        if labelled and self.threshold is None:
+            scores = self.scores([unit for unit, _ in labelled], session)
+            for column, code_id in enumerate(self.code_ids_):
+                truth = np.array([code_id in codes_ for _, codes_ in labelled])
+                if truth.sum() >= MIN_CALIBRATION_POSITIVES:
+                    self.thresholds_[code_id] = best_f1_threshold(scores[:, column], truth)
+        return self
+
+    def scores(self, units: Sequence[Unit], session: Any = None) -> np.ndarray:
+        """units x codes: closeness to what the code is, less any excess closeness to
+        what it is not."""
+        vectors = embed(session, self.embedder, [unit.text for unit in units])
+        columns = []
+        for positive, negative in zip(self.positive_, self.negative_, strict=True):
+            close = (vectors @ positive.T).max(axis=1)
+            if negative is not None:
+                excluded = (vectors @ negative.T).max(axis=1)
+                close = close - np.maximum(0.0, excluded - close)
+            columns.append(close)
+        return np.column_stack(columns) if columns else np.zeros((len(units), 0))
+
+    def suggest(self, units: Sequence[Unit], session: Any = None) -> list[Suggestion]:
+        if not units:
+            return []
+        scores = self.scores(units, session)
+        cutoffs = self._cutoffs(scores)
+        found = []
+        for row, unit in enumerate(scores):
+            order = np.argsort(-unit)[: self.top_k]
+            for column in order:
+                if unit[column] >= cutoffs[column]:
+                    found.append(Suggestion(units[row], self.code_ids_[column],
+                                            float(unit[column]), self.method))
+        return found
+
+    def _cutoffs(self, scores: np.ndarray) -> list[float]:
+        cutoffs = []
+        for column, code_id in enumerate(self.code_ids_):
+            if self.threshold is not None:
+                cutoffs.append(self.threshold)
+            elif code_id in self.thresholds_:
+                cutoffs.append(self.thresholds_[code_id])
+            else:
+                values = scores[:, column]
+                cutoffs.append(float(values.mean() + OUTLIER_SIGMAS * values.std()))
+        return cutoffs
+
+
+def best_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
+    """The score cut-off that maximises F1 of ``scores >= cut-off`` against ``truth``."""
+    from sklearn.metrics import precision_recall_curve
+
+    precision, recall, thresholds = precision_recall_curve(truth, scores)
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-9)
+    return float(thresholds[int(np.argmax(f1[:-1]))]) if len(thresholds) else float(scores.max())
+
+
+class SupervisedCoder(_Estimator):
+    """One calibrated logistic regression per code, on embeddings of a coder's units."""
+
+    method = "supervised"
+
+    def __init__(self, embedder: Embedder, threshold: float = 0.5, top_k: int = 3,
+                 min_examples: int = 5, seed: int = 0):
+        self.embedder = embedder
+        self.threshold = threshold
+        self.top_k = top_k
+        self.min_examples = min_examples
+        self.seed = seed
+
+    def fit(self, codes: Sequence[Code], labelled: LabelledUnits = (), session: Any = None
+            ) -> SupervisedCoder:
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.linear_model import LogisticRegression
+
+        vectors = embed(session, self.embedder, [unit.text for unit, _ in labelled])
+        self.models_: dict[int, Any] = {}
+        self.skipped_: list[int] = []
+        for code in codes:
+            truth = np.array([code.id in codes_ for _, codes_ in labelled], dtype=int)
+            positives = int(truth.sum())
+            if positives < self.min_examples or len(truth) - positives < self.min_examples:
+                self.skipped_.append(code.id)
+                continue
+            folds = min(3, positives, len(truth) - positives)
+            base = LogisticRegression(class_weight="balanced", max_iter=2000,
+                                      random_state=self.seed)
+            self.models_[code.id] = CalibratedClassifierCV(base, method="sigmoid",
+                                                           cv=folds).fit(vectors, truth)
+        return self
+
+    def suggest(self, units: Sequence[Unit], session: Any = None) -> list[Suggestion]:
+        if not units or not self.models_:
+            return []
+        vectors = embed(session, self.embedder, [unit.text for unit in units])
+        ids = list(self.models_)
+        probabilities = np.column_stack(
+            [self.models_[code_id].predict_proba(vectors)[:, 1] for code_id in ids])
+        found = []
+        for row, unit in enumerate(units):
+            for column in np.argsort(-probabilities[row])[: self.top_k]:
+                if probabilities[row, column] >= self.threshold:
+                    found.append(Suggestion(unit, ids[column], float(probabilities[row, column]),
+                                            self.method))
+        return found

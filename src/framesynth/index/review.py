@@ -1,0 +1,201 @@
+"""Running auto-coding on a project, storing its suggestions, and reviewing them.
+
+Suggestions are stored as codings by coder ``auto:<method>`` with a score and status
+``pending``. They never replace or hide a person's codings: a suggestion is not stored
+where a person has already applied that code to the unit, and re-running a method
+replaces only its own pending suggestions. Accepting one creates the reviewer's own
+coding (an ordinary, logged :func:`apply_code`) and marks the suggestion accepted;
+rejecting marks it rejected, so it is not suggested again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from framesynth.embeddings import Embedder
+from framesynth.errors import InvalidArgument, NotFound
+from framesynth.familiarise.units import Unit, units
+from framesynth.frame.framework import MAIN, find_code, framework_codes
+from framesynth.index.autocode import (
+    EmbeddingCoder,
+    KeywordCoder,
+    LabelledUnits,
+    Suggestion,
+    SupervisedCoder,
+)
+from framesynth.index.coding import apply_code
+from framesynth.store.events import log_event
+from framesynth.store.models import Code, Coding
+
+METHODS = ("keyword", "semantic", "supervised")
+
+
+def labelled_units(session: Session, unit_kind: str, *, coder: str | None = None,
+                   source_ids: set[int] | None = None) -> list[tuple[Unit, set[int]]]:
+    """Units of the sources a person coded, each with the codes touching it.
+
+    :param coder: only this coder's codings (and sources); default: every person.
+    """
+    query = select(Coding.source_id, Coding.start, Coding.end, Coding.code_id).where(
+        Coding.status.is_(None))
+    if coder is not None:
+        query = query.where(Coding.coder == coder)
+    if source_ids is not None:
+        query = query.where(Coding.source_id.in_(source_ids))
+    by_source: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for source_id, start, end, code_id in session.execute(query):
+        by_source[source_id].append((start, end, code_id))
+    if not by_source:
+        return []
+    result = []
+    for unit in units(session, unit_kind, source_ids=set(by_source)):
+        codes = {code for start, end, code in by_source[unit.source_id]
+                 if unit.touched_by(start, end)}
+        result.append((unit, codes))
+    return result
+
+
+@dataclass
+class AutocodeResult:
+    method: str
+    units: int
+    stored: int
+    skipped_human: int
+    calibrated_codes: int = 0
+    untrained_codes: list[str] = field(default_factory=list)
+
+
+def make_coder(method: str, *, embedder: Embedder | None, threshold: float | None,
+               top_k: int):  # type: ignore[no-untyped-def]
+    if method == "keyword":
+        return KeywordCoder()
+    if embedder is None:
+        raise InvalidArgument(f"method {method!r} needs an embedder")
+    if method == "semantic":
+        return EmbeddingCoder(embedder, threshold=threshold, top_k=top_k)
+    if method == "supervised":
+        return SupervisedCoder(embedder, threshold=threshold if threshold is not None else 0.5,
+                               top_k=top_k)
+    raise InvalidArgument(f"method {method!r} is not one of: {', '.join(METHODS)}")
+
+
+def run_autocode(session: Session, method: str, *, unit: str = "turn",
+                 codes: Sequence[str] | None = None, threshold: float | None = None,
+                 top_k: int = 3, train_coder: str | None = None,
+                 embedder: Embedder | None = None, actor: str) -> AutocodeResult:
+    """Suggest codes for the project's units with one method and store the suggestions."""
+    chosen = _chosen_codes(session, codes)
+    coder = make_coder(method, embedder=embedder, threshold=threshold, top_k=top_k)
+    targets = units(session, unit)
+    training: LabelledUnits = ()
+    if method == "supervised":
+        if not train_coder:
+            raise InvalidArgument("the supervised method needs --train-coder NAME")
+        training = labelled_units(session, unit, coder=train_coder)
+        if not training:
+            raise InvalidArgument(f"coder {train_coder!r} has no codings to learn from")
+        trained_sources = {u.source_id for u, _ in training}
+        targets = [u for u in targets if u.source_id not in trained_sources]
+    elif method == "semantic":
+        training = labelled_units(session, unit)
+    coder.fit(chosen, training, session=session)
+    suggestions = coder.suggest(targets, session=session)
+    stored, skipped = store_suggestions(session, suggestions, method)
+    result = AutocodeResult(method, len(targets), stored, skipped)
+    if method == "semantic" and isinstance(coder, EmbeddingCoder):
+        result.calibrated_codes = len(coder.thresholds_)
+    if isinstance(coder, SupervisedCoder):
+        names = {c.id: c.name for c in chosen}
+        result.untrained_codes = [names[i] for i in coder.skipped_]
+    log_event(session, "autocode", actor=actor, method=method, unit=unit, stored=stored)
+    return result
+
+
+def _chosen_codes(session: Session, paths: Sequence[str] | None) -> list[Code]:
+    if paths:
+        chosen = [find_code(session, path) for path in paths]
+    else:
+        chosen = [c for c in framework_codes(session, MAIN) if c.codable]
+    if not chosen:
+        raise InvalidArgument("the framework has no codable codes; import one first")
+    return chosen
+
+
+def store_suggestions(session: Session, suggestions: Sequence[Suggestion], method: str
+                      ) -> tuple[int, int]:
+    """Replace this method's pending suggestions; returns (stored, skipped as already
+    coded by a person or already rejected)."""
+    coder = f"auto:{method}"
+    session.execute(delete(Coding).where(Coding.coder == coder, Coding.status == "pending"))
+    human = defaultdict(list)
+    for source_id, start, end, code_id in session.execute(
+        select(Coding.source_id, Coding.start, Coding.end, Coding.code_id).where(
+            (Coding.status.is_(None)) | (Coding.status == "rejected"))
+    ):
+        human[(source_id, code_id)].append((start, end))
+    stored = skipped = 0
+    for suggestion in suggestions:
+        unit = suggestion.unit
+        if any(unit.touched_by(s, e) for s, e in human[(unit.source_id, suggestion.code_id)]):
+            skipped += 1
+            continue
+        session.add(Coding(source_id=unit.source_id, start=unit.start, end=unit.end,
+                           code_id=suggestion.code_id, coder=coder,
+                           score=round(suggestion.score, 4), status="pending", text=unit.text))
+        stored += 1
+    session.flush()
+    return stored, skipped
+
+
+def pending_suggestions(session: Session, *, method: str | None = None,
+                        code: str | None = None, min_score: float | None = None
+                        ) -> list[Coding]:
+    """Pending suggestions, best first."""
+    query = select(Coding).where(Coding.status == "pending").options(
+        selectinload(Coding.code), selectinload(Coding.source))
+    if method is not None:
+        query = query.where(Coding.coder == f"auto:{method}")
+    if code is not None:
+        query = query.where(Coding.code_id == find_code(session, code).id)
+    if min_score is not None:
+        query = query.where(Coding.score >= min_score)
+    return list(session.scalars(query.order_by(Coding.score.desc(), Coding.id)))
+
+
+def _pending(session: Session, ids: Sequence[int]) -> list[Coding]:
+    found = []
+    for suggestion_id in ids:
+        coding = session.get(Coding, suggestion_id)
+        if coding is None or coding.status is None:
+            raise NotFound(f"no suggestion with id {suggestion_id}")
+        if coding.status != "pending":
+            raise InvalidArgument(f"suggestion {suggestion_id} is already {coding.status}")
+        found.append(coding)
+    return found
+
+
+def accept_suggestions(session: Session, ids: Sequence[int], *, reviewer: str) -> list[Coding]:
+    """Accept suggestions: each becomes the reviewer's coding. All or none."""
+    accepted = []
+    for suggestion in _pending(session, ids):
+        coding = apply_code(session, suggestion.source, suggestion.start, suggestion.end,
+                            suggestion.code, coder=reviewer)
+        suggestion.status = "accepted"
+        log_event(session, "accept_suggestion", actor=reviewer, suggestion=suggestion.id,
+                  coding=coding.id)
+        accepted.append(coding)
+    return accepted
+
+
+def reject_suggestions(session: Session, ids: Sequence[int], *, reviewer: str) -> int:
+    """Reject suggestions; they stay on record and are not suggested again."""
+    suggestions = _pending(session, ids)
+    for suggestion in suggestions:
+        suggestion.status = "rejected"
+        log_event(session, "reject_suggestion", actor=reviewer, suggestion=suggestion.id)
+    return len(suggestions)

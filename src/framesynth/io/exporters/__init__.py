@@ -1,0 +1,1 @@
+"""Writers: codings tables and, later, matrices and reports."""

@@ -1,0 +1,1 @@
+"""REFI-QDA exchange: the codebook (.qdc) and, later, whole projects (.qdpx)."""
