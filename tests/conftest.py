@@ -65,3 +65,63 @@ def dump(path: Path) -> list[str]:
 def snapshot() -> Callable[[Path], list[str]]:
     """``snapshot(path)``: the project's whole content as SQL, to compare before/after."""
     return dump
+
+
+FRAMEWORK_YAML = """
+framework: Test framework
+codes:
+  - name: Access
+    codable: false
+    definition: How families reach support.
+    children:
+      - name: Waiting lists
+        definition: Waiting for a service after referral.
+        include: [length of waits for counselling]
+        exclude: [delays caused by thresholds]
+        examples: [Fourteen weeks for counselling.]
+        keywords: ["waiting list*", "weeks"]
+      - name: Referral routes
+        definition: How families are referred.
+        keywords: ["referr*", "form*"]
+  - name: Partnership
+    codable: false
+    children:
+      - name: Meeting rhythms
+        definition: How often partners meet.
+        keywords: ["steering group", "meet*"]
+"""
+
+
+@pytest.fixture
+def framework_file(tmp_path: Path) -> Path:
+    path = tmp_path / "framework.yaml"
+    path.write_text(FRAMEWORK_YAML, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def coded(session, data_dir, framework_file):
+    """A session with the test transcripts, the cases table and the test framework."""
+    from framesynth.io.codebook import import_codebook
+    from framesynth.io.importers import import_files
+    from framesynth.io.importers.case_table import import_case_table
+
+    import_case_table(session, data_dir / "cases.csv")
+    import_files(session, [data_dir / name for name in ("interview.txt", "focus_group.txt")])
+    import_codebook(session, framework_file, actor="ruth")
+    return session
+
+
+@pytest.fixture
+def hashing():
+    from framesynth.embeddings import HashingEmbedder
+
+    return HashingEmbedder()
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The real offline model; loaded once per test run."""
+    from framesynth.embeddings import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()

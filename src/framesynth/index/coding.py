@@ -126,7 +126,7 @@ def segments(session: Session, *, code: str | None = None, coder: str | None = N
         found.append(Segment(coding.id, coding.source.name, coding.start, coding.end,
                              code_path(coding.code), coding.coder, coding.score, coding.text,
                              context.attributes(coding.source_id, speaker)))
-    return found
+    return sorted(found, key=lambda s: (s.source, s.start, s.coding_id))
 
 
 def descendants(code: Code) -> list[Code]:

@@ -1,0 +1,57 @@
+"""Units of analysis: turns, paragraphs, sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from framesynth.errors import InvalidArgument
+from framesynth.familiarise.units import sentence_spans, units
+from framesynth.io.importers import import_files
+
+
+@pytest.fixture
+def one_source(session, tmp_path):
+    path = tmp_path / "talk.txt"
+    path.write_text(
+        "Interview header\n\n"
+        "Interviewer: How long was the wait?\n\n"
+        "Maureen: Fourteen weeks. Dr. Patel said it was normal, i.e. the usual.\n\n"
+        "It felt longer.\n\n"
+        "Interviewer: And now?\n\n"
+        "Maureen: Better.", encoding="utf-8")
+    import_files(session, [path])
+    return session
+
+
+@pytest.mark.parametrize(("kind", "expected"), [
+    ("turn", ["Fourteen weeks. Dr. Patel said it was normal, i.e. the usual.\n\nIt felt longer.",
+              "Better."]),
+    ("paragraph", ["Fourteen weeks. Dr. Patel said it was normal, i.e. the usual.",
+                   "It felt longer.", "Better."]),
+    ("sentence", ["Fourteen weeks.", "Dr. Patel said it was normal, i.e. the usual.",
+                  "It felt longer.", "Better."]),
+])
+def test_units_leave_out_the_interviewer_and_the_header(one_source, kind, expected):
+    assert [u.text for u in units(one_source, kind)] == expected
+
+
+def test_units_offsets_point_into_the_source(one_source):
+    from framesynth.store.models import Source
+
+    text = one_source.get(Source, 1).text
+    assert all(text[u.start:u.end] == u.text for u in units(one_source, "sentence"))
+
+
+def test_units_can_include_the_interviewer(one_source):
+    assert [u.text for u in units(one_source, "turn", include_interviewer=True)][0] == (
+        "How long was the wait?")
+
+
+def test_units_unknown_kind(one_source):
+    with pytest.raises(InvalidArgument, match="unit 'page' is not one of"):
+        units(one_source, "page")
+
+
+def test_sentences_repeated_text_gets_its_own_offsets():
+    text = "Yes. No. Yes."
+    assert sentence_spans(text) == [(0, 4), (5, 8), (9, 13)]
