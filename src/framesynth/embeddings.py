@@ -86,7 +86,7 @@ class HashingEmbedder:
 
     name = "hashing.v1"
 
-    def __init__(self, dimensions: int = 512):
+    def __init__(self, dimensions: int = 4096):
         self.dimensions = dimensions
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

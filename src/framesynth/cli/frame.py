@@ -209,8 +209,8 @@ def codebook_merge(project: ProjectArg,
                    drafts: Annotated[list[str], typer.Argument(help="Draft framework names.")],
                    into: Annotated[str, typer.Option(help="The framework to merge into.")] = MAIN,
                    similarity: Annotated[float, typer.Option(
-                       help="Cosine similarity of name+definition that counts as the same code."
-                   )] = 0.75,
+                       help="Least cosine similarity of name+definition for two codes that are "
+                            "each other's closest match to count as one.")] = 0.5,
                    dry_run: Annotated[bool, typer.Option(
                        "--dry-run", help="Report what would happen; change nothing.")] = False,
                    embedder: EmbedderOpt = None, as_json: JsonOpt = False) -> None:

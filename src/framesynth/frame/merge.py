@@ -4,7 +4,10 @@ Each draft code is matched to a code of the target framework:
 
 1. by name: the same name (ignoring case and spacing) under a parent that matches;
 2. by meaning: otherwise, the target code whose name and definition embed closest to the
-   draft code's, if the cosine similarity reaches ``similarity``.
+   draft code's, if they are each other's closest match (mutual nearest neighbours among
+   the draft's and the target's codes) and their cosine similarity reaches
+   ``similarity``. Short definitions embed noisily, so the mutual test does most of the
+   work and the default threshold (0.5) only keeps out codes that are nothing alike.
 
 A matched code keeps the target's name; the draft's rules, examples and keywords are
 added to it, and a different non-empty definition is a *conflict* for a human to settle
@@ -52,7 +55,7 @@ class MergeReport:
 
 
 def merge_drafts(session: Session, drafts: list[str], *, embedder: Embedder,
-                 into: str = MAIN, similarity: float = 0.75, actor: str,
+                 into: str = MAIN, similarity: float = 0.5, actor: str,
                  dry_run: bool = False) -> MergeReport:
     """Merge each draft framework in turn into ``into``."""
     report = MergeReport()
@@ -88,22 +91,23 @@ class _Merger:
         vectors = embed(cache, self.embedder, [describe_code(c) for c in targets]) \
             if targets else np.zeros((0, 1), dtype=np.float32)
         drafts = embed(cache, self.embedder, [describe_code(c) for c in codes])
-        for code, vector in zip(codes, drafts, strict=True):
-            self.mapping[code.id] = self._merge_one(code, vector, targets, vectors)
+        scores = drafts @ vectors.T if len(targets) else np.zeros((len(codes), 0))
+        for row, code in enumerate(codes):
+            self.mapping[code.id] = self._merge_one(code, row, scores, targets)
 
-    def _merge_one(self, code: Code, vector: np.ndarray, targets: list[Code],
-                   vectors: np.ndarray) -> Code | None:
+    def _merge_one(self, code: Code, row: int, scores: np.ndarray, targets: list[Code]
+                   ) -> Code | None:
         parent = self.mapping.get(code.parent_id) if code.parent_id else None
         by_name = [t for t in targets if _same(t.name, code.name)
                    and (t.parent_id == (parent.id if parent else None) or code.parent_id is None)]
         if by_name:
             return self._combine(code, by_name[0], "matched by name", None)
         if len(targets):
-            scores = vectors @ vector
-            best = int(np.argmax(scores))
-            if float(scores[best]) >= self.similarity:
+            best = int(np.argmax(scores[row]))
+            mutual = int(np.argmax(scores[:, best])) == row
+            if mutual and float(scores[row, best]) >= self.similarity:
                 return self._combine(code, targets[best], "matched by meaning",
-                                     float(scores[best]))
+                                     float(scores[row, best]))
         return self._add(code, parent)
 
     def _combine(self, code: Code, target: Code, how: str, score: float | None) -> Code:
