@@ -77,10 +77,23 @@ def test_demo_command_writes_the_project_and_shows_info_and_a_search(tmp_path):
     assert "sources                     17" in lines
     assert '== search "waiting list" --where sector=community' in lines
     assert sum("waiting list" in line.casefold() for line in lines) >= 3
+    assert "== agreement --coders amira tom --unit turn" in lines
+    assert any(line.startswith("overall (all codes pooled)") for line in lines)
+    for method in ("keyword", "semantic", "supervised"):
+        assert any(line.startswith(method) and "suggestions for" in line for line in lines)
 
 
 def test_demo_command_twice_rebuilds_from_scratch(tmp_path):
     for _ in range(2):
-        result = CliRunner().invoke(app, ["demo", str(tmp_path)])
+        result = CliRunner().invoke(app, ["demo", str(tmp_path), "--embedder", "hashing.v1"])
         assert result.exit_code == 0, result.output
     assert "sources                     17" in result.stdout.splitlines()
+
+
+def test_demo_codings_of_both_coders_resolve_to_their_quotes(demo_session):
+    from framesynth.store.models import Coding
+
+    codings = list(demo_session.scalars(select(Coding).where(Coding.status.is_(None))))
+    assert {c.coder for c in codings} == {"amira", "tom"}
+    assert len(codings) > 900
+    assert all(c.source.text[c.start:c.end] == c.text for c in codings)

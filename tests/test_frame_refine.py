@@ -133,4 +133,5 @@ def test_refine_diff_since_an_event(with_codings):
         ("renamed/moved", "Access/Waiting lists", "Access/Waits"),
         ("retired", "Partnership/Meeting rhythms", "Partnership/Meeting rhythms"),
     ]
-    assert [c.kind for c in diff_since(with_codings, None)] == ["added"] * 5
+    assert [c.kind for c in diff_since(with_codings, None)] == ["added"] * 4 + [
+        "added, since retired"]

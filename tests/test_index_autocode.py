@@ -64,7 +64,7 @@ def test_embedding_coder_calibrates_thresholds_on_human_codings(session, hashing
 
 def test_best_f1_threshold_separates_perfectly_when_it_can():
     scores = np.array([0.9, 0.8, 0.3, 0.2])
-    assert best_f1_threshold(scores, np.array([1, 1, 0, 0])) == pytest.approx(0.8)
+    assert best_f1_threshold(scores, np.array([1, 1, 0, 0])) == pytest.approx(0.55)
 
 
 def test_supervised_coder_learns_and_gives_probabilities(session, hashing):

@@ -133,7 +133,7 @@ def autocode(project: ProjectArg,
                  "--codes", help="Only these codes (repeat); default: every codable code.")
              ] = None,
              threshold: Annotated[float | None, typer.Option(
-                 help="Score cut-off; default: calibrated (semantic) or 0.5 (supervised).")
+                 help="Score cut-off; default: calibrated per code on human codings.")
              ] = None,
              top_k: Annotated[int, typer.Option(help="At most this many codes per unit.")] = 3,
              train_coder: Annotated[str | None, typer.Option(

@@ -157,12 +157,16 @@ def _count(session: Session, framework: str) -> int:
 
 
 def _check_unique_guids(session: Session, specs: list[CodeSpec]) -> None:
+    """GUIDs must be unique in the file; a GUID another framework of the project already
+    uses (a draft copied from the shared framework) is replaced by a new one."""
     guids = [spec.guid for top in specs for _, spec in top.walk() if spec.guid]
     if len(guids) != len(set(guids)):
         raise FrameworkError("the framework file gives the same GUID to two codes")
     taken = set(session.scalars(select(Code.guid).where(Code.guid.in_(guids))))
-    if taken:
-        raise FrameworkError(f"GUID {sorted(taken)[0]} is already used in this project")
+    for top in specs:
+        for path, spec in top.walk():
+            if spec.guid in taken:
+                spec.guid = new_guid("copy", path)
 
 
 def to_specs(session: Session, framework: str = MAIN) -> list[CodeSpec]:

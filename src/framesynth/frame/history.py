@@ -55,7 +55,8 @@ def diff_snapshots(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]
     for key in sorted(set(old) | set(new), key=int):
         before, after = old.get(key), new.get(key)
         if before is None and after is not None:
-            changes.append(Change("added", int(key), None, after["path"]))
+            kind = "added, since retired" if after.get("retired") else "added"
+            changes.append(Change(kind, int(key), None, after["path"]))
         elif after is None and before is not None:
             changes.append(Change("removed", int(key), before["path"], None))
         elif before is not None and after is not None:

@@ -13,7 +13,9 @@ them is :mod:`framesynth.index.review`.
   an outlier rule on the scores themselves (mean + 2 standard deviations over the units
   being coded).
 - :class:`SupervisedCoder`: logistic regression on embeddings, trained on one coder's
-  codings, with probabilities calibrated by cross-validation (Platt scaling).
+  codings, with probabilities calibrated by cross-validation (Platt scaling). The score
+  is that probability; the cut-off per code is the one that maximises F1 on
+  cross-validated predictions for the training units (unless a threshold is given).
 """
 
 from __future__ import annotations
@@ -154,12 +156,18 @@ class EmbeddingCoder(_Estimator):
 
 
 def best_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
-    """The score cut-off that maximises F1 of ``scores >= cut-off`` against ``truth``."""
+    """The cut-off that maximises F1 of ``scores >= cut-off`` against ``truth``: halfway
+    between the lowest score it keeps and the highest score below that, so that a new
+    unit scoring a little under the training examples is not lost."""
     from sklearn.metrics import precision_recall_curve
 
     precision, recall, thresholds = precision_recall_curve(truth, scores)
+    if not len(thresholds):
+        return float(scores.max())
     f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-9)
-    return float(thresholds[int(np.argmax(f1[:-1]))]) if len(thresholds) else float(scores.max())
+    best = float(thresholds[int(np.argmax(f1[:-1]))])
+    below = scores[scores < best]
+    return (best + float(below.max())) / 2 if len(below) else best
 
 
 class SupervisedCoder(_Estimator):
@@ -167,7 +175,7 @@ class SupervisedCoder(_Estimator):
 
     method = "supervised"
 
-    def __init__(self, embedder: Embedder, threshold: float = 0.5, top_k: int = 3,
+    def __init__(self, embedder: Embedder, threshold: float | None = None, top_k: int = 3,
                  min_examples: int = 5, seed: int = 0):
         self.embedder = embedder
         self.threshold = threshold
@@ -181,7 +189,10 @@ class SupervisedCoder(_Estimator):
         from sklearn.linear_model import LogisticRegression
 
         vectors = embed(session, self.embedder, [unit.text for unit, _ in labelled])
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
         self.models_: dict[int, Any] = {}
+        self.thresholds_: dict[int, float] = {}
         self.skipped_: list[int] = []
         for code in codes:
             truth = np.array([code.id in codes_ for _, codes_ in labelled], dtype=int)
@@ -192,8 +203,13 @@ class SupervisedCoder(_Estimator):
             folds = min(3, positives, len(truth) - positives)
             base = LogisticRegression(class_weight="balanced", max_iter=2000,
                                       random_state=self.seed)
-            self.models_[code.id] = CalibratedClassifierCV(base, method="sigmoid",
-                                                           cv=folds).fit(vectors, truth)
+            model = CalibratedClassifierCV(base, method="sigmoid", cv=folds)
+            self.models_[code.id] = model.fit(vectors, truth)
+            if self.threshold is None:
+                splits = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.seed)
+                held_out = cross_val_predict(model, vectors, truth, cv=splits,
+                                             method="predict_proba")[:, 1]
+                self.thresholds_[code.id] = best_f1_threshold(held_out, truth)
         return self
 
     def suggest(self, units: Sequence[Unit], session: Any = None) -> list[Suggestion]:
@@ -204,9 +220,11 @@ class SupervisedCoder(_Estimator):
         probabilities = np.column_stack(
             [self.models_[code_id].predict_proba(vectors)[:, 1] for code_id in ids])
         found = []
+        cutoffs = [self.threshold if self.threshold is not None else self.thresholds_[code_id]
+                   for code_id in ids]
         for row, unit in enumerate(units):
             for column in np.argsort(-probabilities[row])[: self.top_k]:
-                if probabilities[row, column] >= self.threshold:
+                if probabilities[row, column] >= cutoffs[column]:
                     found.append(Suggestion(unit, ids[column], float(probabilities[row, column]),
                                             self.method))
         return found

@@ -79,8 +79,7 @@ def make_coder(method: str, *, embedder: Embedder | None, threshold: float | Non
     if method == "semantic":
         return EmbeddingCoder(embedder, threshold=threshold, top_k=top_k)
     if method == "supervised":
-        return SupervisedCoder(embedder, threshold=threshold if threshold is not None else 0.5,
-                               top_k=top_k)
+        return SupervisedCoder(embedder, threshold=threshold, top_k=top_k)
     raise InvalidArgument(f"method {method!r} is not one of: {', '.join(METHODS)}")
 
 
