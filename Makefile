@@ -22,6 +22,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_import_search.py
+	$(BIN)/python bench/bench_autocode.py
+	$(BIN)/python bench/bench_themes.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests tools bench

@@ -76,3 +76,12 @@ def test_memos_unknown_source_and_id(with_source):
 def test_memos_empty_text_is_refused(with_source):
     with pytest.raises(InvalidArgument, match="a memo needs some text"):
         add_memo(with_source, "  ", author="ruth")
+
+
+def test_memos_on_a_code(coded):
+    from framesynth.frame.framework import find_code
+
+    code = find_code(coded, "Waiting lists")
+    memo = add_memo(coded, "Waits shape everything.", author="ruth", code_id=code.id)
+    assert memo_anchor(memo) == f"code:{code.id}"
+    assert memo.code.name == "Waiting lists"

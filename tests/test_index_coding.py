@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from framesynth.errors import NotFound
 from framesynth.familiarise.context import parse_where
-from framesynth.frame.framework import CodeSpec, add_code, find_code
+from framesynth.frame.framework import CodeSpec, add_code
 from framesynth.index.coding import CodingError, code_span, find_source, remove_coding, segments
 from framesynth.io.codings_table import (
     CodingRowError,

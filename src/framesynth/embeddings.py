@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Protocol
@@ -53,8 +54,9 @@ class SentenceTransformerEmbedder:
         return _load_minilm(self.device)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        progress = len(texts) > 2000 and sys.stderr.isatty()  # long work shows progress
         vectors = self.model.encode(list(texts), batch_size=self.batch_size,
-                                    normalize_embeddings=True, show_progress_bar=False,
+                                    normalize_embeddings=True, show_progress_bar=progress,
                                     convert_to_numpy=True)
         return np.asarray(vectors, dtype=np.float32)
 

@@ -24,6 +24,7 @@ from framesynth.familiarise.context import parse_where
 from framesynth.familiarise.frequencies import word_frequencies
 from framesynth.familiarise.memos import add_memo, get_memo, list_memos, memo_anchor
 from framesynth.familiarise.search import search as search_project
+from framesynth.frame.framework import find_code
 from framesynth.io.importers import import_files, supported_suffixes
 from framesynth.io.importers.case_table import import_case_table
 
@@ -145,14 +146,16 @@ def memo_add(
     start: Annotated[int | None, typer.Option(help="Span start (code points).")] = None,
     end: Annotated[int | None, typer.Option(help="Span end (exclusive).")] = None,
     author: Annotated[str | None, typer.Option(help="Defaults to FRAMESYNTH_USER.")] = None,
+    code: Annotated[str | None, typer.Option(help="Attach to this code (its path).")] = None,
 ) -> None:
     """Write a memo.
 
     Example: framesynth memo add study.fsdb "Trust comes up unprompted" --source int01.txt
     """
     with project_session(project) as session:
+        code_id = find_code(session, code).id if code else None
         memo = add_memo(session, text, author=author or current_user(), title=title,
-                        source=source, start=start, end=end)
+                        source=source, start=start, end=end, code_id=code_id)
         typer.echo(f"memo {memo.id} added to {memo_anchor(memo)}")
 
 

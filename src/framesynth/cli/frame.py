@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import func, select
@@ -82,7 +82,8 @@ def codebook_list(project: ProjectArg, framework: FrameworkOpt = MAIN,
     with project_session(project) as session:
         counts = dict(session.execute(select(Coding.code_id, func.count()).where(
             Coding.status.is_(None)).group_by(Coding.code_id)).all())
-        rows = [{"path": code_path(c), "codable": c.codable, "retired": c.retired,
+        rows: list[dict[str, Any]] = [{"path": code_path(c), "codable": c.codable,
+                                       "retired": c.retired,
                  "codings": counts.get(c.id, 0), "definition": c.definition}
                 for c in framework_codes(session, framework, retired=retired)]
     if as_json:
@@ -122,7 +123,7 @@ def codebook_rename(project: ProjectArg, path: CodeArg,
                     framework: FrameworkOpt = MAIN) -> None:
     """Rename a code; its codings stay with it.
 
-    Example: framesynth codebook rename study.fsdb "Trust and relationships/Key individuals" "Key people"
+    Example: framesynth codebook rename study.fsdb "Key individuals" "Key people"
     """
     with project_session(project) as session:
         code = find_code(session, path, framework)
@@ -138,7 +139,7 @@ def codebook_move(project: ProjectArg, path: CodeArg,
                   framework: FrameworkOpt = MAIN) -> None:
     """Move a code (and its sub-codes) under another parent.
 
-    Example: framesynth codebook move study.fsdb "Place and circumstances/Cost of living" --to "Access and referrals"
+    Example: framesynth codebook move study.fsdb "Cost of living" --to "Access and referrals"
     """
     with project_session(project) as session:
         code = find_code(session, path, framework)
@@ -154,7 +155,7 @@ def codebook_merge_codes(project: ProjectArg, path: CodeArg,
                          framework: FrameworkOpt = MAIN) -> None:
     """Merge a code into another: codings, memos and sub-codes move; duplicates collapse.
 
-    Example: framesynth codebook merge-codes study.fsdb "Workforce and capacity/Volunteers" "Workforce and capacity/Caseloads and capacity"
+    Example: framesynth codebook merge-codes study.fsdb Volunteers "Caseloads and capacity"
     """
     with project_session(project) as session:
         source, target = find_code(session, path, framework), find_code(session, into, framework)
@@ -170,7 +171,7 @@ def codebook_split(project: ProjectArg, path: CodeArg,
                    framework: FrameworkOpt = MAIN) -> None:
     """Split a code into sub-codes; codings go where one rule set matches, others stay for review.
 
-    Example: framesynth codebook split study.fsdb "Place and circumstances/Transport and rural access" --into "Buses=bus*" --into "Taxis=taxi*;minibus"
+    Example: framesynth codebook split study.fsdb Transport --into "Buses=bus*" --into "Taxis=taxi*"
     """
     parts: dict[str, list[str]] = {}
     for item in into:

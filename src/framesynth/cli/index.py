@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -24,7 +24,8 @@ from framesynth.embeddings import get_embedder
 from framesynth.errors import InvalidArgument
 from framesynth.familiarise.context import parse_where
 from framesynth.frame.framework import code_path
-from framesynth.index.agreement import AgreementReport, agreement as compute_agreement
+from framesynth.index.agreement import AgreementReport
+from framesynth.index.agreement import agreement as compute_agreement
 from framesynth.index.coding import code_span, remove_coding, segments
 from framesynth.index.review import (
     METHODS,
@@ -185,7 +186,8 @@ def review(project: ProjectArg,
             rejected = reject_suggestions(session, to_reject, reviewer=current_user())
             typer.echo(f"accepted {len(accepted)}, rejected {rejected}")
             return
-        rows = [{"id": s.id, "method": s.coder.removeprefix("auto:"), "score": s.score,
+        rows: list[dict[str, Any]] = [
+                {"id": s.id, "method": s.coder.removeprefix("auto:"), "score": s.score,
                  "code": code_path(s.code), "source": s.source.name, "start": s.start,
                  "end": s.end, "text": s.text} for s in selected]
     if as_json:

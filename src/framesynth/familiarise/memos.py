@@ -21,12 +21,13 @@ def add_memo(
     source: str | None = None,
     start: int | None = None,
     end: int | None = None,
+    code_id: int | None = None,
 ) -> Memo:
     """Write a memo; with ``source`` it belongs to that source, with ``start``/``end`` to
-    that span of it (code-point offsets, end exclusive)."""
+    that span of it (code-point offsets, end exclusive); with ``code_id`` to a code."""
     if not body.strip():
         raise InvalidArgument("a memo needs some text")
-    memo = Memo(title=title or _default_title(body), body=body, author=author)
+    memo = Memo(title=title or _default_title(body), body=body, author=author, code_id=code_id)
     if (start is None) != (end is None):
         raise InvalidArgument("give both --start and --end for a memo on a span")
     if source is not None:
@@ -73,7 +74,9 @@ def edit_memo(session: Session, memo_id: int, body: str, *, author: str) -> Memo
 
 
 def memo_anchor(memo: Memo) -> str:
-    """Where a memo is attached: ``project``, ``a.txt`` or ``a.txt:120-180``."""
+    """Where a memo is attached: ``project``, ``a.txt``, ``a.txt:120-180`` or ``code:3``."""
+    if memo.code_id is not None:
+        return f"code:{memo.code_id}"
     if memo.source is None:
         return "project"
     if memo.start is None:

@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session
 from framesynth.embeddings import Embedder, embed
 from framesynth.errors import InvalidArgument
 from framesynth.familiarise.frequencies import TOKEN_PATTERN, stop_words
+from framesynth.familiarise.units import Unit
 from framesynth.frame.framework import CodeSpec, add_code
 from framesynth.frame.history import record_change
-from framesynth.familiarise.units import Unit
 from framesynth.store.models import Code, Source, Speaker
 
 SILHOUETTE_SAMPLE = 2000
