@@ -125,3 +125,39 @@ def minilm():
     from framesynth.embeddings import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()
+
+
+@pytest.fixture
+def fs(monkeypatch):
+    """Run ``framesynth ARGS...`` in-process; returns (exit code, stdout, stderr)."""
+    from typer.testing import CliRunner
+
+    from framesynth.cli.main import app
+
+    monkeypatch.setenv("FRAMESYNTH_USER", "ruth")
+    monkeypatch.setenv("FRAMESYNTH_EMBEDDER", "hashing.v1")
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+
+    def run(*args: object) -> tuple[int, str, str]:
+        result = runner.invoke(app, [str(a) for a in args])
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
+
+
+def locate(session: Session, source: str, phrase: str) -> tuple[int, int]:
+    """``(start, end)`` of ``phrase`` in a stored source's text."""
+    from framesynth.familiarise.sources import get_source
+
+    text = get_source(session, source).text
+    start = text.index(phrase)
+    return start, start + len(phrase)
+
+
+@pytest.fixture
+def at() -> Callable[[Session, str, str], tuple[int, int]]:
+    """``at(session, source, phrase)``: where a phrase stands in a source."""
+    return locate

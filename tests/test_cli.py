@@ -8,29 +8,6 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
-
-from framesynth.cli.main import app
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
-
-
-@pytest.fixture
-def fs(runner, monkeypatch):
-    """Run ``framesynth ARGS...``; returns (exit code, stdout, stderr)."""
-    monkeypatch.setenv("FRAMESYNTH_USER", "ruth")
-    monkeypatch.setenv("COLUMNS", "200")
-
-    def run(*args: str):
-        result = runner.invoke(app, [str(a) for a in args])
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result.exit_code, result.stdout, result.stderr
-
-    return run
 
 
 @pytest.fixture

@@ -5,25 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
-
-from framesynth.cli.main import app
-
-
-@pytest.fixture
-def fs(monkeypatch):
-    monkeypatch.setenv("FRAMESYNTH_USER", "ruth")
-    monkeypatch.setenv("FRAMESYNTH_EMBEDDER", "hashing.v1")
-    monkeypatch.setenv("COLUMNS", "200")
-    runner = CliRunner()
-
-    def run(*args):
-        result = runner.invoke(app, [str(a) for a in args])
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result.exit_code, result.stdout, result.stderr
-
-    return run
 
 
 @pytest.fixture

@@ -19,16 +19,8 @@ from framesynth.index.coding import CodingError, code_span
 from framesynth.store.models import Coding
 
 
-def span(session, source: str, phrase: str) -> tuple[int, int]:
-    from framesynth.index.coding import find_source
-
-    text = find_source(session, source).text
-    start = text.index(phrase)
-    return start, start + len(phrase)
-
-
 @pytest.fixture
-def with_codings(coded):
+def with_codings(coded, at):
     """Four codings on the test transcripts, by two coders."""
     for phrase, code, coder in [
         ("Fourteen weeks for counselling", "Waiting lists", "ruth"),
@@ -36,7 +28,7 @@ def with_codings(coded):
         ("Anjali sends a text, then the form follows", "Referral routes", "ruth"),
         ("Anjali sends a text, then the form follows", "Referral routes", "colin"),
     ]:
-        code_span(coded, "interview.txt", *span(coded, "interview.txt", phrase), code,
+        code_span(coded, "interview.txt", *at(coded, "interview.txt", phrase), code,
                   coder=coder)
     return coded
 

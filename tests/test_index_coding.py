@@ -11,7 +11,7 @@ from sqlalchemy import select
 from framesynth.errors import NotFound
 from framesynth.familiarise.context import parse_where
 from framesynth.frame.framework import CodeSpec, add_code
-from framesynth.index.coding import CodingError, code_span, find_source, remove_coding, segments
+from framesynth.index.coding import CodingError, code_span, remove_coding, segments
 from framesynth.io.codings_table import (
     CodingRowError,
     coding_rows,
@@ -22,13 +22,7 @@ from framesynth.project import Project
 from framesynth.store.models import Coding, Event
 
 
-def at(session, source: str, phrase: str) -> tuple[int, int]:
-    text = find_source(session, source).text
-    start = text.index(phrase)
-    return start, start + len(phrase)
-
-
-def test_coding_stores_offsets_and_the_snippet(coded):
+def test_coding_stores_offsets_and_the_snippet(coded, at):
     start, end = at(coded, "interview.txt", "Fourteen weeks")
     coding = code_span(coded, "interview.txt", start, end, "Access/Waiting lists", coder="ruth",
                        memo="the wait")
@@ -38,7 +32,7 @@ def test_coding_stores_offsets_and_the_snippet(coded):
     assert event.payload["code"] == "Access/Waiting lists"
 
 
-def test_coding_overlaps_and_nesting_are_allowed_and_repeats_are_one(coded):
+def test_coding_overlaps_and_nesting_are_allowed_and_repeats_are_one(coded, at):
     outer = at(coded, "interview.txt", "Fourteen weeks for counselling")
     inner = at(coded, "interview.txt", "weeks for")
     first = code_span(coded, "interview.txt", *outer, "Waiting lists", coder="ruth")
@@ -72,7 +66,7 @@ def test_coding_remove_is_logged(coded):
     assert coded.scalar(select(Event).where(Event.action == "uncode")).payload["coder"] == "ruth"
 
 
-def test_segments_for_a_theme_include_sub_codes_and_attributes(coded):
+def test_segments_for_a_theme_include_sub_codes_and_attributes(coded, at):
     code_span(coded, "interview.txt", *at(coded, "interview.txt", "Fourteen weeks"),
               "Waiting lists", coder="ruth")
     code_span(coded, "focus_group.txt", *at(coded, "focus_group.txt", "Referrals bounce back"),
@@ -90,7 +84,7 @@ def test_segments_for_a_theme_include_sub_codes_and_attributes(coded):
     assert [s.coder for s in segments(coded, coder="colin")] == ["colin"]
 
 
-def test_codings_export_import_round_trip(coded, project_path, tmp_path):
+def test_codings_export_import_round_trip(coded, project_path, tmp_path, at):
     code_span(coded, "interview.txt", *at(coded, "interview.txt", "Fourteen weeks"),
               "Waiting lists", coder="ruth")
     code_span(coded, "focus_group.txt", *at(coded, "focus_group.txt", "Referrals bounce back"),
@@ -109,7 +103,7 @@ def test_codings_export_import_round_trip(coded, project_path, tmp_path):
         assert [{**r, "score": None} for r in again] == [{**r, "score": None} for r in rows]
 
 
-def test_codings_csv_columns(coded):
+def test_codings_csv_columns(coded, at):
     code_span(coded, "interview.txt", *at(coded, "interview.txt", "Fourteen weeks"),
               "Waiting lists", coder="ruth")
     buffer = io.StringIO()

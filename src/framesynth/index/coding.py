@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from framesynth.errors import FramesynthError, InvalidArgument, NotFound
 from framesynth.familiarise.context import Where, load_context
+from framesynth.familiarise.sources import get_source
 from framesynth.frame.framework import MAIN, code_path, find_code
 from framesynth.store.events import log_event
 from framesynth.store.models import Code, Coding, Source, Turn
@@ -156,17 +157,10 @@ def speaker_at(turns: Sequence[tuple[int, int, int | None]], offset: int) -> int
     return speaker
 
 
-def find_source(session: Session, name: str) -> Source:
-    source = session.scalar(select(Source).where(Source.name == name))
-    if source is None:
-        raise NotFound(f"no source named {name!r}")
-    return source
-
-
 def code_span(session: Session, source: str, start: int, end: int, code: str, *, coder: str,
               memo: str | None = None) -> Coding:
     """:func:`apply_code` by names, as the CLI and importers call it."""
     if start < 0 or end < 0:
         raise InvalidArgument("offsets cannot be negative")
-    return apply_code(session, find_source(session, source), start, end,
+    return apply_code(session, get_source(session, source), start, end,
                       find_code(session, code), coder=coder, memo=memo)

@@ -20,9 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from framesynth.errors import CaseDataError, CorruptFile, FramesynthError, UnsupportedFormat
+from framesynth.familiarise.sources import get_source
 from framesynth.frame.framework import code_path, find_code
-from framesynth.index.coding import apply_code, check_codable, check_range, find_source
-from framesynth.io.importers.text_decoding import decode_text
+from framesynth.index.coding import apply_code, check_codable, check_range
+from framesynth.io.importers.text_decoding import decode_text, read_bytes
 from framesynth.store.events import log_event
 from framesynth.store.models import Coding
 
@@ -57,11 +58,7 @@ def write_codings(rows: list[dict[str, Any]], target: IO[str], fmt: str) -> None
 
 def read_coding_rows(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CorruptFile(f"cannot read the file ({error.strerror})", path=path) from None
-    text, _ = decode_text(data, path=str(path))
+    text, _ = decode_text(read_bytes(path), path=str(path))
     if path.suffix.lower() == ".json":
         try:
             rows = json.loads(text)
@@ -94,7 +91,7 @@ def _check_row(session: Session, row: dict[str, Any], path: str | Path, number: 
         missing = [c for c in ("source", "start", "end", "code", "coder") if row.get(c) in (None, "")]
         if missing:
             raise CodingRowError(f"column {missing[0]!r} is empty")
-        source = find_source(session, str(row["source"]))
+        source = get_source(session, str(row["source"]))
         code = find_code(session, str(row["code"]))
         start, end = _int(row["start"], "start"), _int(row["end"], "end")
         check_range(source, start, end)
@@ -127,7 +124,7 @@ def import_quoted_codings(session: Session, path: str | Path, *, coder: str) -> 
     found = []
     for number, row in enumerate(rows, start=2):
         try:
-            source = find_source(session, row["source"])
+            source = get_source(session, row["source"])
             code = find_code(session, row["code"])
             check_codable(code)
             pattern = r"\s+".join(re.escape(word) for word in row["quote"].split())

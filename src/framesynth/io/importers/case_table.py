@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from framesynth.errors import CaseDataError, CorruptFile, EmptySource, UnsupportedFormat
 from framesynth.familiarise.cases import ROW_TYPES, CaseImportSummary, CaseRow, apply_case_rows
-from framesynth.io.importers.text_decoding import decode_text
+from framesynth.io.importers.text_decoding import decode_text, read_bytes
 
 
 def read_case_rows(path: str | Path) -> list[CaseRow]:
@@ -26,12 +26,7 @@ def read_case_rows(path: str | Path) -> list[CaseRow]:
     if suffix not in {".csv", ".xlsx"}:
         raise UnsupportedFormat(f"a cases table must be .csv or .xlsx, not {suffix or 'no suffix'}",
                                 path=path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CorruptFile(f"cannot read the file ({error.strerror})", path=path) from None
-    if not data.strip():
-        raise EmptySource("the cases table is empty", path=path)
+    data = read_bytes(path, what="the cases table")
     rows = _read_xlsx(path, data) if suffix == ".xlsx" else _read_csv(path, data)
     if not rows:
         raise EmptySource("the cases table has a header but no rows", path=path)

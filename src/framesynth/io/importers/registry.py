@@ -6,9 +6,10 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from framesynth.errors import CorruptFile, EmptySource, UnsupportedFormat
+from framesynth.errors import EmptySource, UnsupportedFormat
 from framesynth.familiarise.sources import ImportedSource
 from framesynth.io.importers import docx, pdf, subtitles, txt
+from framesynth.io.importers.text_decoding import read_bytes
 
 Reader = Callable[[Path, bytes], ImportedSource]
 
@@ -38,12 +39,7 @@ def read_source(path: str | Path) -> ImportedSource:
             f"unsupported format {suffix}; use one of {', '.join(supported_suffixes())}",
             path=path,
         )
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CorruptFile(f"cannot read the file ({error.strerror})", path=path) from None
-    if not data.strip():
-        raise EmptySource("the file is empty", path=path)
+    data = read_bytes(path)
     imported = reader(path, data)
     if not imported.text.strip():
         raise EmptySource("the file holds no text", path=path)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
-from framesynth.errors import UndecodableText
+from framesynth.errors import CorruptFile, EmptySource, UndecodableText
 
 
 def decode_text(data: bytes, *, path: str) -> tuple[str, str]:
@@ -30,6 +31,17 @@ def decode_text(data: bytes, *, path: str) -> tuple[str, str]:
         return normalise_newlines(text), encoding
     raise UndecodableText("cannot decode the text (tried UTF-8, UTF-16 with BOM, cp1252)",
                           path=path)
+
+
+def read_bytes(path: Path, *, what: str = "the file") -> bytes:
+    """The file's bytes; a missing, unreadable or blank file is a clear error."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CorruptFile(f"cannot read the file ({error.strerror})", path=path) from None
+    if not data.strip():
+        raise EmptySource(f"{what} is empty", path=path)
+    return data
 
 
 def normalise_newlines(text: str) -> str:
