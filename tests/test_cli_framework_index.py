@@ -122,8 +122,10 @@ def test_cli_autocode_review_and_agreement(fs, study, data_dir):
         "accepted 1, rejected 1\n")
     start, end = offsets(data_dir, "interview.txt", "Fourteen weeks")
     fs("code", study, "interview.txt", start, end, "Waiting lists", "--coder", "tom")
-    report = json.loads(fs("agreement", study, "--coders", "ruth", "--coders", "tom",
+    report = json.loads(fs("agreement", study, "--coders", "ruth", "tom",
                            "--format", "json")[1])
+    assert fs("agreement", study, "--coders", "ruth", "--coders", "tom", "--format",
+              "json")[1] == json.dumps(report, indent=2) + "\n"
     assert report["coders"] == ["ruth", "tom"]
     assert report["overall"]["units"] >= 1
     assert set(report["codes"]) >= {"Access/Waiting lists"}

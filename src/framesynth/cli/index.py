@@ -200,16 +200,19 @@ def review(project: ProjectArg,
 
 def agreement(project: ProjectArg,
               coders: Annotated[list[str], typer.Option(
-                  "--coders", help="Two or more coders (repeat, or give several).")],
+                  "--coders", help="Two or more coders: --coders A B C (or repeat --coders).")],
+              more: Annotated[list[str] | None, typer.Argument(
+                  metavar="[CODER]...", help="The rest of the --coders list.",
+                  show_default=False)] = None,
               unit: UnitOpt = "turn",
               fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
               disagreements: Annotated[int, typer.Option(
                   help="How many disagreements to list in the table.")] = 10) -> None:
     """Inter-coder agreement per code and overall: percent, Cohen's kappa, Krippendorff's alpha.
 
-    Example: framesynth agreement study.fsdb --coders amira --coders tom --unit sentence
+    Example: framesynth agreement study.fsdb --coders amira tom --unit sentence
     """
-    names = [name for item in coders for name in item.replace(",", " ").split()]
+    names = [name for item in [*coders, *(more or [])] for name in item.replace(",", " ").split()]
     with project_session(project) as session:
         report = compute_agreement(session, names, unit=unit)
     if fmt == "json":
