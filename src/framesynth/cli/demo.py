@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from framesynth.chart.drafts import draft_cells
+from framesynth.chart.matrix import build_matrix, theme_matrices
 from framesynth.cli._util import EmbedderOpt, print_table
 from framesynth.cli.index import print_agreement
 from framesynth.cli.project import print_info
@@ -18,6 +20,15 @@ from framesynth.familiarise.search import search
 from framesynth.frame.framework import framework_codes
 from framesynth.index.agreement import agreement
 from framesynth.index.review import METHODS, pending_suggestions, run_autocode
+from framesynth.interpret.network import draw_network, partnership_graph
+from framesynth.interpret.plots import matrix_heatmap, prevalence_chart
+from framesynth.interpret.prevalence import prevalence
+from framesynth.interpret.report import build_report
+from framesynth.interpret.typology import typology
+from framesynth.io.exporters.docx_report import write_docx
+from framesynth.io.exporters.html import write_html
+from framesynth.io.exporters.markdown import write_markdown
+from framesynth.io.exporters.matrix import write_xlsx
 from framesynth.project import Project
 
 
@@ -35,6 +46,8 @@ def demo(
     with Project.open(path) as project, project.session() as session:
         familiarise_section(session)
         index_section(session, embedder)
+        chart_section(session, embedder, directory)
+        interpret_section(session, embedder, directory)
 
 
 def familiarise_section(session) -> None:  # type: ignore[no-untyped-def]
@@ -70,3 +83,35 @@ def index_section(session, embedder_name: str | None) -> None:  # type: ignore[n
     print_table(["id", "score", "code", "source", "text"],
                 [[s.id, f"{s.score:.2f}", s.code.name, s.source.name,
                   " ".join(s.text.split())[:50]] for s in top])
+
+
+def chart_section(session, embedder_name: str | None, directory: Path) -> None:  # type: ignore[no-untyped-def]
+    matrix = build_matrix(session, rows="participant", group_by="sector")
+    drafted = draft_cells(session, matrix, get_embedder(embedder_name), actor=DEMO_USER)
+    typer.echo(f"\n== chart: {len(matrix.rows)} participants x {len(matrix.columns)} themes; "
+               f"{drafted} cells drafted (marked draft until a person accepts them)")
+    write_xlsx(theme_matrices(session, rows="participant", group_by="sector"),
+               directory / "matrix.xlsx")
+    typer.echo(f"wrote {directory / 'matrix.xlsx'} (one sheet per theme)")
+
+
+def interpret_section(session, embedder_name: str | None, directory: Path) -> None:  # type: ignore[no-untyped-def]
+    typer.echo("\n== typology: partnerships as recorded and as described")
+    print_table(["partnership", "recorded", "described", "flags"],
+                [[t.name, t.recorded_depth, t.evidence_depth or "-", "; ".join(t.flags)]
+                 for t in typology(session)])
+    plots = directory / "plots"
+    plots.mkdir(exist_ok=True)
+    matrix = build_matrix(session, rows="participant", group_by="sector")
+    matrix_heatmap(matrix, [plots / "heatmap.png", plots / "heatmap.svg"],
+                   title="Coded segments by participant and theme")
+    prevalence_chart(prevalence(session, by="sector", level="themes"),
+                     [plots / "prevalence.png", plots / "prevalence.svg"], title="Themes by sector")
+    draw_network(partnership_graph(session), [plots / "network.png", plots / "network.svg"],
+                 title="The programme's partnerships")
+    typer.echo(f"wrote heatmap, prevalence and network plots to {plots}")
+    report = build_report(session, embedder=get_embedder(embedder_name), actor=DEMO_USER)
+    write_html(report, directory / "report.html")
+    write_docx(report, directory / "report.docx")
+    write_markdown(report, directory / "report.md")
+    typer.echo(f"\n== report (anonymised): {directory / 'report.html'}, report.docx, report.md")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from framesynth.cli import demo, familiarise, frame, index, project
+from framesynth.cli import chart, demo, familiarise, frame, index, interpret, project
 from framesynth.cli._util import new_app
 
 app = new_app(
@@ -26,6 +26,17 @@ app.command("autocode")(index.autocode)
 app.command("review")(index.review)
 app.command("agreement")(index.agreement)
 app.add_typer(index.export_app, name="export")
+index.export_app.command("matrix")(chart.export_matrix)
+# Phase 4: chart
+app.add_typer(chart.chart_app, name="chart")
+app.add_typer(chart.quote_app, name="quote")
+# Phase 5: map and interpret
+app.command("prevalence")(interpret.prevalence)
+app.command("cooccurrence")(interpret.cooccurrence)
+app.command("typology")(interpret.typology)
+app.command("network")(interpret.network)
+app.command("plots")(interpret.plots)
+app.command("report")(interpret.report)
 # The whole pipeline
 app.command("demo")(demo.demo)
 

@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from framesynth.familiarise.memos import add_memo
+from framesynth.frame.framework import find_code
 from framesynth.io.codebook import import_codebook
 from framesynth.io.codings_table import import_quoted_codings
 from framesynth.io.importers import import_files
@@ -30,6 +31,44 @@ DEMO_MEMOS = [
      "Compare how community and statutory speakers talk about the wait.",
      "fg01-referrals-and-waiting-lists.docx"),
 ]
+
+
+# The demo analyst's synthesis of each theme, written as memos on the theme (our words).
+# Names are left in on purpose: the report must anonymise them.
+DEMO_THEME_MEMOS = {
+    "Access and referrals": (
+        "Families reach Stronger Starts projects through people more than through forms. "
+        "At Pellwick Family Hub referrals move because Jide Adeyemi sits in the building two "
+        "days a week and can walk a case through the Early Help threshold; elsewhere "
+        "referrals bounce back with reasons nobody can act on. Community groups fill the "
+        "sixteen-week wait for Tidewater counselling with their own support, which no one "
+        "funds as such."),
+    "Partnership working": (
+        "Partnerships are strongest where front-line workers share a building or a rota, and "
+        "weakest at management level, where steering groups at the Quayside Centre are "
+        "cancelled and managers meet by phone. Several formal partnerships exist mainly on "
+        "paper, while informal links, such as Kestrel Food Bank's van and volunteer rota "
+        "with the Hub, carry real work."),
+    "Trust and relationships": (
+        "Trust is personal. Families talk to a worker they know in a neutral place like St "
+        "Aidan's church hall, not to 'the social'. Between organisations, trust rests on a "
+        "few individuals, Fiona MacLeod at Northfield or Maureen Okafor at the Hub, and "
+        "people worry about what happens when they move on."),
+    "Workforce and capacity": (
+        "Turnover in the Early Help team and short contracts in small groups mean "
+        "relationships are rebuilt again and again. Health visitors and counsellors carry "
+        "caseloads that leave little time for partnership work, and volunteers are "
+        "relied on for work that needs training and checks."),
+    "Funding and sustainability": (
+        "Grants of 18 to 30 months create a cliff edge that arrives early: staff start "
+        "looking for other jobs and leaders write bids a year before the end. Monitoring "
+        "forms count activity rather than the relationships the Wrenmouth Families Trust "
+        "says it wants to fund."),
+    "Place and circumstances": (
+        "Where families live shapes what they can reach: the bus from Stanmere runs every two "
+        "hours, and the cost of living brings families to the food bank before any other "
+        "service."),
+}
 
 
 def corpus_dir() -> Path:
@@ -60,4 +99,7 @@ def build_demo_project(directory: Path) -> Path:
         import_codebook(session, demo_file("framework.yaml"), actor=DEMO_USER)
         for coder in DEMO_CODERS:
             import_quoted_codings(session, demo_file(f"codings/{coder}.csv"), coder=coder)
+        for theme, text in DEMO_THEME_MEMOS.items():
+            add_memo(session, text, title=f"Synthesis: {theme}", author=DEMO_USER,
+                     code_id=find_code(session, theme).id)
     return path

@@ -374,3 +374,44 @@ class CachedEmbedding(Base):
     model: Mapped[str] = mapped_column(String(100))
     text_hash: Mapped[str] = mapped_column(String(64))
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class MatrixCell(Base):
+    """An analyst's summary for one case and one theme or code of the framework matrix.
+
+    ``status``: ``draft`` (machine-made, not yet checked), ``accepted`` (a person kept the
+    draft) or ``edited`` (a person wrote or changed it). Every change is an event.
+    """
+
+    __tablename__ = "matrix_cells"
+    __table_args__ = (
+        UniqueConstraint("case_id", "code_id"),
+        CheckConstraint("status IN ('draft', 'accepted', 'edited')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+    case: Mapped[Case] = relationship()
+    code: Mapped[Code] = relationship()
+
+
+class PickedQuote(Base):
+    """A coded segment an analyst picked to illustrate a theme in the report."""
+
+    __tablename__ = "picked_quotes"
+    __table_args__ = (UniqueConstraint("coding_id", "code_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coding_id: Mapped[int] = mapped_column(ForeignKey("codings.id", ondelete="CASCADE"))
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"), index=True)
+    picked_by: Mapped[str] = mapped_column(String(100))
+    picked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    coding: Mapped[Coding] = relationship()
+    code: Mapped[Code] = relationship()

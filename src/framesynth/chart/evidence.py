@@ -1,0 +1,157 @@
+"""Which coded segments belong to which case.
+
+- a **participant** owns the segments that start in turns they speak;
+- an **organisation** owns its participants' segments;
+- a **partnership** owns the segments of participants of either partner organisation
+  whose turn names the other partner (by name or alias): what people say about that
+  partnership.
+
+Only people's codings count (not pending suggestions).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from framesynth.errors import InvalidArgument
+from framesynth.familiarise.context import load_context
+from framesynth.store.models import (
+    Case,
+    Coding,
+    Organisation,
+    Participant,
+    Partnership,
+    Speaker,
+    Turn,
+)
+
+ROW_KINDS = ("participant", "organisation", "partnership")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A coded segment and who said it."""
+
+    coding_id: int
+    source_id: int
+    source: str
+    start: int
+    end: int
+    code_id: int
+    coder: str
+    text: str
+    participant_id: int | None
+    turn_text: str
+
+
+@dataclass
+class CaseRow:
+    case_id: int
+    kind: str
+    key: str
+    label: str
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+def case_rows(session: Session, kind: str) -> list[CaseRow]:
+    """The cases of one kind, with the attributes matrices group and order them by."""
+    if kind not in ROW_KINDS:
+        raise InvalidArgument(f"rows must be one of: {', '.join(ROW_KINDS)}")
+    context = load_context(session)
+    people = {attrs.get("participant_id"): attrs for attrs in context.speakers.values()}
+    rows = []
+    query = select(Case).where(Case.kind == kind).options(selectinload(Case.attributes))
+    for case in session.scalars(query):
+        attrs = {a.name.casefold(): a.value for a in case.attributes}
+        if kind == "participant" and case.participant is not None:
+            person = case.participant
+            attrs |= {k: v for k, v in people.get(person.key, {}).items()
+                      if k not in {"speaker", "interviewer"}}
+            attrs.setdefault("role", person.role or "")
+            label = person.name
+        elif kind == "organisation" and case.organisation is not None:
+            attrs |= {"sector": case.organisation.sector}
+            label = case.organisation.name
+        elif case.partnership is not None:
+            link = case.partnership
+            attrs |= {"depth": link.depth.replace("_", " "), "formality": link.formality,
+                      "levels": ", ".join(link.levels)}
+            label = link.name
+        else:
+            continue
+        rows.append(CaseRow(case.id, kind, case.name, label, attrs))
+    return sorted(rows, key=lambda r: r.key)
+
+
+def evidence(session: Session, *, coder: str | None = None) -> list[Evidence]:
+    """Every person's coded segment with the participant whose turn it starts in."""
+    turns: dict[int, list[tuple[int, int, int | None, str]]] = defaultdict(list)
+    for source_id, start, end, speaker, text in session.execute(
+        select(Turn.source_id, Turn.start, Turn.end, Turn.speaker_id, Turn.text)
+        .order_by(Turn.source_id, Turn.start)
+    ):
+        turns[source_id].append((start, end, speaker, text))
+    speakers = dict(session.execute(select(Speaker.id, Speaker.participant_id)).all())
+    query = select(Coding).where(Coding.status.is_(None)).options(selectinload(Coding.source))
+    if coder is not None:
+        query = query.where(Coding.coder == coder)
+    found = []
+    for coding in session.scalars(query):
+        turn = _turn_at(turns[coding.source_id], coding.start)
+        participant = speakers.get(turn[2]) if turn and turn[2] is not None else None
+        found.append(Evidence(coding.id, coding.source_id, coding.source.name, coding.start,
+                              coding.end, coding.code_id, coding.coder, coding.text,
+                              participant, turn[3] if turn else ""))
+    return found
+
+
+def _turn_at(turns: list[tuple[int, int, int | None, str]], offset: int
+             ) -> tuple[int, int, int | None, str] | None:
+    found = None
+    for turn in turns:
+        if turn[0] > offset:
+            break
+        found = turn
+    return found
+
+
+def evidence_by_case(session: Session, kind: str, *, coder: str | None = None
+                     ) -> dict[int, list[Evidence]]:
+    """Case id -> the segments that belong to it (see the module docstring)."""
+    items = evidence(session, coder=coder)
+    cases = {c.participant_id or c.organisation_id or c.partnership_id: c.id
+             for c in session.scalars(select(Case).where(Case.kind == kind))}
+    people = {p.id: p for p in session.scalars(select(Participant))}
+    result: dict[int, list[Evidence]] = defaultdict(list)
+    if kind == "participant":
+        for item in items:
+            if item.participant_id in cases:
+                result[cases[item.participant_id]].append(item)
+    elif kind == "organisation":
+        for item in items:
+            person = people.get(item.participant_id or 0)
+            if person is not None and person.organisation_id in cases:
+                result[cases[person.organisation_id]].append(item)
+    else:
+        for link in session.scalars(select(Partnership)):
+            if link.id not in cases:
+                continue
+            mentions = {link.organisation_a_id: _mention(link.organisation_b),
+                        link.organisation_b_id: _mention(link.organisation_a)}
+            for item in items:
+                person = people.get(item.participant_id or 0)
+                pattern = mentions.get(person.organisation_id) if person else None
+                if pattern is not None and pattern.search(item.turn_text):
+                    result[cases[link.id]].append(item)
+    return result
+
+
+def _mention(org: Organisation) -> re.Pattern[str]:
+    names = sorted({org.name, *org.aliases}, key=len, reverse=True)
+    words = [r"\s+".join(re.escape(w) for w in name.split()) for name in names if name.strip()]
+    return re.compile(r"(?<!\w)(" + "|".join(words) + r")(?!\w)", re.IGNORECASE)

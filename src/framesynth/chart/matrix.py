@@ -1,0 +1,157 @@
+"""The framework matrix: cases by themes, each cell a summary linked to its segments.
+
+Rows are cases (participants, organisations or partnerships), grouped and ordered by an
+attribute (sector, role, depth ...). Columns are the framework's themes (a theme's cell
+gathers the segments of all its sub-codes) or, for one theme, its codes: the Framework
+method's "one matrix per theme". Cells hold the analyst's summary, which is a *draft*
+until a person accepts or edits it; every change is logged, so a cell has a history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from framesynth.chart.evidence import CaseRow, Evidence, case_rows, evidence_by_case
+from framesynth.errors import InvalidArgument, NotFound
+from framesynth.frame.framework import code_path, find_code, framework_codes
+from framesynth.index.coding import descendants
+from framesynth.store.events import log_event
+from framesynth.store.models import Case, Code, Event, MatrixCell, utcnow
+
+
+@dataclass
+class Cell:
+    case_id: int
+    code_id: int
+    segments: list[Evidence] = field(default_factory=list)
+    summary: str = ""
+    status: str | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.segments)
+
+
+@dataclass
+class Matrix:
+    rows: list[CaseRow]
+    columns: list[Code]
+    cells: dict[tuple[int, int], Cell]
+    group_by: str | None
+    title: str
+
+    def cell(self, row: CaseRow, column: Code) -> Cell:
+        return self.cells[(row.case_id, column.id)]
+
+    def group(self, row: CaseRow) -> str:
+        return row.attributes.get(self.group_by, "(none)") if self.group_by else ""
+
+    def to_dataframe(self, values: str = "summary") -> Any:
+        """A pandas DataFrame, rows (group, case) by column names; ``values`` is
+        ``summary`` or ``count``."""
+        import pandas as pd
+
+        data = [[getattr(self.cell(row, column), values) for column in self.columns]
+                for row in self.rows]
+        index = pd.MultiIndex.from_tuples([(self.group(r), r.label) for r in self.rows],
+                                          names=[self.group_by or "group", "case"])
+        return pd.DataFrame(data, index=index, columns=[c.name for c in self.columns])
+
+
+def build_matrix(session: Session, *, rows: str = "participant", theme: str | None = None,
+                 group_by: str | None = None, coder: str | None = None,
+                 include_empty: bool = True) -> Matrix:
+    """Cases by themes (or, with ``theme``, by that theme's codes)."""
+    cases = case_rows(session, rows)
+    if group_by is not None:
+        key = group_by.casefold()
+        if cases and not any(key in row.attributes for row in cases):
+            known = sorted({k for row in cases for k in row.attributes})
+            raise InvalidArgument(f"cannot group {rows}s by {group_by!r}; known: "
+                                  f"{', '.join(known)}")
+        group_by = key
+        cases.sort(key=lambda r: (r.attributes.get(key, "~"), r.label))
+    columns, members = _columns(session, theme)
+    found = evidence_by_case(session, rows, coder=coder)
+    if not include_empty:
+        cases = [row for row in cases if found.get(row.case_id)]
+    stored = {(c.case_id, c.code_id): c for c in session.scalars(select(MatrixCell))}
+    cells = {}
+    for row in cases:
+        for column in columns:
+            segments = [e for e in found.get(row.case_id, []) if e.code_id in members[column.id]]
+            saved = stored.get((row.case_id, column.id))
+            cells[(row.case_id, column.id)] = Cell(
+                row.case_id, column.id, segments, saved.summary if saved else "",
+                saved.status if saved else None)
+    title = f"{rows}s by codes of {theme}" if theme else f"{rows}s by themes"
+    return Matrix(cases, columns, cells, group_by, title)
+
+
+def _columns(session: Session, theme: str | None) -> tuple[list[Code], dict[int, set[int]]]:
+    if theme is None:
+        columns = [c for c in framework_codes(session) if c.parent_id is None]
+    else:
+        parent = find_code(session, theme)
+        columns = [c for c in framework_codes(session) if c.parent_id == parent.id] or [parent]
+    if not columns:
+        raise InvalidArgument("the framework is empty; import one first")
+    members = {c.id: {c.id, *(d.id for d in descendants(c))} for c in columns}
+    return columns, members
+
+
+def theme_matrices(session: Session, **options: Any) -> list[Matrix]:
+    """One matrix per theme, as the Framework method charts them."""
+    themes = [c for c in framework_codes(session) if c.parent_id is None]
+    return [build_matrix(session, theme=code_path(t), **options) for t in themes]
+
+
+def _cell_row(session: Session, case_id: int, code_id: int) -> MatrixCell | None:
+    return session.scalar(select(MatrixCell).where(MatrixCell.case_id == case_id,
+                                                   MatrixCell.code_id == code_id))
+
+
+def find_case(session: Session, key: str) -> Case:
+    """A case by its key (``P01``, ``ORG02``, ``PS01``) or name."""
+    case = session.scalar(select(Case).where(Case.name == key))
+    if case is None:
+        raise NotFound(f"no case {key!r}")
+    return case
+
+
+def edit_cell(session: Session, case: Case, code: Code, summary: str, *, actor: str,
+              status: str = "edited") -> MatrixCell:
+    """Write (or replace) a cell's summary; logged with the text before and after."""
+    cell = _cell_row(session, case.id, code.id)
+    before = cell.summary if cell else ""
+    if cell is None:
+        cell = MatrixCell(case_id=case.id, code_id=code.id, summary="", status=status,
+                          updated_by=actor)
+        session.add(cell)
+    cell.summary, cell.status = summary, status
+    cell.updated_at, cell.updated_by = utcnow(), actor
+    session.flush()
+    log_event(session, "chart.edit", actor=actor, case=case.name, code=code_path(code),
+              status=status, before=before, after=summary)
+    return cell
+
+
+def accept_cell(session: Session, case: Case, code: Code, *, actor: str) -> MatrixCell:
+    """Keep a draft summary as it is, as the analyst's own."""
+    cell = _cell_row(session, case.id, code.id)
+    if cell is None or not cell.summary:
+        raise NotFound(f"no summary for {case.name} x {code_path(code)} to accept")
+    return edit_cell(session, case, code, cell.summary, actor=actor, status="accepted")
+
+
+def cell_history(session: Session, case: Case, code: Code) -> list[Event]:
+    """Every change to one cell, oldest first."""
+    events = session.scalars(select(Event).where(Event.action == "chart.edit")
+                             .order_by(Event.id))
+    path = code_path(code)
+    return [e for e in events if e.payload.get("case") == case.name
+            and e.payload.get("code") == path]

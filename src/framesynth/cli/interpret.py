@@ -1,0 +1,162 @@
+"""Phase 5 commands: prevalence, co-occurrence, typology, network, plots and the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from framesynth.chart.matrix import build_matrix
+from framesynth.cli._util import (
+    EmbedderOpt,
+    JsonOpt,
+    ProjectArg,
+    current_user,
+    print_json,
+    print_table,
+    project_session,
+)
+from framesynth.embeddings import get_embedder
+from framesynth.errors import InvalidArgument
+from framesynth.interpret.cooccurrence import cooccurrence as compute_cooccurrence
+from framesynth.interpret.network import draw_network, partnership_graph
+from framesynth.interpret.plots import matrix_heatmap, prevalence_chart
+from framesynth.interpret.prevalence import compare_groups
+from framesynth.interpret.prevalence import prevalence as compute_prevalence
+from framesynth.interpret.report import build_report
+from framesynth.interpret.typology import typology as compute_typology
+from framesynth.io.exporters.docx_report import write_docx
+from framesynth.io.exporters.html import write_html
+from framesynth.io.exporters.markdown import write_markdown
+
+RowsOpt = Annotated[str, typer.Option(help="participant, organisation or partnership.")]
+
+
+def prevalence(project: ProjectArg,
+               by: Annotated[str, typer.Option(help="The attribute that makes the groups.")],
+               rows: RowsOpt = "participant",
+               level: Annotated[str, typer.Option(help="codes or themes.")] = "codes",
+               compare: Annotated[list[str] | None, typer.Option(
+                   help="Compare two groups: --compare statutory --compare community.")] = None,
+               as_json: JsonOpt = False) -> None:
+    """How many cases in each group mention each code (cases, not codings).
+
+    Example: framesynth prevalence study.fsdb --by sector --compare statutory --compare community
+    """
+    with project_session(project) as session:
+        figures = compute_prevalence(session, by=by, rows=rows, level=level)
+    if compare:
+        if len(compare) != 2:
+            raise InvalidArgument("--compare takes exactly two groups")
+        results = compare_groups(figures, *compare)
+        rows_out = [[r.code, f"{r.first.cases}/{r.first.size}", f"{r.second.cases}/{r.second.size}",
+                     f"{r.cohens_h:+.2f}", f"{r.p_value:.3f}", "yes" if r.exploratory else "no"]
+                    for r in results]
+        if as_json:
+            print_json([dict(zip(["code", compare[0], compare[1], "cohens_h", "p", "exploratory"],
+                                 r, strict=True)) for r in rows_out])
+            return
+        print_table(["code", compare[0], compare[1], "Cohen's h", "Fisher p", "exploratory"],
+                    rows_out)
+        return
+    if as_json:
+        print_json([{"code": f.code, "group": f.group, "cases": f.cases, "size": f.size}
+                    for f in figures])
+        return
+    groups = sorted({f.group for f in figures})
+    table = {(f.code, f.group): f for f in figures}
+    print_table(["code", *[f"{g} (n={table[(figures[0].code, g)].size})" for g in groups]],
+                [[code, *[table[(code, g)].cases for g in groups]]
+                 for code in dict.fromkeys(f.code for f in figures)])
+
+
+def cooccurrence(project: ProjectArg,
+                 unit: Annotated[str, typer.Option(help="turn, paragraph or sentence.")] = "turn",
+                 top: Annotated[int, typer.Option(help="Pairs to list.")] = 15,
+                 as_json: JsonOpt = False) -> None:
+    """Codes applied to the same units: ranked pairs (and the matrix with --json).
+
+    Example: framesynth cooccurrence study.fsdb --unit turn --top 10
+    """
+    with project_session(project) as session:
+        result = compute_cooccurrence(session, unit=unit)
+    if as_json:
+        print_json({"codes": result.codes, "matrix": result.counts,
+                    "pairs": [dict(zip(["a", "b", "units", "jaccard"], p, strict=True))
+                              for p in result.pairs]})
+        return
+    print_table(["code", "with", "units", "jaccard"],
+                [[a, b, n, f"{j:.2f}"] for a, b, n, j in result.pairs[:top]])
+
+
+def typology(project: ProjectArg, as_json: JsonOpt = False) -> None:
+    """Each partnership's depth and levels: recorded, and as the coded evidence describes.
+
+    Example: framesynth typology study.fsdb
+    """
+    with project_session(project) as session:
+        items = compute_typology(session)
+    if as_json:
+        print_json([{k: v for k, v in vars(i).items() if k != "signals"} for i in items])
+        return
+    print_table(["partnership", "recorded", "described", "recorded levels", "described levels",
+                 "flags"],
+                [[i.name, i.recorded_depth, i.evidence_depth or "-", ", ".join(i.recorded_levels),
+                  ", ".join(i.evidence_levels) or "-", "; ".join(i.flags)] for i in items])
+
+
+def network(project: ProjectArg,
+            out: Annotated[list[Path], typer.Option(help="Files to draw to (.svg, .png).")]
+            ) -> None:
+    """Draw the partnership network map (organisations by sector, partnerships by depth).
+
+    Example: framesynth network study.fsdb --out map.svg --out map.png
+    """
+    with project_session(project) as session:
+        graph = partnership_graph(session)
+    draw_network(graph, out, title="The programme's partnerships")
+    typer.echo(f"drew {graph.number_of_nodes()} organisations and {graph.number_of_edges()} "
+               f"partnerships to {', '.join(map(str, out))}")
+
+
+def plots(project: ProjectArg,
+          out: Annotated[Path, typer.Option(help="The folder to write the plots into.")],
+          by: Annotated[str, typer.Option(help="Group prevalence by this attribute.")] = "sector"
+          ) -> None:
+    """Write the matrix heatmap, prevalence by group and the network map as PNG and SVG.
+
+    Example: framesynth plots study.fsdb --out plots/
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    with project_session(project) as session:
+        matrix = build_matrix(session, rows="participant", group_by=by)
+        figures = compute_prevalence(session, by=by, level="themes")
+        graph = partnership_graph(session)
+    pairs = [("heatmap", lambda t: matrix_heatmap(matrix, t, title="Coded segments by "
+                                                   "participant and theme")),
+             ("prevalence", lambda t: prevalence_chart(figures, t, title=f"Themes by {by}")),
+             ("network", lambda t: draw_network(graph, t, title="The programme's partnerships"))]
+    for name, draw in pairs:
+        draw([out / f"{name}.png", out / f"{name}.svg"])
+    typer.echo(f"wrote heatmap, prevalence and network (.png, .svg) to {out}")
+
+
+def report(project: ProjectArg,
+           fmt: Annotated[str, typer.Option("--format", help="html, docx or md.")],
+           out: Annotated[Path, typer.Option(help="The file to write.")],
+           no_anonymise: Annotated[bool, typer.Option(
+               "--no-anonymise", help="Print real names (logged; the report says so).")] = False,
+           group_by: Annotated[str, typer.Option(help="Prevalence groups.")] = "sector",
+           embedder: EmbedderOpt = None) -> None:
+    """Write the learning report: method, partnerships, one section per theme, quotes.
+
+    Example: framesynth report study.fsdb --format html --out report.html
+    """
+    if fmt not in {"html", "docx", "md"}:
+        raise InvalidArgument("--format must be html, docx or md")
+    with project_session(project) as session:
+        built = build_report(session, embedder=get_embedder(embedder), actor=current_user(),
+                             anonymise=not no_anonymise, group_by=group_by)
+    {"html": write_html, "docx": write_docx, "md": write_markdown}[fmt](built, out)
+    typer.echo(f"wrote {out}" + ("" if built.anonymised else " (NOT anonymised)"))

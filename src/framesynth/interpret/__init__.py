@@ -1,0 +1,1 @@
+"""Phase 5, map and interpret: prevalence, co-occurrence, typology, network, report."""

@@ -1,0 +1,139 @@
+"""Illustrative quotes for a theme: picked by the analyst, or ranked automatically.
+
+Automatic ranking takes the theme's coded segments (people's codings of the theme or its
+sub-codes, 12 to 90 words, one copy of each text), embeds them, and scores each by its
+cosine similarity to their centroid (how representative it is). Quotes are then chosen
+greedily: each next quote is the most representative one, less a penalty for a speaker
+(0.15) or an organisation (0.10) already quoted, so the selection spreads across cases.
+
+Every quote is attributed by role and relation, built from the case data:
+"– Project lead on statutory sector partner".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from framesynth.chart.evidence import Evidence, evidence
+from framesynth.embeddings import Embedder, embed
+from framesynth.errors import InvalidArgument, NotFound
+from framesynth.frame.framework import code_path
+from framesynth.index.coding import descendants
+from framesynth.store.events import log_event
+from framesynth.store.models import Code, Coding, Participant, PickedQuote, Source
+
+SAME_SPEAKER_PENALTY = 0.15
+SAME_ORGANISATION_PENALTY = 0.10
+MIN_WORDS, MAX_WORDS = 12, 90
+
+
+@dataclass
+class Quote:
+    text: str
+    attribution: str
+    source: str
+    start: int
+    end: int
+    participant_id: int | None
+    picked: bool = False
+
+
+def attribution(person: Participant | None, *, focus_group: bool = False) -> str:
+    """"– Project lead on statutory sector partner", from the person's role and
+    organisation."""
+    if person is None:
+        return "– Participant"
+    role = (person.role or "participant").capitalize()
+    org = person.organisation
+    if org is None:
+        relation = ""
+    elif org.sector == "funder":
+        relation = " at the funder"
+    else:
+        relation = f" on {org.sector} sector partner"
+    return f"– {role}{relation}" + (" (focus group)" if focus_group else "")
+
+
+def pick_quote(session: Session, coding_id: int, theme: Code, *, actor: str) -> PickedQuote:
+    """The analyst picks a coded segment to illustrate ``theme`` in the report."""
+    coding = session.get(Coding, coding_id)
+    if coding is None or coding.status is not None:
+        raise NotFound(f"no coding with id {coding_id}")
+    allowed = {theme.id, *(d.id for d in descendants(theme))}
+    if coding.code_id not in allowed:
+        raise InvalidArgument(f"coding {coding_id} is not coded with {code_path(theme)!r} "
+                              "or its sub-codes")
+    existing = session.scalar(select(PickedQuote).where(PickedQuote.coding_id == coding_id,
+                                                        PickedQuote.code_id == theme.id))
+    if existing:
+        return existing
+    picked = PickedQuote(coding_id=coding_id, code_id=theme.id, picked_by=actor)
+    session.add(picked)
+    session.flush()
+    log_event(session, "quote.pick", actor=actor, coding=coding_id, theme=code_path(theme))
+    return picked
+
+
+def unpick_quote(session: Session, coding_id: int, theme: Code, *, actor: str) -> None:
+    picked = session.scalar(select(PickedQuote).where(PickedQuote.coding_id == coding_id,
+                                                      PickedQuote.code_id == theme.id))
+    if picked is None:
+        raise NotFound(f"coding {coding_id} is not picked for {code_path(theme)!r}")
+    session.delete(picked)
+    log_event(session, "quote.unpick", actor=actor, coding=coding_id, theme=code_path(theme))
+
+
+def theme_quotes(session: Session, theme: Code, embedder: Embedder, *, count: int = 3,
+                 items: list[Evidence] | None = None) -> list[Quote]:
+    """The analyst's picks for ``theme`` or, where there are none, the ``count`` best
+    ranked quotes."""
+    people = {p.id: p for p in session.scalars(
+        select(Participant).options(selectinload(Participant.organisation)))}
+    kinds = dict(session.execute(select(Source.id, Source.kind)).all())
+    picked = list(session.scalars(select(PickedQuote).where(PickedQuote.code_id == theme.id)
+                                  .order_by(PickedQuote.id)))
+    members = {theme.id, *(d.id for d in descendants(theme))}
+    pool = [e for e in (items if items is not None else evidence(session))
+            if e.code_id in members]
+    if picked:
+        chosen = [e for p in picked for e in pool if e.coding_id == p.coding_id][:count]
+        return [_quote(e, people, kinds, picked=True) for e in chosen]
+    return [_quote(e, people, kinds) for e in rank_quotes(session, pool, people, embedder,
+                                                          count=count)]
+
+
+def rank_quotes(session: Session | None, pool: list[Evidence], people: dict[int, Participant],
+                embedder: Embedder, *, count: int) -> list[Evidence]:
+    candidates = list({" ".join(e.text.split()): e for e in pool
+                       if MIN_WORDS <= len(e.text.split()) <= MAX_WORDS
+                       and e.participant_id is not None}.values())
+    if not candidates:
+        return []
+    vectors = embed(session, embedder, [" ".join(e.text.split()) for e in candidates])
+    centre = vectors.mean(axis=0)
+    centre = centre / max(float(np.linalg.norm(centre)), 1e-9)
+    score = vectors @ centre
+    chosen: list[Evidence] = []
+    while len(chosen) < min(count, len(candidates)):
+        speakers = {e.participant_id for e in chosen}
+        orgs = {people[e.participant_id].organisation_id for e in chosen
+                if e.participant_id in people}
+        best = max((i for i in range(len(candidates)) if candidates[i] not in chosen),
+                   key=lambda i: score[i]
+                   - SAME_SPEAKER_PENALTY * (candidates[i].participant_id in speakers)
+                   - SAME_ORGANISATION_PENALTY * (
+                       people[candidates[i].participant_id].organisation_id in orgs))
+        chosen.append(candidates[best])
+    return chosen
+
+
+def _quote(item: Evidence, people: dict[int, Participant], kinds: dict[int, str], *,
+           picked: bool = False) -> Quote:
+    person = people.get(item.participant_id or 0)
+    return Quote(" ".join(item.text.split()),
+                 attribution(person, focus_group=kinds.get(item.source_id) == "focus_group"),
+                 item.source, item.start, item.end, item.participant_id, picked)

@@ -1,0 +1,51 @@
+"""The report as Markdown, its figures written as PNG files in a folder beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from framesynth.interpret.report import Report, Table
+
+
+def _table(table: Table) -> list[str]:
+    cells = lambda row: "| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |"  # noqa: E731
+    lines = [f"*{table.caption}*", ""] if table.caption else []
+    lines += [cells(table.header), "|" + "---|" * len(table.header)]
+    return lines + [cells(row) for row in table.rows] + [""]
+
+
+def render_markdown(report: Report, figures_folder: str) -> list[str]:
+    lines = [f"# {report.title}", "", f"*{report.subtitle}*", ""]
+    lines += [f"> **{note}**" for note in report.notes]
+    lines += ["## How we did it", ""] + [p + "\n" for p in report.method]
+    lines += ["## The partnerships", ""] + [p + "\n" for p in report.partnerships]
+    if report.network:
+        lines += [f"![{report.network.caption}]({figures_folder}/{report.network.key}.png)", ""]
+    lines += _table(report.partnership_table)
+    for theme in report.themes:
+        lines += [f"## {theme.title}", ""]
+        if theme.definition:
+            lines += [f"*{theme.definition}*", ""]
+        if theme.synthesis:
+            lines += ["### What we heard", ""] + [p + "\n" for p in theme.synthesis]
+        for quote in theme.quotes:
+            lines += [f"> \u201c{quote.text}\u201d", ">", f"> {quote.attribution}", ""]
+        lines += ["### How widely it came up", ""]
+        if theme.figure:
+            lines += [f"![{theme.figure.caption}]({figures_folder}/{theme.figure.key}.png)", ""]
+        lines += _table(theme.table)
+        if theme.comparison:
+            lines += [theme.comparison, ""]
+    lines += ["## The framework", ""] + _table(report.framework)
+    return lines
+
+
+def write_markdown(report: Report, target: str | Path) -> Path:
+    """Write ``target`` (.md) and its figures into ``<target stem>_files/``."""
+    target = Path(target)
+    folder = target.with_name(f"{target.stem}_files")
+    folder.mkdir(parents=True, exist_ok=True)
+    for figure in report.figures():
+        (folder / f"{figure.key}.png").write_bytes(figure.png)
+    target.write_text("\n".join(render_markdown(report, folder.name)), encoding="utf-8")
+    return folder
