@@ -161,3 +161,42 @@ def locate(session: Session, source: str, phrase: str) -> tuple[int, int]:
 def at() -> Callable[[Session, str, str], tuple[int, int]]:
     """``at(session, source, phrase)``: where a phrase stands in a source."""
     return locate
+
+
+@pytest.fixture
+def charted(coded):
+    """The ``coded`` project with a few codings by 'ruth' on three participants' turns."""
+    from framesynth.index.coding import code_span
+
+    for source, phrase, code in [
+        ("interview.txt", "Fourteen weeks for counselling", "Waiting lists"),
+        ("focus_group.txt", "Referrals bounce back without a reason", "Referral routes"),
+        ("focus_group.txt", "Referrals bounce back", "Referral routes"),
+        ("focus_group.txt", "Referrals bounce back without a reason", "Waiting lists"),
+        ("focus_group.txt", "the threshold is the problem", "Referral routes"),
+        ("focus_group.txt", "The food bank sees them first", "Meeting rhythms"),
+    ]:
+        code_span(coded, source, *locate(coded, source, phrase), code, coder="ruth")
+    return coded
+
+
+@pytest.fixture
+def charted_path(project_path, data_dir, framework_file):
+    """A project file like ``charted``, for CLI tests."""
+    from framesynth.index.coding import code_span
+    from framesynth.io.codebook import import_codebook
+    from framesynth.io.importers import import_files
+    from framesynth.io.importers.case_table import import_case_table
+
+    with Project.open(project_path) as project, project.session() as session:
+        import_case_table(session, data_dir / "cases.csv")
+        import_files(session, [data_dir / n for n in ("interview.txt", "focus_group.txt")])
+        import_codebook(session, framework_file, actor="ruth")
+        for source, phrase, code in [
+            ("interview.txt", "Fourteen weeks for counselling", "Waiting lists"),
+            ("focus_group.txt", "Referrals bounce back without a reason", "Referral routes"),
+            ("focus_group.txt", "Referrals bounce back without a reason", "Waiting lists"),
+            ("focus_group.txt", "the threshold is the problem", "Referral routes"),
+        ]:
+            code_span(session, source, *locate(session, source, phrase), code, coder="ruth")
+    return project_path

@@ -145,3 +145,45 @@ def test_cli_themes_suggest_and_adopt(fs, study):
     assert all({"source", "start", "end"} <= set(m) for m in members)
     assert fs("themes", "adopt", study, "1", "--name", "Idea", "--unit", "turn", "--k", "2",
               "--framework", "draft:ruth")[1] == "adopted candidate 1 as 'Idea' in 'draft:ruth'\n"
+
+
+def test_cli_chart_quote_and_export(fs, charted_path, tmp_path):
+    code, out, _ = fs("chart", "show", charted_path, "--group-by", "sector")
+    assert code == 0 and out.splitlines()[2].split() == ["community", "Dawn", "Whitlock", "2"]
+    assert fs("chart", "draft", charted_path)[1].startswith("drafted 3 cells")
+    assert fs("chart", "edit", charted_path, "P15", "Access", "Bounced referrals.")[1] == (
+        "saved P15 x Access\n")
+    history = json.loads(fs("chart", "history", charted_path, "P15", "Access", "--json")[1])
+    assert [h["status"] for h in history] == ["draft", "edited"]
+    cells = json.loads(fs("chart", "show", charted_path, "--format", "json")[1])
+    dawn = next(c for c in cells if c["case"] == "P15")
+    assert dawn["cells"]["Access"] == {"segments": 2, "status": "edited",
+                                       "summary": "Bounced referrals."}
+    out_file = tmp_path / "m.xlsx"
+    assert fs("export", "matrix", charted_path, "--out", out_file)[1] == f"wrote {out_file}\n"
+    quotes = json.loads(fs("quote", "list", charted_path, "--theme", "Access", "--json")[1])
+    assert quotes and all(q["attribution"].startswith("– ") for q in quotes)
+
+
+def test_cli_interpret_commands(fs, charted_path, tmp_path):
+    rows = json.loads(fs("prevalence", charted_path, "--by", "sector", "--json")[1])
+    assert {"code": "Access/Waiting lists", "group": "community", "cases": 2, "size": 2} in rows
+    compared = fs("prevalence", charted_path, "--by", "sector", "--compare", "community",
+                  "--compare", "statutory")[1]
+    assert "exploratory" in compared.splitlines()[0]
+    pairs = json.loads(fs("cooccurrence", charted_path, "--json")[1])["pairs"]
+    assert pairs[0]["units"] == 1
+    assert json.loads(fs("typology", charted_path, "--json")[1])[0]["key"] == "PS01"
+    assert fs("network", charted_path, "--out", tmp_path / "n.svg")[0] == 0
+    assert fs("plots", charted_path, "--out", tmp_path / "plots")[0] == 0
+    assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == [
+        "heatmap.png", "heatmap.svg", "network.png", "network.svg", "prevalence.png",
+        "prevalence.svg"]
+    for fmt in ("html", "docx", "md"):
+        target = tmp_path / f"r.{fmt}"
+        assert fs("report", charted_path, "--format", fmt, "--out", target)[1] == (
+            f"wrote {target}\n")
+    named = tmp_path / "named.md"
+    assert fs("report", charted_path, "--format", "md", "--out", named, "--no-anonymise")[1] == (
+        f"wrote {named} (NOT anonymised)\n")
+    assert "Maureen" not in (tmp_path / "r.md").read_text(encoding="utf-8")

@@ -81,6 +81,16 @@ def test_demo_command_writes_the_project_and_shows_info_and_a_search(tmp_path):
     assert any(line.startswith("overall (all codes pooled)") for line in lines)
     for method in ("keyword", "semantic", "supervised"):
         assert any(line.startswith(method) and "suggestions for" in line for line in lines)
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "demo.fsdb", "matrix.xlsx", "plots", "report.docx", "report.html", "report.md",
+        "report_files"]
+    assert sorted(p.name for p in (out / "plots").iterdir()) == [
+        "heatmap.png", "heatmap.svg", "network.png", "network.svg", "prevalence.png",
+        "prevalence.svg"]
+    from openpyxl import load_workbook
+
+    assert len(load_workbook(out / "matrix.xlsx").sheetnames) == 6
 
 
 def test_demo_command_twice_rebuilds_from_scratch(tmp_path):

@@ -50,8 +50,8 @@ def draft_cells(session: Session, matrix: Matrix, embedder: Embedder, *, actor: 
                 continue
             text = draft_summary(session, cell, embedder, sentences=sentences)
             if text and text != cell.summary:
-                edit_cell(session, session.get(Case, row.case_id),
-                          session.get(Code, column.id), text, actor=actor, status="draft")
+                edit_cell(session, session.get_one(Case, row.case_id),
+                          session.get_one(Code, column.id), text, actor=actor, status="draft")
                 cell.summary, cell.status = text, "draft"
                 drafted += 1
     return drafted

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from framesynth.errors import InvalidArgument
-from framesynth.familiarise.context import load_context
+from framesynth.familiarise.context import case_attributes, participant_attributes
 from framesynth.store.models import (
     Case,
     Coding,
@@ -62,16 +62,14 @@ def case_rows(session: Session, kind: str) -> list[CaseRow]:
     """The cases of one kind, with the attributes matrices group and order them by."""
     if kind not in ROW_KINDS:
         raise InvalidArgument(f"rows must be one of: {', '.join(ROW_KINDS)}")
-    context = load_context(session)
-    people = {attrs.get("participant_id"): attrs for attrs in context.speakers.values()}
+    known = case_attributes(session)
     rows = []
     query = select(Case).where(Case.kind == kind).options(selectinload(Case.attributes))
     for case in session.scalars(query):
         attrs = {a.name.casefold(): a.value for a in case.attributes}
         if kind == "participant" and case.participant is not None:
             person = case.participant
-            attrs |= {k: v for k, v in people.get(person.key, {}).items()
-                      if k not in {"speaker", "interviewer"}}
+            attrs |= participant_attributes(person, known)
             attrs.setdefault("role", person.role or "")
             label = person.name
         elif kind == "organisation" and case.organisation is not None:
@@ -145,7 +143,7 @@ def evidence_by_case(session: Session, kind: str, *, coder: str | None = None
                         link.organisation_b_id: _mention(link.organisation_a)}
             for item in items:
                 person = people.get(item.participant_id or 0)
-                pattern = mentions.get(person.organisation_id) if person else None
+                pattern = mentions.get(person.organisation_id or 0) if person else None
                 if pattern is not None and pattern.search(item.turn_text):
                     result[cases[link.id]].append(item)
     return result

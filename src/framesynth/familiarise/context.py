@@ -71,7 +71,7 @@ class ContextIndex:
 
 def load_context(session: Session) -> ContextIndex:
     """Attribute maps of every source and speaker (column queries: no transcript text)."""
-    cases = _case_attributes(session)
+    cases = case_attributes(session)
     sources = {
         source_id: {"source": name, "kind": kind, "format": fmt,
                     **{k.casefold(): str(v) for k, v in (meta or {}).items() if v is not None}}
@@ -110,7 +110,7 @@ def organisation_attributes(org: Organisation) -> dict[str, str]:
     return {"organisation": org.name, "organisation_id": org.key, "sector": org.sector}
 
 
-def _case_attributes(session: Session) -> dict[tuple[str, int], dict[str, str]]:
+def case_attributes(session: Session) -> dict[tuple[str, int], dict[str, str]]:
     """Case attributes keyed by (kind, participant or organisation id)."""
     found: dict[tuple[str, int], dict[str, str]] = {}
     query = select(Case.kind, Case.participant_id, Case.organisation_id, CaseAttribute.name,

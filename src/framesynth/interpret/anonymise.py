@@ -47,15 +47,22 @@ class Anonymiser:
     @classmethod
     def from_project(cls, session: Session) -> Anonymiser:
         entries: list[tuple[str, str]] = []
+        shorter: list[tuple[str, str]] = []  # weaker forms: added last, never override
+        corpus = " ".join(session.scalars(select(Source.text)))
+        lower_words = set(re.findall(r"\b[a-z][a-z'-]+\b", corpus))
         for org in session.scalars(select(Organisation)):
             label = "[funder]" if org.sector == "funder" else f"[{org.sector} partner]"
-            entries += [(name, label) for name in (org.name, *org.aliases)]
+            names = [org.name, *org.aliases]
+            entries += [(name, label) for name in names]
+            shorter += [(short, label) for short in short_forms(names, lower_words)]
         for place in session.scalars(select(Place)):
-            entries.append((place.name, f"[{place.kind or 'place'}]"))
+            label = f"[{place.kind or 'place'}]"
+            entries.append((place.name, label))
+            shorter += [(short, label) for short in short_forms([place.name], lower_words)]
         for person in session.scalars(select(Participant)):
             label = f"[{person.role or 'participant'}]"
             entries += [(form, label) for form in person_forms(person.name, person.aliases)]
-        return cls.from_entries(entries)
+        return cls.from_entries(entries + shorter)
 
     @classmethod
     def from_entries(cls, entries: list[tuple[str, str]]) -> Anonymiser:
@@ -96,6 +103,22 @@ class Anonymiser:
         """Known names (as written in the cases data) still found in ``text``."""
         return [written for written, _ in self.forms
                 if Anonymiser.from_entries([(written, "[x]")])(text) != text]
+
+
+def short_forms(names: list[str], ordinary_words: set[str]) -> list[str]:
+    """Shorter ways people say a name: "Quayside" for "Quayside Centre", "Hub" for "the
+    Hub". Only distinctive words count: four letters or more, and never used in the
+    transcripts as an ordinary lower-case word (so "Trust" in "the Trust" is not one)."""
+    found = []
+    for name in names:
+        words = name.split()
+        if len(words) >= 2 and words[0].casefold() == "the":
+            found.append(" ".join(words[1:]))
+        elif len(words) >= 2:
+            found.append(words[0])
+    return [word for word in found
+            if len(word) >= 4 and " " not in word and word[:1].isupper()
+            and word.casefold() not in ordinary_words]
 
 
 def _formal(name: str) -> bool:

@@ -9,6 +9,7 @@ import networkx as nx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from framesynth.interpret.plots import pyplot
 from framesynth.store.models import DEPTHS, Organisation, Partnership
 
 SECTOR_COLOURS = {"community": "#2f855a", "voluntary": "#2b6cb0", "statutory": "#c05621",
@@ -30,13 +31,10 @@ def partnership_graph(session: Session) -> nx.Graph:
 
 def draw_network(graph: nx.Graph, targets: list[Path], *, title: str = "Partnerships") -> None:
     """Draw the network to each target (.svg, .png) with a legend people can read."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    plt = pyplot()
     figure, axes = plt.subplots(figsize=(11, 7.5), dpi=110)
     positions = nx.kamada_kawai_layout(graph) if len(graph) > 2 else nx.circular_layout(graph)
     for u, v, data in graph.edges(data=True):
@@ -54,7 +52,8 @@ def draw_network(graph: nx.Graph, targets: list[Path], *, title: str = "Partners
     names = {n: _wrap(graph.nodes[n]["name"]) for n in graph}
     nx.draw_networkx_labels(graph, {n: (x, y - 0.11) for n, (x, y) in positions.items()},
                             labels=names, font_size=8.5, ax=axes)
-    legend = [Patch(color=c, label=f"{s} sector" if s != "funder" else "funder")
+    legend: list[Patch | Line2D] = [Patch(color=c, label=f"{s} sector" if s != "funder"
+                                          else "funder")
               for s, c in SECTOR_COLOURS.items()]
     legend += [Line2D([], [], color="#4a5568", lw=DEPTH_WIDTHS[d], label=d.replace("_", " "))
                for d in DEPTHS]

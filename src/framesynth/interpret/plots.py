@@ -9,10 +9,11 @@ from framesynth.chart.matrix import Matrix
 from framesynth.interpret.prevalence import Prevalence
 
 
-def _pyplot():  # type: ignore[no-untyped-def]
+def pyplot():  # type: ignore[no-untyped-def]
     import matplotlib
 
     matplotlib.use("Agg")
+    matplotlib.rcParams["svg.fonttype"] = "none"  # SVG text stays text: searchable, readable
     import matplotlib.pyplot as plt
 
     return plt
@@ -22,7 +23,7 @@ def matrix_heatmap(matrix: Matrix, targets: list[Path], *, title: str) -> None:
     """Rows: cases (with their group), columns: themes; colour: coded segments."""
     import numpy as np
 
-    plt = _pyplot()
+    plt = pyplot()
     data = np.array([[matrix.cell(r, c).count for c in matrix.columns] for r in matrix.rows])
     height = max(3.0, 0.32 * len(matrix.rows) + 1.8)
     figure, axes = plt.subplots(figsize=(1.1 * len(matrix.columns) + 4, height), dpi=110)
@@ -46,7 +47,7 @@ def matrix_heatmap(matrix: Matrix, targets: list[Path], *, title: str) -> None:
 
 def prevalence_chart(figures: list[Prevalence], targets: list[Path], *, title: str) -> None:
     """Grouped horizontal bars: share of cases mentioning each code, per group."""
-    plt = _pyplot()
+    plt = pyplot()
     codes = list(dict.fromkeys(f.code for f in figures))
     groups = list(dict.fromkeys(f.group for f in figures))
     by = {(f.code, f.group): f for f in figures}

@@ -89,8 +89,8 @@ def compare_groups(figures: list[Prevalence], first: str, second: str) -> list[C
         by_code.setdefault(item.code, {})[item.group] = item
     missing = [g for g in (first, second) if not any(g in v for v in by_code.values())]
     if missing:
-        groups = sorted({g for v in by_code.values() for g in v})
-        raise InvalidArgument(f"no group {missing[0]!r}; the groups are: {', '.join(groups)}")
+        names = sorted({g for v in by_code.values() for g in v})
+        raise InvalidArgument(f"no group {missing[0]!r}; the groups are: {', '.join(names)}")
     result = []
     for code, groups in by_code.items():
         a, b = groups[first], groups[second]

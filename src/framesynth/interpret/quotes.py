@@ -1,7 +1,8 @@
 """Illustrative quotes for a theme: picked by the analyst, or ranked automatically.
 
 Automatic ranking takes the theme's coded segments (people's codings of the theme or its
-sub-codes, 12 to 90 words, one copy of each text), embeds them, and scores each by its
+sub-codes, 12 to 90 words, or at least 4 where there are none so long; one copy of each
+text), embeds them, and scores each by its
 cosine similarity to their centroid (how representative it is). Quotes are then chosen
 greedily: each next quote is the most representative one, less a penalty for a speaker
 (0.15) or an organisation (0.10) already quoted, so the selection spreads across cases.
@@ -108,9 +109,10 @@ def theme_quotes(session: Session, theme: Code, embedder: Embedder, *, count: in
 
 def rank_quotes(session: Session | None, pool: list[Evidence], people: dict[int, Participant],
                 embedder: Embedder, *, count: int) -> list[Evidence]:
-    candidates = list({" ".join(e.text.split()): e for e in pool
-                       if MIN_WORDS <= len(e.text.split()) <= MAX_WORDS
-                       and e.participant_id is not None}.values())
+    spoken = [e for e in pool if e.participant_id is not None]
+    sized = [e for e in spoken if MIN_WORDS <= len(e.text.split()) <= MAX_WORDS]
+    shorter = [e for e in spoken if len(e.text.split()) >= 4]  # when nothing longer exists
+    candidates = list({" ".join(e.text.split()): e for e in (sized or shorter)}.values())
     if not candidates:
         return []
     vectors = embed(session, embedder, [" ".join(e.text.split()) for e in candidates])
@@ -126,7 +128,7 @@ def rank_quotes(session: Session | None, pool: list[Evidence], people: dict[int,
                    key=lambda i: score[i]
                    - SAME_SPEAKER_PENALTY * (candidates[i].participant_id in speakers)
                    - SAME_ORGANISATION_PENALTY * (
-                       people[candidates[i].participant_id].organisation_id in orgs))
+                       people[candidates[i].participant_id or 0].organisation_id in orgs))
         chosen.append(candidates[best])
     return chosen
 
@@ -134,6 +136,9 @@ def rank_quotes(session: Session | None, pool: list[Evidence], people: dict[int,
 def _quote(item: Evidence, people: dict[int, Participant], kinds: dict[int, str], *,
            picked: bool = False) -> Quote:
     person = people.get(item.participant_id or 0)
-    return Quote(" ".join(item.text.split()),
+    text = " ".join(item.text.split())
+    if text[:1].islower():
+        text = "…" + text  # the quote starts mid-sentence
+    return Quote(text,
                  attribution(person, focus_group=kinds.get(item.source_id) == "focus_group"),
                  item.source, item.start, item.end, item.participant_id, picked)

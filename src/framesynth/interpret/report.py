@@ -119,7 +119,7 @@ def build_report(session: Session, *, embedder: Embedder, actor: str, anonymise:
         method=[clean(p) for p in method_section(session, anonymise)],
         partnerships=_partnership_text(table),
         partnership_table=table, network=network, themes=sections,
-        framework=_framework_table(session), anonymised=anonymise, notes=notes,
+        framework=_framework_table(session, clean), anonymised=anonymise, notes=notes,
     )
 
 
@@ -140,8 +140,8 @@ def method_section(session: Session, anonymised: bool) -> list[str]:
         f"The evaluation drew on {kinds.get('interview', 0)} interviews and "
         f"{kinds.get('focus_group', 0)} themed focus groups"
         + (f" ({'; '.join(themes)})" if themes else "") + ". "
-        f"Participants included {_counted(roles)}, from {sum(sectors.values())} organisations: "
-        f"{_counted(sectors, suffix=' sector')}. The organisations were linked by "
+        f"Participants included {_counted(roles, plural=True)}, from {sum(sectors.values())} "
+        f"organisations: {_counted(sectors, labels=SECTOR_LABELS)}. They were linked by "
         f"{sum(depths.values())} partnerships ({_counted(depths)}).",
         f"The analysis followed the framework method. The coding framework has {len(top)} "
         f"themes and {len(codes) - len(top)} codes, each with a definition and inclusion "
@@ -170,8 +170,17 @@ def method_section(session: Session, anonymised: bool) -> list[str]:
     return paragraphs
 
 
-def _counted(counter: Counter[str], suffix: str = "") -> str:
-    parts = [f"{n} {key}{suffix}" for key, n in counter.most_common()]
+SECTOR_LABELS = {"funder": "funder", "community": "community sector",
+                 "voluntary": "voluntary sector", "statutory": "statutory sector"}
+
+
+def _counted(counter: Counter[str], *, plural: bool = False,
+             labels: dict[str, str] | None = None) -> str:
+    """"10 project workers, 7 project leads and 2 funding officers"."""
+    parts = []
+    for key, n in counter.most_common():
+        label = (labels or {}).get(key, key)
+        parts.append(f"{n} {label}{'s' if plural and n != 1 else ''}")
     return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
 
 
@@ -206,8 +215,8 @@ def _theme_section(session: Session, theme: Code, clean, figures, embedder: Embe
     found = theme_quotes(session, theme, embedder, count=count)
     quotes = [Quote(clean(q.text), q.attribution, q.source, q.start, q.end, q.participant_id,
                     q.picked) for q in found]
-    return ThemeSection(theme.name, theme.definition, synthesis, table, comparison, figure,
-                        quotes)
+    return ThemeSection(theme.name, clean(theme.definition), synthesis, table, comparison,
+                        figure, quotes)
 
 
 def _share(figures, code: str, group: str) -> str:  # type: ignore[no-untyped-def]
@@ -270,7 +279,7 @@ def _partnership_text(table: Table) -> list[str]:
             "depth or levels; the table lists where."]
 
 
-def _framework_table(session: Session) -> Table:
+def _framework_table(session: Session, clean) -> Table:  # type: ignore[no-untyped-def]
     return Table(["Theme / code", "Definition"],
-                 [[code_path(c), c.definition] for c in framework_codes(session)],
+                 [[code_path(c), clean(c.definition)] for c in framework_codes(session)],
                  caption="The coding framework")

@@ -69,20 +69,23 @@ def typology(session: Session, *, coder: str | None = None) -> list[PartnershipT
             continue
         texts = list({e.turn_text for e in found.get(case.id, [])})
         signals: dict[str, list[str]] = {}
+        counts: dict[str, int] = {}
         for key, pattern in {**depth_patterns, **level_patterns}.items():
             quotes = [t for t in texts if pattern.search(t)]
             if quotes:
                 signals[key] = quotes
+                counts[key] = sum(len(pattern.findall(t)) for t in quotes)
         item = PartnershipType(case.name, link.name, link.depth, link.levels,
-                               _evidence_depth(signals), _evidence_levels(signals),
+                               _evidence_depth(counts), _evidence_levels(counts),
                                len(found.get(case.id, [])), signals)
         item.flags = _flags(item)
         result.append(item)
     return sorted(result, key=lambda t: t.key)
 
 
-def _evidence_depth(signals: dict[str, list[str]]) -> str | None:
-    weights = {depth: len(signals.get(depth, [])) for depth in DEPTHS}
+def _evidence_depth(counts: dict[str, int]) -> str | None:
+    """The depth the phrases point to on average (weighted by how often they occur)."""
+    weights = {depth: counts.get(depth, 0) for depth in DEPTHS}
     total = sum(weights.values())
     if not total:
         return None
@@ -90,8 +93,9 @@ def _evidence_depth(signals: dict[str, list[str]]) -> str | None:
     return DEPTHS[round(mean)]
 
 
-def _evidence_levels(signals: dict[str, list[str]]) -> list[str]:
-    return [level for level in LEVELS if len(signals.get(level, [])) >= MIN_LEVEL_SIGNALS]
+def _evidence_levels(counts: dict[str, int]) -> list[str]:
+    """Levels named at least twice in what is said about the partnership."""
+    return [level for level in LEVELS if counts.get(level, 0) >= MIN_LEVEL_SIGNALS]
 
 
 def _flags(item: PartnershipType) -> list[str]:
