@@ -163,27 +163,35 @@ def at() -> Callable[[Session, str, str], tuple[int, int]]:
     return locate
 
 
-@pytest.fixture
-def charted(coded):
-    """The ``coded`` project with a few codings by 'ruth' on three participants' turns."""
+TEST_CODINGS = [
+    ("interview.txt", "Fourteen weeks for counselling", "Waiting lists"),
+    ("focus_group.txt", "Referrals bounce back without a reason", "Referral routes"),
+    ("focus_group.txt", "Referrals bounce back without a reason", "Waiting lists"),
+    ("focus_group.txt", "the threshold is the problem", "Referral routes"),
+]
+
+
+def add_test_codings(session: Session, extra: list[tuple[str, str, str]] = ()) -> None:
+    """Code the test transcripts as 'ruth' (:data:`TEST_CODINGS` and ``extra``)."""
     from framesynth.index.coding import code_span
 
-    for source, phrase, code in [
-        ("interview.txt", "Fourteen weeks for counselling", "Waiting lists"),
-        ("focus_group.txt", "Referrals bounce back without a reason", "Referral routes"),
+    for source, phrase, code in [*TEST_CODINGS, *extra]:
+        code_span(session, source, *locate(session, source, phrase), code, coder="ruth")
+
+
+@pytest.fixture
+def charted(coded):
+    """The ``coded`` project with codings by 'ruth' on three participants' turns."""
+    add_test_codings(coded, [
         ("focus_group.txt", "Referrals bounce back", "Referral routes"),
-        ("focus_group.txt", "Referrals bounce back without a reason", "Waiting lists"),
-        ("focus_group.txt", "the threshold is the problem", "Referral routes"),
         ("focus_group.txt", "The food bank sees them first", "Meeting rhythms"),
-    ]:
-        code_span(coded, source, *locate(coded, source, phrase), code, coder="ruth")
+    ])
     return coded
 
 
 @pytest.fixture
 def charted_path(project_path, data_dir, framework_file):
-    """A project file like ``charted``, for CLI tests."""
-    from framesynth.index.coding import code_span
+    """A project file with the test transcripts, framework and :data:`TEST_CODINGS`."""
     from framesynth.io.codebook import import_codebook
     from framesynth.io.importers import import_files
     from framesynth.io.importers.case_table import import_case_table
@@ -192,11 +200,5 @@ def charted_path(project_path, data_dir, framework_file):
         import_case_table(session, data_dir / "cases.csv")
         import_files(session, [data_dir / n for n in ("interview.txt", "focus_group.txt")])
         import_codebook(session, framework_file, actor="ruth")
-        for source, phrase, code in [
-            ("interview.txt", "Fourteen weeks for counselling", "Waiting lists"),
-            ("focus_group.txt", "Referrals bounce back without a reason", "Referral routes"),
-            ("focus_group.txt", "Referrals bounce back without a reason", "Waiting lists"),
-            ("focus_group.txt", "the threshold is the problem", "Referral routes"),
-        ]:
-            code_span(session, source, *locate(session, source, phrase), code, coder="ruth")
+        add_test_codings(session)
     return project_path
