@@ -75,19 +75,19 @@ def test_report_docx_has_real_headings_and_figures(written):
     document = docx.Document(str(written["docx"]))
     styles = [p.style.name for p in document.paragraphs]
     assert styles.count("Heading 1") == 9 and "Title" in styles and "Quote" in styles
-    assert len(document.inline_shapes) == 7  # the network map and one chart per theme
+    assert len(document.inline_shapes) == 8  # network, heatmap, one chart per theme
 
 
 def test_report_html_is_self_contained(written):
     html = written["html"].read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)=["'](?!data:|#)""", html)
-    assert html.count('src="data:image/png;base64,') == 7
+    assert html.count('src="data:image/png;base64,') == 8
 
 
 def test_report_markdown_writes_its_figures_beside_it(written):
     folder = written["md"].with_name("report_files")
     images = re.findall(r"\]\((report_files/[^)]+)\)", written["md"].read_text(encoding="utf-8"))
-    assert len(images) == 7
+    assert len(images) == 8
     assert all((written["md"].parent / image).is_file() for image in images)
     assert folder.is_dir()
 
@@ -108,7 +108,7 @@ def test_report_renders_in_headless_chromium_without_broken_images(written, tmp_
         title = page.inner_text("h1")
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         browser.close()
-    assert images == [True] * 7
+    assert images == [True] * 8
     assert title == "Stronger Starts evaluation"
     assert (tmp_path / "report.png").stat().st_size > 100_000
 

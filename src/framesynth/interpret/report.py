@@ -31,7 +31,7 @@ from framesynth.index.agreement import agreement
 from framesynth.index.coding import descendants
 from framesynth.interpret.anonymise import Anonymiser
 from framesynth.interpret.network import draw_network, partnership_graph
-from framesynth.interpret.plots import prevalence_chart
+from framesynth.interpret.plots import matrix_heatmap, prevalence_chart
 from framesynth.interpret.prevalence import compare_groups, prevalence
 from framesynth.interpret.quotes import Quote, theme_quotes
 from framesynth.interpret.typology import typology
@@ -81,13 +81,14 @@ class Report:
     partnerships: list[str]
     partnership_table: Table
     network: Figure | None
+    overview: Figure | None
     themes: list[ThemeSection]
     framework: Table
     anonymised: bool
     notes: list[str] = field(default_factory=list)
 
     def figures(self) -> list[Figure]:
-        found = [self.network] + [t.figure for t in self.themes]
+        found = [self.network, self.overview] + [t.figure for t in self.themes]
         return [f for f in found if f is not None]
 
 
@@ -106,7 +107,8 @@ def build_report(session: Session, *, embedder: Embedder, actor: str, anonymise:
         figure_prevalence = prevalence(session, by=group_by, level="codes")
         sections = [_theme_section(session, theme, clean, figure_prevalence, embedder, folder,
                                    quotes, group_by) for theme in themes]
-        table, network = _partnerships(session, clean, folder, anonymise)
+        table, network, letters = _partnerships(session, clean, folder, anonymise)
+        overview = _overview(session, folder, letters if anonymise else None)
     finally:
         figures.cleanup()
     project = session.scalar(select(Case.name).where(Case.kind == "project"))
@@ -118,7 +120,7 @@ def build_report(session: Session, *, embedder: Embedder, actor: str, anonymise:
         subtitle=f"Learning from the evaluation · {date.today():%-d %B %Y}",
         method=[clean(p) for p in method_section(session, anonymise)],
         partnerships=_partnership_text(table),
-        partnership_table=table, network=network, themes=sections,
+        partnership_table=table, network=network, overview=overview, themes=sections,
         framework=_framework_table(session, clean), anonymised=anonymise, notes=notes,
     )
 
@@ -240,8 +242,20 @@ def _comparison(figures, groups: list[str]) -> str:  # type: ignore[no-untyped-d
             f"patterns to explore, not proof).")
 
 
+def _overview(session: Session, folder: Path, letters: dict[str, str] | None) -> Figure:
+    """Organisations by themes as a heatmap (organisations by letter when anonymised)."""
+    matrix = build_matrix(session, rows="organisation", group_by="sector")
+    if letters is not None:
+        for row in matrix.rows:
+            row.label = letters.get(row.key, row.label)
+    target = folder / "overview.png"
+    matrix_heatmap(matrix, [target], title="Coded segments by organisation and theme")
+    return Figure("overview", "Where each theme came up: coded segments from each "
+                  "organisation's participants, by theme.", target.read_bytes())
+
+
 def _partnerships(session: Session, clean, folder: Path, anonymise: bool  # type: ignore[no-untyped-def]
-                  ) -> tuple[Table, Figure | None]:
+                  ) -> tuple[Table, Figure | None, dict[str, str]]:
     graph = partnership_graph(session)
     letters: dict[str, str] = {}
     counters: Counter[str] = Counter()
@@ -264,12 +278,12 @@ def _partnerships(session: Session, clean, folder: Path, anonymise: bool  # type
                    "Described levels", "Recorded and described"], rows,
                   caption="Partnerships as recorded and as participants describe them")
     if not len(graph):
-        return table, None
+        return table, None, letters
     target = folder / "network.png"
     draw_network(graph, [target], title="The programme's partnerships")
     return table, Figure("network", "Organisations by sector, linked by partnerships: line "
                          "width shows depth, dashes informal partnerships, letters the levels "
-                         "they work at.", target.read_bytes())
+                         "they work at.", target.read_bytes()), letters
 
 
 def _partnership_text(table: Table) -> list[str]:

@@ -57,6 +57,8 @@ def build_docx(report: Report):  # type: ignore[no-untyped-def]
     if report.network:
         _figure(document, report.network)
     _table(document, report.partnership_table)
+    if report.overview:
+        _figure(document, report.overview)
     for theme in report.themes:
         document.add_heading(theme.title, level=1)
         if theme.definition:

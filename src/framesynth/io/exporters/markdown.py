@@ -22,6 +22,8 @@ def render_markdown(report: Report, figures_folder: str) -> list[str]:
     if report.network:
         lines += [f"![{report.network.caption}]({figures_folder}/{report.network.key}.png)", ""]
     lines += _table(report.partnership_table)
+    if report.overview:
+        lines += [f"![{report.overview.caption}]({figures_folder}/{report.overview.key}.png)", ""]
     for theme in report.themes:
         lines += [f"## {theme.title}", ""]
         if theme.definition:
