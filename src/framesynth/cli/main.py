@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from framesynth.cli import chart, demo, familiarise, frame, index, interpret, project
+from framesynth.cli import chart, demo, exchange, familiarise, frame, index, interpret, project
 from framesynth.cli._util import new_app
 
 app = new_app(
@@ -37,6 +37,9 @@ app.command("typology")(interpret.typology)
 app.command("network")(interpret.network)
 app.command("plots")(interpret.plots)
 app.command("report")(interpret.report)
+# Exchange with other tools (REFI-QDA)
+app.command("import-qdpx")(exchange.import_qdpx_command)
+app.command("export-qdpx")(exchange.export_qdpx_command)
 # The whole pipeline
 app.command("demo")(demo.demo)
 

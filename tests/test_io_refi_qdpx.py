@@ -1,0 +1,238 @@
+"""REFI-QDA projects (.qdpx): real files from other tools, our own edge cases, round trips
+that lose nothing, and bad packages that change nothing."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from sqlalchemy import select
+
+from framesynth.errors import CorruptFile
+from framesynth.frame.framework import code_path, framework_codes
+from framesynth.io.refi.qdpx import export_qdpx, import_qdpx
+from framesynth.project import Project
+from framesynth.store.models import Case, Coding, Memo, Place, Source, Speaker
+
+INTEROP = Path(__file__).resolve().parents[2] / "shared" / "interop"
+needs_interop = pytest.mark.skipif(not INTEROP.is_dir(),
+                                   reason=f"REFI-QDA sample files not found at {INTEROP}")
+Q = "{urn:QDA-XML:project:1.0}"
+
+
+def qde(path: Path) -> etree._Element:
+    with zipfile.ZipFile(path) as package:
+        name = next(n for n in package.namelist() if n.lower() == "project.qde")
+        return etree.fromstring(package.read(name))
+
+
+@needs_interop
+@pytest.mark.parametrize(("name", "sources", "codes", "codings"), [
+    ("nvivo-win12-oltas0517.qdpx", 2, 152, 303),
+    ("nvivo-mac15-qcproject.qdpx", 2, 262, 0),
+    ("maxqda24-icls-themes.qdpx", 10, 307, 0),
+    ("atlasti23-ponte-target.qdpx", 0, 3, 0),
+    ("qc-cproctor-demo.qdpx", 2, 262, 205),
+])
+def test_qdpx_every_real_file_imports(session, name, sources, codes, codings):
+    summary = import_qdpx(session, INTEROP / name, actor="ruth")
+    assert (summary.sources, summary.codes, summary.codings) == (sources, codes, codings)
+    assert len(framework_codes(session, retired=True)) == codes
+
+
+def selection_texts(path: Path, source_guid: str, unit: str) -> list[str]:
+    """What the XML says each selection covers, read straight from the package."""
+    root = qde(path)
+    source = next(s for s in root.iter(f"{Q}TextSource") if s.get("guid") == source_guid)
+    plain = source.get("plainTextPath").replace("internal://", "")
+    with zipfile.ZipFile(path) as package:
+        member = next(n for n in package.namelist() if n.lower().endswith(plain.lower()))
+        raw = package.read(member).decode("utf-8-sig")
+    found = []
+    for selection in source.iter(f"{Q}PlainTextSelection"):
+        start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
+        if unit == "utf16":
+            text = raw.encode("utf-16-le")[2 * start:2 * end].decode("utf-16-le")
+        else:
+            text = raw[start:end]
+        found.append(text.replace("\r\n", "\n"))
+    return found
+
+
+@needs_interop
+def test_qdpx_nvivo_offsets_are_utf16_units_with_crlf(session):
+    path = INTEROP / "nvivo-win12-oltas0517.qdpx"
+    import_qdpx(session, path, actor="ruth")
+    source = session.scalar(select(Source).where(Source.name == "videos_10_selected"))
+    assert source.meta["offsets"] == "utf16" and "\r" not in source.text
+    expected = sorted(selection_texts(path, "68bbdc14-c361-4432-b4dd-ae1dbfc12890", "utf16"))
+    coded = sorted(c.text for c in session.scalars(
+        select(Coding).where(Coding.source_id == source.id)))
+    assert coded == expected
+    assert {c.coder for c in session.scalars(select(Coding))} == {"Gergo"}
+
+
+@needs_interop
+def test_qdpx_qc_bare_paths_and_whole_lines(session):
+    path = INTEROP / "qc-cproctor-demo.qdpx"
+    import_qdpx(session, path, actor="ruth")
+    board = session.scalar(select(Source).where(Source.name == "board_2017"))
+    root = qde(path)
+    guid = next(s.get("guid") for s in root.iter(f"{Q}TextSource")
+                if s.get("plainTextPath") == "board_2017.txt")
+    expected = selection_texts(path, guid, "codepoint")
+    coded = [c.text for c in session.scalars(select(Coding).where(
+        Coding.source_id == board.id).order_by(Coding.start, Coding.id))]
+    assert set(coded) == set(expected) and all(t.endswith("\n") for t in coded)
+
+
+@needs_interop
+def test_qdpx_maxqda_sets_and_descriptions(session):
+    summary = import_qdpx(session, INTEROP / "maxqda24-icls-themes.qdpx", actor="ruth")
+    assert summary.sets == 2
+    assert all(c.definition for c in framework_codes(session) if c.parent_id is None)
+    assert any(s.meta.get("sets") for s in session.scalars(select(Source)))
+
+
+@pytest.mark.parametrize(("name", "text", "coder", "unit"), [
+    ("nvivo-style.qdpx", "We waited fourteen weeks.", "Gergo", "utf16"),
+    ("spec-style.qdpx", "It bounced back \U0001F615 twice.", "amira", "codepoint"),
+    ("qc-style.qdpx", "Dawn: We waited fourteen weeks.\n", "cp", "codepoint"),
+])
+def test_qdpx_each_tools_offset_convention(session, data_dir, name, text, coder, unit):
+    import_qdpx(session, data_dir / "qdpx" / name, actor="ruth")
+    coding = session.scalar(select(Coding))
+    assert (coding.text, coding.coder, code_path(coding.code)) == (text, coder, "Access/Waiting")
+    assert session.scalar(select(Source)).meta["offsets"] == unit
+
+
+def test_qdpx_notes_cases_and_sets_land_where_they_belong(session, data_dir):
+    summary = import_qdpx(session, data_dir / "qdpx" / "spec-style.qdpx", actor="ruth")
+    assert (summary.memos, summary.cases, summary.sets) == (4, 1, 1)
+    memos = {m.title: (m.source_id is not None, m.start is not None, m.code_id is not None)
+             for m in session.scalars(select(Memo))}
+    assert memos == {"Project idea": (False, False, False), "On Dawn": (True, False, False),
+                     "On the bounce": (True, True, False), "On Waiting": (False, False, True)}
+    case = session.scalar(select(Case).where(Case.kind == "participant"))
+    assert [(a.name, a.value) for a in case.attributes] == [("sector", "community")]
+    dawn = session.scalar(select(Speaker).where(Speaker.label == "Dawn"))
+    assert dawn.participant.name == "Dawn"
+    assert session.scalar(select(Source)).meta["sets"] == ["Wave 1"]
+
+
+def snapshot_of(session) -> tuple:
+    texts = {s.name: s.text for s in session.scalars(select(Source))}
+    codings = sorted((c.source.name, c.start, c.end, code_path(c.code), c.coder)
+                     for c in session.scalars(select(Coding).where(Coding.status.is_(None))))
+    memos = sorted((m.title, m.body, m.author, m.source.name if m.source else None, m.start,
+                    m.end, code_path(m.code) if m.code else None)
+                   for m in session.scalars(select(Memo)))
+    cases = sorted((c.kind, c.name, tuple(sorted((a.name, a.type, a.value)
+                                                 for a in c.attributes)))
+                   for c in session.scalars(select(Case)))
+    links = sorted((s.source.name, s.label, s.participant.key if s.participant else None)
+                   for s in session.scalars(select(Speaker)))
+    places = sorted((p.name, p.kind) for p in session.scalars(select(Place)))
+    return texts, codings, memos, cases, links, places
+
+
+def test_qdpx_round_trip_of_the_demo_loses_nothing(demo_path, tmp_path):
+    package = tmp_path / "demo.qdpx"
+    with Project.open(demo_path) as project, project.session() as session:
+        export_qdpx(session, package)
+        before = snapshot_of(session)
+    copy = tmp_path / "copy.fsdb"
+    with Project.create(copy) as project, project.session() as session:
+        import_qdpx(session, package, actor="ruth")
+    with Project.open(copy) as project, project.session() as session:
+        after = snapshot_of(session)
+    for name, old, new in zip(["texts", "codings", "memos", "cases", "links", "places"],
+                              before, after, strict=True):
+        assert old == new, name
+    assert all(text.encode("utf-8") == after[0][name].encode("utf-8")
+               for name, text in before[0].items())
+
+
+@needs_interop
+def test_qdpx_export_validates_against_the_refi_schema(demo_path, tmp_path):
+    package = tmp_path / "demo.qdpx"
+    with Project.open(demo_path) as project, project.session() as session:
+        export_qdpx(session, package)
+    schema = etree.XMLSchema(etree.parse(str(INTEROP / "xsd" / "Project.xsd")))
+    assert schema.validate(etree.ElementTree(qde(package))), schema.error_log
+
+
+def write_package(path: Path, xml: str | None, files: dict[str, bytes] | None = None) -> Path:
+    with zipfile.ZipFile(path, "w") as package:
+        if xml is not None:
+            package.writestr("project.qde", xml)
+        for name, data in (files or {}).items():
+            package.writestr(name, data)
+    return path
+
+
+PROJECT = '<Project xmlns="urn:QDA-XML:project:1.0" name="bad">{}</Project>'
+SOURCE = ('<Sources><TextSource guid="44444444-4444-4444-8444-444444444444" name="t" '
+          'plainTextPath="internal://t.txt">{}</TextSource></Sources>')
+CODES = ('<CodeBook><Codes><Code guid="22222222-2222-4222-8222-222222222222" name="A" '
+         'isCodable="true"/></Codes></CodeBook>')
+SELECTION = ('<PlainTextSelection guid="55555555-5555-4555-8555-555555555555" '
+             'startPosition="{}" endPosition="{}"><Coding guid="66666666-6666-4666-8666-'
+             '666666666666"><CodeRef targetGUID="22222222-2222-4222-8222-222222222222"/>'
+             '</Coding></PlainTextSelection>')
+
+BAD = {
+    "not a zip": (None, r"^bad.qdpx: not a REFI-QDA project: not a zip archive"),
+    "no project.qde": ("", r"^bad.qdpx: not a REFI-QDA project: no project.qde"),
+    "broken XML": ("<Project", r"^bad.qdpx: project.qde is not well-formed XML"),
+    "wrong root": ('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"/>',
+                   r"^bad.qdpx: project.qde's root is CodeBook"),
+    "missing attribute": (PROJECT.format('<CodeBook><Codes><Code guid="22222222-2222-4222-8222-'
+                                         '222222222222" isCodable="true"/></Codes></CodeBook>'),
+                          r"^bad.qdpx, line 1: <Code> lacks the required attribute 'name' "
+                          r"\(fails the schema\)"),
+    "bad GUID": (PROJECT.format('<Users><User guid="not-a-guid"/></Users>'),
+                 r"'not-a-guid' is not a GUID \(fails the schema\)"),
+    "duplicate GUID": (PROJECT.format(
+        '<Users><User guid="11111111-1111-4111-8111-111111111111"/></Users>'
+        '<CodeBook><Codes><Code guid="11111111-1111-4111-8111-111111111111" name="A" '
+        'isCodable="true"/></Codes></CodeBook>'),
+        r"GUID 11111111-1111-4111-8111-111111111111 is used twice"),
+    "outside its source": (PROJECT.format(CODES + SOURCE.format(SELECTION.format(2, 99))),
+                           r"selection 55555555-5555-4555-8555-555555555555 \(2-99\) points "
+                           r"outside source 't' \(0-11\)"),
+    "unknown code": (PROJECT.format(SOURCE.format(SELECTION.format(0, 4))),
+                     r"a coding refers to code 22222222-2222-4222-8222-222222222222"),
+    "missing text": (PROJECT.format(CODES + SOURCE.format("").replace("t.txt", "gone.txt")),
+                     r"the text of source 't' is missing"),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_qdpx_bad_packages_change_nothing(project_path, tmp_path, snapshot, case):
+    xml, message = BAD[case]
+    path = tmp_path / "bad.qdpx"
+    if case == "not a zip":
+        path.write_bytes(b"this is not a zip")
+    elif case == "no project.qde":
+        write_package(path, None, {"readme.txt": b"hello"})
+    else:
+        write_package(path, xml, {"sources/t.txt": b"Hello world"})
+    before = snapshot(project_path)
+    with pytest.raises(CorruptFile, match=message):
+        with Project.open(project_path) as project, project.session() as session:
+            import_qdpx(session, path, actor="ruth")
+    assert snapshot(project_path) == before
+
+
+def test_qdpx_cli(fs, tmp_path, data_dir):
+    path = tmp_path / "s.fsdb"
+    fs("init", path)
+    assert fs("import-qdpx", path, data_dir / "qdpx" / "spec-style.qdpx")[1].splitlines()[0] == (
+        "imported 1 sources, 2 codes, 1 codings by 1 coders, 4 notes, 1 cases, 1 sets")
+    out = tmp_path / "out.qdpx"
+    assert fs("export-qdpx", path, out)[1] == (
+        f"wrote {out}: 1 sources, 2 codes, 1 codings, 4 notes\n")
+    assert fs("import-qdpx", path, tmp_path / "none.qdpx")[0] == 1
