@@ -624,24 +624,27 @@ def _write_cases(session: Session, root: etree._Element,
             speaking[participant_id].add(source_id)
     element = etree.SubElement(root, f"{Q}Cases")
     for case in cases:
-        case_element = etree.SubElement(element, f"{Q}Case", guid=_stable_guid("case", case.id),
-                                        name=case.name)
-        for name, (_kind, value) in _case_fields(case).items():
-            guid, variable_type = variables[name]
-            holder = etree.SubElement(case_element, f"{Q}VariableValue")
-            etree.SubElement(holder, f"{Q}VariableRef", targetGUID=guid)
-            etree.SubElement(holder, f"{Q}{VALUE_ELEMENTS[variable_type]}").text = \
-                _typed_text(variable_type, value)
+        case_element = _case_element(element, _stable_guid("case", case.id), case.name,
+                                     _case_fields(case), variables)
         for source_id in sorted(speaking.get(case.participant_id or -1, set())):
             etree.SubElement(case_element, f"{Q}SourceRef", targetGUID=source_guid[source_id])
     for place in places:
-        case_element = etree.SubElement(element, f"{Q}Case", guid=_stable_guid("place", place.id),
-                                        name=place.name)
-        for name, (_kind, value) in _place_fields(place).items():
-            guid, variable_type = variables[name]
-            holder = etree.SubElement(case_element, f"{Q}VariableValue")
-            etree.SubElement(holder, f"{Q}VariableRef", targetGUID=guid)
-            etree.SubElement(holder, f"{Q}{VALUE_ELEMENTS[variable_type]}").text = value
+        _case_element(element, _stable_guid("place", place.id), place.name,
+                      _place_fields(place), variables)
+
+
+def _case_element(parent: etree._Element, guid: str, name: str,
+                  fields: dict[str, tuple[str, str]], variables: dict[str, tuple[str, str]]
+                  ) -> etree._Element:
+    """A ``<Case>`` with one ``<VariableValue>`` per field."""
+    case_element = etree.SubElement(parent, f"{Q}Case", guid=guid, name=name)
+    for variable, (_kind, value) in fields.items():
+        variable_guid, variable_type = variables[variable]
+        holder = etree.SubElement(case_element, f"{Q}VariableValue")
+        etree.SubElement(holder, f"{Q}VariableRef", targetGUID=variable_guid)
+        etree.SubElement(holder, f"{Q}{VALUE_ELEMENTS[variable_type]}").text = \
+            _typed_text(variable_type, value)
+    return case_element
 
 
 def _typed_text(variable_type: str, value: str) -> str:
