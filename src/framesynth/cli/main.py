@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from framesynth.cli import chart, demo, exchange, familiarise, frame, index, interpret, project
+from framesynth.cli import (
+    chart,
+    demo,
+    exchange,
+    familiarise,
+    frame,
+    index,
+    interpret,
+    project,
+    serve,
+)
 from framesynth.cli._util import new_app
 
 app = new_app(
@@ -40,6 +50,9 @@ app.command("report")(interpret.report)
 # Exchange with other tools (REFI-QDA)
 app.command("import-qdpx")(exchange.import_qdpx_command)
 app.command("export-qdpx")(exchange.export_qdpx_command)
+# The web workbench
+app.command("serve")(serve.serve)
+app.add_typer(serve.users_app, name="users")
 # The whole pipeline
 app.command("demo")(demo.demo)
 

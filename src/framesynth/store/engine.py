@@ -21,7 +21,10 @@ def make_engine(location: str | Path) -> Engine:
     SQLite connections get ``foreign_keys=ON`` and the WAL journal on every connect.
     """
     url = str(location) if is_url(location) else sqlite_url(location)
-    engine = create_engine(url)
+    sqlite = url.startswith("sqlite")
+    # writers queue for up to 30 s rather than fail while another request commits
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}
+                           if sqlite else {})
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -415,3 +415,16 @@ class PickedQuote(Base):
 
     coding: Mapped[Coding] = relationship()
     code: Mapped[Code] = relationship()
+
+
+class User(Base):
+    """An account for the web workbench; its role in this project decides what it may do."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('owner', 'coder', 'viewer')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,100 @@
+"""Coding from the reader: apply, undo, code a turn, memos on spans; the code list."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from framesynth.errors import NotFound
+from framesynth.familiarise.memos import add_memo
+from framesynth.frame.framework import code_path, framework_codes
+from framesynth.index.coding import apply_code, remove_coding
+from framesynth.store.models import Code, Coding, Source, Turn
+from framesynth.web.deps import CoderDep, IdentityDep, SessionDep
+
+router = APIRouter(prefix="/api", tags=["index"])
+
+
+class CodingIn(BaseModel):
+    source_id: int
+    start: int
+    end: int
+    code_id: int
+    memo: str | None = None
+
+
+class TurnCodingIn(BaseModel):
+    turn_id: int
+    code_id: int
+
+
+class MemoIn(BaseModel):
+    source_id: int
+    start: int | None = None
+    end: int | None = None
+    body: str
+    title: str | None = None
+
+
+def _coding_json(coding: Coding) -> dict[str, object]:
+    return {"id": coding.id, "source_id": coding.source_id, "start": coding.start,
+            "end": coding.end, "code": code_path(coding.code), "code_id": coding.code_id,
+            "coder": coding.coder, "text": coding.text}
+
+
+def _get(session, model, key: int, what: str):  # type: ignore[no-untyped-def]
+    found = session.get(model, key)
+    if found is None:
+        raise NotFound(f"no {what} with id {key}")
+    return found
+
+
+@router.get("/codes")
+def codes(session: SessionDep, who: IdentityDep) -> list[dict[str, object]]:
+    return [{"id": c.id, "path": code_path(c), "name": c.name, "colour": c.colour,
+             "codable": c.codable, "definition": c.definition}
+            for c in framework_codes(session)]
+
+
+@router.post("/codings", status_code=201)
+def add_coding(body: CodingIn, session: SessionDep, who: CoderDep) -> dict[str, object]:
+    """The coder is always the logged-in user."""
+    coding = apply_code(session, _get(session, Source, body.source_id, "source"), body.start,
+                        body.end, _get(session, Code, body.code_id, "code"), coder=who.name,
+                        memo=body.memo)
+    return _coding_json(coding)
+
+
+@router.post("/codings/turn", status_code=201)
+def code_turn(body: TurnCodingIn, session: SessionDep, who: CoderDep) -> dict[str, object]:
+    turn = _get(session, Turn, body.turn_id, "turn")
+    coding = apply_code(session, turn.source, turn.start, turn.end,
+                        _get(session, Code, body.code_id, "code"), coder=who.name)
+    return _coding_json(coding)
+
+
+@router.delete("/codings/{coding_id}")
+def undo_coding(coding_id: int, session: SessionDep, who: CoderDep) -> dict[str, object]:
+    coding = _get(session, Coding, coding_id, "coding")
+    if coding.coder != who.name and not who.is_owner:
+        from framesynth.accounts import AccessDenied
+
+        raise AccessDenied("only its coder or an owner may remove a coding")
+    remove_coding(session, coding_id, actor=who.name)
+    return {"removed": coding_id}
+
+
+@router.get("/sources/{source_id}/codings")
+def source_codings(source_id: int, session: SessionDep, who: IdentityDep
+                   ) -> list[dict[str, object]]:
+    query = select(Coding).where(Coding.source_id == source_id, Coding.status.is_(None))
+    return [_coding_json(c) for c in session.scalars(query.order_by(Coding.start, Coding.id))]
+
+
+@router.post("/memos", status_code=201)
+def memo(body: MemoIn, session: SessionDep, who: CoderDep) -> dict[str, object]:
+    source = _get(session, Source, body.source_id, "source")
+    created = add_memo(session, body.body, author=who.name, title=body.title,
+                       source=source.name, start=body.start, end=body.end)
+    return {"id": created.id, "title": created.title}

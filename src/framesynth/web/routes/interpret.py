@@ -1,0 +1,102 @@
+"""Interpretation views (prevalence, co-occurrence, the interactive network map) and the
+report: a live preview and downloads in HTML, DOCX, Markdown and XLSX."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+import networkx as nx
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from framesynth.chart.matrix import theme_matrices
+from framesynth.embeddings import get_embedder
+from framesynth.errors import NotFound
+from framesynth.interpret.cooccurrence import cooccurrence
+from framesynth.interpret.network import DEPTH_WIDTHS, SECTOR_COLOURS, partnership_graph
+from framesynth.interpret.prevalence import prevalence
+from framesynth.interpret.report import build_report
+from framesynth.io.exporters.docx_report import write_docx
+from framesynth.io.exporters.html import render_html
+from framesynth.io.exporters.markdown import write_markdown
+from framesynth.io.exporters.matrix import write_xlsx
+from framesynth.web.deps import IdentityDep, SessionDep, render
+
+router = APIRouter(tags=["interpret"])
+
+
+def network_svg(graph: nx.Graph) -> dict[str, object]:
+    """Positions and styles for the interactive SVG map."""
+    positions = nx.kamada_kawai_layout(graph) if len(graph) > 2 else nx.circular_layout(graph)
+    scale = lambda x, y: (round(60 + (x + 1) * 340, 1), round(40 + (y + 1) * 230, 1))  # noqa: E731
+    nodes = [{"key": n, "name": d["name"], "sector": d["sector"],
+              "colour": SECTOR_COLOURS.get(d["sector"], "#718096"),
+              "xy": scale(*positions[n])} for n, d in graph.nodes(data=True)]
+    edges = [{"a": scale(*positions[u]), "b": scale(*positions[v]), "name": d["name"],
+              "depth": d["depth"], "formality": d["formality"], "levels": d["levels"],
+              "width": DEPTH_WIDTHS[d["depth"]]} for u, v, d in graph.edges(data=True)]
+    return {"nodes": nodes, "edges": edges}
+
+
+@router.get("/interpret")
+def interpret_page(request: Request, session: SessionDep, who: IdentityDep,
+                   by: str = "sector"):  # type: ignore[no-untyped-def]
+    figures = prevalence(session, by=by, level="themes")
+    groups = sorted({f.group for f in figures})
+    table = {(f.code, f.group): f for f in figures}
+    pairs = cooccurrence(session).pairs[:15]
+    return render(request, "interpret.html", who, by=by, groups=groups, table=table,
+                  codes=list(dict.fromkeys(f.code for f in figures)), pairs=pairs,
+                  network=network_svg(partnership_graph(session)),
+                  sectors=SECTOR_COLOURS, depths=list(DEPTH_WIDTHS))
+
+
+@router.get("/report")
+def report_page(request: Request, who: IdentityDep):  # type: ignore[no-untyped-def]
+    return render(request, "report.html", who)
+
+
+def _report(request: Request, session):  # type: ignore[no-untyped-def]
+    return build_report(session, embedder=get_embedder(request.app.state.settings.embedder),
+                        actor="web")
+
+
+@router.get("/report/preview", response_class=HTMLResponse)
+def report_preview(request: Request, session: SessionDep, who: IdentityDep) -> str:
+    return render_html(_report(request, session))
+
+
+@router.get("/download/{name}")
+def download(request: Request, name: str, session: SessionDep, who: IdentityDep) -> Response:
+    if name == "report.html":
+        return Response(render_html(_report(request, session)), media_type="text/html",
+                        headers=_attachment(name))
+    if name == "report.docx":
+        buffer = io.BytesIO()
+        write_docx(_report(request, session), buffer)
+        return Response(buffer.getvalue(), headers=_attachment(name), media_type=(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    if name == "report.md.zip":
+        with tempfile.TemporaryDirectory() as folder:
+            target = Path(folder) / "report.md"
+            write_markdown(_report(request, session), target)
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w") as package:
+                for path in Path(folder).rglob("*"):
+                    if path.is_file():
+                        package.write(path, path.relative_to(folder))
+        return Response(buffer.getvalue(), media_type="application/zip",
+                        headers=_attachment(name))
+    if name == "matrix.xlsx":
+        buffer = io.BytesIO()
+        write_xlsx(theme_matrices(session, group_by="sector"), buffer)
+        return Response(buffer.getvalue(), headers=_attachment(name), media_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    raise NotFound(f"no download {name!r}")
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}

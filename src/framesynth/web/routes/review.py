@@ -1,0 +1,69 @@
+"""The auto-coding review queue, and starting auto-coding in the background."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from framesynth.embeddings import get_embedder
+from framesynth.frame.framework import code_path, framework_codes
+from framesynth.index.review import (
+    METHODS,
+    accept_suggestions,
+    pending_suggestions,
+    reject_suggestions,
+    run_autocode,
+)
+from framesynth.web.deps import CoderDep, IdentityDep, SessionDep, render
+
+router = APIRouter(tags=["index"])
+
+
+class Ids(BaseModel):
+    ids: list[int]
+
+
+class AutocodeIn(BaseModel):
+    method: str
+    unit: str = "turn"
+    train_coder: str | None = None
+
+
+@router.get("/review")
+def review_page(request: Request, session: SessionDep, who: IdentityDep,
+                method: str | None = None, code: str | None = None):  # type: ignore[no-untyped-def]
+    items = pending_suggestions(session, method=method or None, code=code or None)
+    return render(request, "review.html", who, items=items[:300], total=len(items),
+                  methods=METHODS, method=method, code=code, code_path=code_path,
+                  codes=[code_path(c) for c in framework_codes(session) if c.codable])
+
+
+@router.post("/api/suggestions/accept")
+def accept(body: Ids, session: SessionDep, who: CoderDep) -> dict[str, int]:
+    return {"accepted": len(accept_suggestions(session, body.ids, reviewer=who.name))}
+
+
+@router.post("/api/suggestions/reject")
+def reject(body: Ids, session: SessionDep, who: CoderDep) -> dict[str, int]:
+    return {"rejected": reject_suggestions(session, body.ids, reviewer=who.name)}
+
+
+@router.post("/api/jobs/autocode", status_code=202)
+def start_autocode(request: Request, body: AutocodeIn, who: CoderDep) -> dict[str, object]:
+    if body.method not in METHODS:
+        raise ValueError(f"method must be one of: {', '.join(METHODS)}")
+    project = request.app.state.project
+    settings = request.app.state.settings
+
+    def work(progress) -> dict[str, object]:  # type: ignore[no-untyped-def]
+        progress(0, 2, "loading")
+        embedder = None if body.method == "keyword" else get_embedder(settings.embedder)
+        progress(1, 2, f"{body.method} coding")
+        with project.session() as session:
+            result = run_autocode(session, body.method, unit=body.unit,
+                                  train_coder=body.train_coder, embedder=embedder,
+                                  actor=who.name)
+        progress(2, 2, "done")
+        return {"stored": result.stored, "units": result.units}
+
+    return request.app.state.jobs.submit(f"autocode {body.method}", work).as_dict()

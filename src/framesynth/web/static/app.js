@@ -1,0 +1,203 @@
+// framesynth workbench: small, dependency-free helpers for the server-rendered pages.
+"use strict";
+const csrf = document.querySelector('meta[name="csrf-token"]')?.content;
+
+async function api(method, url, body) {
+  const response = await fetch(url, {
+    method, credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf || "" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) { toast(data.error ? data.error.message : response.statusText); throw data; }
+  return data;
+}
+
+function toast(message) {
+  const box = document.getElementById("toast");
+  box.textContent = message; box.classList.add("show");
+  setTimeout(() => box.classList.remove("show"), 3500);
+}
+
+// ---------------------------------------------------------------- reader and coding
+const codePoints = (text) => Array.from(text).length;
+
+function offsetOf(node, offset) {
+  // The code-point offset in the source of a DOM position inside the reader's text.
+  const span = (node.nodeType === Node.TEXT_NODE ? node.parentElement : node).closest("[data-start]");
+  if (!span) return null;
+  const inSpan = node.nodeType === Node.TEXT_NODE ? node.textContent.slice(0, offset) : "";
+  return Number(span.dataset.start) + codePoints(inSpan);
+}
+
+const recent = () => JSON.parse(localStorage.getItem("fs-recent") || "[]");
+function remember(code) {
+  const list = [code, ...recent().filter((c) => c.id !== code.id)].slice(0, 5);
+  localStorage.setItem("fs-recent", JSON.stringify(list));
+}
+
+function setupReader() {
+  const reader = document.querySelector(".reader");
+  if (!reader || !csrf) return;
+  const sourceId = Number(reader.dataset.source);
+  const picker = document.getElementById("picker");
+  const filter = document.getElementById("picker-filter");
+  const list = document.getElementById("picker-list");
+  const recentList = document.getElementById("picker-recent");
+  const undo = document.getElementById("undo");
+  let codes = [], span = null, focusedTurn = null;
+  const lastId = () => Number(sessionStorage.getItem(`fs-last-${sourceId}`) || 0);
+  if (undo && lastId()) undo.disabled = false;
+
+  api("GET", "/api/codes").then((all) => { codes = all.filter((c) => c.codable); });
+
+  function fill() {
+    const words = filter.value.toLowerCase();
+    list.innerHTML = ""; recentList.innerHTML = "";
+    recent().forEach((code, i) => recentList.append(item(code, `${i + 1}. `)));
+    codes.filter((c) => c.path.toLowerCase().includes(words)).slice(0, 40)
+      .forEach((code, i) => { const li = item(code, ""); if (i === 0 && words) li.classList.add("active"); list.append(li); });
+  }
+  function item(code, prefix) {
+    const li = document.createElement("li");
+    li.textContent = prefix + code.path; li.title = code.definition || "";
+    li.addEventListener("mousedown", (event) => { event.preventDefault(); apply(code); });
+    return li;
+  }
+  async function apply(code) {
+    if (!span) return;
+    const coding = await api("POST", "/api/codings", { source_id: sourceId, ...span, code_id: code.id });
+    remember(code); sessionStorage.setItem(`fs-last-${sourceId}`, coding.id);
+    location.reload();
+  }
+  reader.addEventListener("mouseup", () => {
+    const selection = window.getSelection();
+    if (!selection || selection.isCollapsed) return;
+    const range = selection.getRangeAt(0);
+    const start = offsetOf(range.startContainer, range.startOffset);
+    const end = offsetOf(range.endContainer, range.endOffset);
+    if (start === null || end === null || end <= start) return;
+    span = { start, end };
+    const box = range.getBoundingClientRect();
+    picker.style.left = `${window.scrollX + box.left}px`;
+    picker.style.top = `${window.scrollY + box.bottom + 6}px`;
+    picker.hidden = false; filter.value = ""; fill(); filter.focus();
+  });
+  filter.addEventListener("input", fill);
+  filter.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") picker.hidden = true;
+    if (event.key === "Enter") { const first = list.querySelector("li"); if (first) first.dispatchEvent(new MouseEvent("mousedown")); }
+    if (/^[1-5]$/.test(event.key) && !filter.value) { event.preventDefault(); const code = recent()[Number(event.key) - 1]; if (code) apply(code); }
+  });
+  document.getElementById("picker-memo").addEventListener("mousedown", async (event) => {
+    event.preventDefault();
+    const body = prompt("Memo on this span:");
+    if (body) { await api("POST", "/api/memos", { source_id: sourceId, ...span, body }); location.reload(); }
+  });
+  document.addEventListener("mousedown", (event) => { if (!picker.contains(event.target)) picker.hidden = true; });
+  reader.querySelectorAll(".turn").forEach((turn) => turn.addEventListener("focus", () => { focusedTurn = turn; }));
+  document.addEventListener("keydown", async (event) => {
+    if (!picker.hidden || event.target.isContentEditable || event.target.tagName === "INPUT") return;
+    if (event.key === "t" && focusedTurn && recent()[0]) {
+      const coding = await api("POST", "/api/codings/turn", { turn_id: Number(focusedTurn.dataset.turn), code_id: recent()[0].id });
+      sessionStorage.setItem(`fs-last-${sourceId}`, coding.id); location.reload();
+    }
+    if ((event.key === "u" || (event.key === "z" && (event.ctrlKey || event.metaKey))) && lastId()) undoLast();
+  });
+  async function undoLast() {
+    await api("DELETE", `/api/codings/${lastId()}`);
+    sessionStorage.removeItem(`fs-last-${sourceId}`); location.reload();
+  }
+  if (undo) undo.addEventListener("click", undoLast);
+  if (location.hash) document.querySelector(location.hash)?.scrollIntoView({ block: "center" });
+}
+
+// ---------------------------------------------------------------- review queue and jobs
+function setupReview() {
+  document.getElementById("select-all")?.addEventListener("change", (event) => {
+    document.querySelectorAll("input.pick").forEach((box) => { box.checked = event.target.checked; });
+  });
+  document.querySelectorAll("[data-review]").forEach((button) => button.addEventListener("click", async () => {
+    const ids = [...document.querySelectorAll("input.pick:checked")].map((box) => Number(box.value));
+    if (!ids.length) return toast("Select suggestions first");
+    const result = await api("POST", `/api/suggestions/${button.dataset.review}`, { ids });
+    toast(JSON.stringify(result)); location.reload();
+  }));
+  document.getElementById("autocode")?.addEventListener("click", async () => {
+    const job = await api("POST", "/api/jobs/autocode", { method: document.getElementById("autocode-method").value });
+    follow(job.id, () => location.reload());
+  });
+}
+
+function follow(jobId, whenDone) {
+  const bar = document.getElementById("job-progress"), message = document.getElementById("job-message");
+  bar.hidden = false;
+  const timer = setInterval(async () => {
+    const job = await api("GET", `/api/jobs/${jobId}`);
+    bar.max = job.total || 1; bar.value = job.done; message.textContent = `${job.title}: ${job.message}`;
+    if (job.status === "done" || job.status === "failed") { clearInterval(timer); if (job.status === "done") whenDone(job); else toast(job.message); }
+  }, 500);
+}
+
+// ---------------------------------------------------------------- matrix
+function setupMatrix() {
+  document.querySelectorAll(".summary[contenteditable]").forEach((cell) => {
+    let before = cell.textContent;
+    cell.addEventListener("focus", () => { before = cell.textContent; });
+    cell.addEventListener("blur", async () => {
+      if (cell.textContent === before) return;
+      const saved = await api("POST", "/api/matrix/cell", { case: cell.dataset.case, code_id: Number(cell.dataset.code), summary: cell.textContent });
+      cell.closest("td").className = `cell status-${saved.status}`; toast("Saved"); before = cell.textContent;
+    });
+  });
+  document.querySelectorAll(".accept-cell").forEach((button) => button.addEventListener("click", async () => {
+    await api("POST", "/api/matrix/accept", { case: button.dataset.case, code_id: Number(button.dataset.code) });
+    location.reload();
+  }));
+}
+
+// ---------------------------------------------------------------- framework editor
+function setupFramework() {
+  let dragged = null;
+  document.querySelectorAll(".tree li[draggable]").forEach((li) => {
+    li.addEventListener("dragstart", () => { dragged = li.dataset.id; });
+  });
+  document.querySelectorAll("[data-drop]").forEach((target) => {
+    target.addEventListener("dragover", (event) => { event.preventDefault(); target.classList.add("over"); });
+    target.addEventListener("dragleave", () => target.classList.remove("over"));
+    target.addEventListener("drop", async (event) => {
+      event.preventDefault(); target.classList.remove("over");
+      const parent = target.dataset.drop ? Number(target.dataset.drop) : null;
+      if (dragged && String(parent) !== dragged) { await api("POST", `/api/codes/${dragged}/move`, { parent_id: parent }); location.reload(); }
+    });
+  });
+  document.querySelectorAll(".tree [data-act]").forEach((button) => button.addEventListener("click", async () => {
+    const id = button.closest("li").dataset.id, act = button.dataset.act;
+    if (act === "rename") { const name = prompt("New name:"); if (name) await api("POST", `/api/codes/${id}/rename`, { name }); }
+    if (act === "merge") { const into = prompt("Merge into the code with id:"); if (into) await api("POST", `/api/codes/${id}/merge`, { into_id: Number(into) }); }
+    if (act === "split") {
+      const spec = prompt("New codes and their keyword rules, e.g. Buses=bus*; Taxis=taxi*");
+      if (spec) { const parts = {}; spec.split(";").forEach((p) => { const [n, r] = p.split("="); if (n && r) parts[n.trim()] = r.split(",").map((x) => x.trim()); }); await api("POST", `/api/codes/${id}/split`, { parts }); }
+    }
+    if (act === "retire") await api("POST", `/api/codes/${id}/retire${button.textContent === "restore" ? "?restore=true" : ""}`);
+    if (act === "define") { const definition = prompt("Definition:"); if (definition !== null) await api("POST", `/api/codes/${id}/edit`, { definition }); }
+    location.reload();
+  }));
+}
+
+// ---------------------------------------------------------------- network filters
+function setupNetwork() {
+  const filters = document.getElementById("network-filters");
+  if (!filters) return;
+  filters.addEventListener("change", () => {
+    const on = (kind) => [...filters.querySelectorAll(`[data-${kind}]`)].filter((b) => b.checked).map((b) => b.dataset[kind]);
+    const sectors = on("sector"), depths = on("depth"), levels = on("level");
+    document.querySelectorAll("#network .node").forEach((node) => node.classList.toggle("hidden", !sectors.includes(node.dataset.sector)));
+    document.querySelectorAll("#network line").forEach((line) => {
+      const shown = depths.includes(line.dataset.depth) && line.dataset.levels.split(" ").some((l) => levels.includes(l));
+      line.classList.toggle("hidden", !shown);
+    });
+  });
+}
+
+setupReader(); setupReview(); setupMatrix(); setupFramework(); setupNetwork();

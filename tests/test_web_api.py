@@ -1,0 +1,214 @@
+"""The web workbench's API and pages: permissions, CSRF, errors, concurrency, downloads."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from framesynth.accounts import add_user
+from framesynth.project import Project
+from framesynth.store.models import Code, Coding, Source
+from framesynth.web.app import create_app
+from framesynth.web.deps import Settings
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def web_project(demo_path, tmp_path):
+    """A copy of the demo with an owner, a coder and a viewer."""
+    path = tmp_path / "web.fsdb"
+    shutil.copyfile(demo_path, path)
+    with Project.open(path) as project, project.session() as session:
+        for name, role in (("olive", "owner"), ("cora", "coder"), ("vic", "viewer")):
+            add_user(session, name, PASSWORD, role=role, actor="test")
+    return path
+
+
+def csrf_of(client: TestClient) -> str:
+    page = client.get("/").text
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def login(app, name: str) -> tuple[TestClient, str]:
+    client = TestClient(app)
+    form = client.get("/login").text
+    token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+    response = client.post("/login", data={"name": name, "password": PASSWORD, "csrf": token},
+                           follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    return client, csrf_of(client)
+
+
+@pytest.fixture
+def team(web_project):
+    """The app as served beyond loopback: everyone must log in."""
+    return create_app(Settings(project=web_project, host="0.0.0.0", embedder="hashing.v1"))
+
+
+@pytest.fixture
+def local(web_project):
+    return create_app(Settings(project=web_project, host="127.0.0.1", local_user="ruth",
+                               embedder="hashing.v1"))
+
+
+def first_ids(path) -> tuple[int, int]:
+    with Project.open(path) as project, project.session() as session:
+        source = session.scalar(select(Source.id).order_by(Source.id))
+        code = session.scalar(select(Code.id).where(Code.codable.is_(True)).order_by(Code.id))
+        return source, code
+
+
+def test_web_errors_have_one_json_shape(local):
+    client = TestClient(local)
+    assert client.get("/api/jobs/nope").json() == {
+        "error": {"code": "FS002", "message": "no job nope [FS002]"}}
+    response = client.post("/api/codings", json={"source_id": 1, "start": 0, "end": 5,
+                                                 "code_id": 2})
+    assert (response.status_code, response.json()) == (403, {"error": {
+        "code": "FS502", "message": "missing or wrong CSRF token; reload the page [FS502]"}})
+
+
+def test_web_loopback_acts_as_the_local_owner_and_codes_as_them(local, web_project):
+    client = TestClient(local)
+    source, code = first_ids(web_project)
+    response = client.post("/api/codings", json={"source_id": source, "start": 300, "end": 340,
+                                                 "code_id": code},
+                           headers={"X-CSRF-Token": csrf_of(client)})
+    assert response.status_code == 201 and response.json()["coder"] == "ruth"
+    fresh = TestClient(local).get("/").headers["set-cookie"].lower()
+    assert "fs_session=" in fresh and "httponly" in fresh and "samesite=strict" in fresh
+
+
+def test_web_beyond_loopback_pages_and_api_need_a_login(team):
+    client = TestClient(team)
+    response = client.get("/matrix", follow_redirects=False)
+    assert (response.status_code, response.headers["location"]) == (303, "/login?next=/matrix")
+    assert client.get("/api/codes").json() == {"error": {"code": "FS500",
+                                                         "message": "log in first"}}
+    form = client.get("/login")
+    assert "httponly" in form.headers["set-cookie"].lower()
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    wrong = client.post("/login", data={"name": "cora", "password": "nope nope", "csrf": token},
+                        follow_redirects=False)
+    assert wrong.headers["location"].startswith("/login?failed=true")
+    forged = TestClient(team).post("/login", data={"name": "cora", "password": PASSWORD,
+                                                   "csrf": "forged"})
+    assert forged.status_code == 403
+
+
+def test_web_session_cookie_is_httponly_and_samesite(team):
+    client = TestClient(team)
+    form = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    response = client.post("/login", data={"name": "cora", "password": PASSWORD, "csrf": token},
+                           follow_redirects=False)
+    cookie = response.headers["set-cookie"].lower()
+    assert "fs_session=" in cookie and "httponly" in cookie and "samesite=strict" in cookie
+
+
+@pytest.mark.parametrize(("user", "code_status", "rename_status"), [
+    ("olive", 201, 200), ("cora", 201, 403), ("vic", 403, 403)])
+def test_web_roles_decide_who_may_change_what(team, web_project, user, code_status,
+                                              rename_status):
+    client, token = login(team, user)
+    source, code = first_ids(web_project)
+    headers = {"X-CSRF-Token": token}
+    coded = client.post("/api/codings", json={"source_id": source, "start": 300, "end": 320,
+                                              "code_id": code}, headers=headers)
+    assert coded.status_code == code_status
+    if code_status == 201:
+        assert coded.json()["coder"] == user
+    else:
+        assert coded.json()["error"]["code"] == "FS501"
+    renamed = client.post(f"/api/codes/{code}/rename", json={"name": f"Renamed by {user}"},
+                          headers=headers)
+    assert renamed.status_code == rename_status
+    cell = client.post("/api/matrix/cell", json={"case": "P01", "code_id": code,
+                                                 "summary": "x"}, headers=headers)
+    assert cell.status_code == (403 if user == "vic" else 200)
+    assert client.get("/matrix").status_code == 200  # everyone may read
+
+
+def test_web_two_coders_at_once_lose_nothing(team, web_project):
+    source, code = first_ids(web_project)
+    with Project.open(web_project) as project, project.session() as session:
+        before = session.scalar(select(func.count(Coding.id)))
+    coders = [login(team, name) for name in ("olive", "cora")]
+    errors = []
+
+    def work(client: TestClient, token: str, offset: int) -> None:
+        for n in range(15):
+            start = offset + n * 3
+            response = client.post("/api/codings", headers={"X-CSRF-Token": token}, json={
+                "source_id": source, "start": start, "end": start + 2, "code_id": code})
+            if response.status_code != 201:
+                errors.append(response.text)
+
+    threads = [threading.Thread(target=work, args=(*coders[i], 200 + i * 100)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Project.open(web_project) as project, project.session() as session:
+        after = session.scalar(select(func.count(Coding.id)))
+        by = dict(session.execute(select(Coding.coder, func.count()).group_by(Coding.coder)).all())
+    assert after - before == 30 and by["olive"] == 15 and by["cora"] == 15
+
+
+def test_web_autocode_job_then_review(local):
+    client = TestClient(local)
+    token = csrf_of(client)
+    job = client.post("/api/jobs/autocode", json={"method": "keyword"},
+                      headers={"X-CSRF-Token": token}).json()
+    for _ in range(100):
+        state = client.get(f"/api/jobs/{job['id']}").json()
+        if state["status"] in {"done", "failed"}:
+            break
+        time.sleep(0.1)
+    assert state["status"] == "done" and state["result"]["stored"] > 0
+    page = client.get("/review?method=keyword").text
+    ids = [int(i) for i in re.findall(r'class="pick" value="(\d+)"', page)][:2]
+    assert client.post("/api/suggestions/accept", json={"ids": ids[:1]},
+                       headers={"X-CSRF-Token": token}).json() == {"accepted": 1}
+    assert client.post("/api/suggestions/reject", json={"ids": ids[1:]},
+                       headers={"X-CSRF-Token": token}).json() == {"rejected": 1}
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("report.html", "text/html"), ("report.docx", "wordprocessingml"),
+    ("report.md.zip", "application/zip"), ("matrix.xlsx", "spreadsheetml")])
+def test_web_downloads(local, name, kind):
+    response = TestClient(local).get(f"/download/{name}")
+    assert response.status_code == 200 and kind in response.headers["content-type"]
+    assert f'filename="{name}"' in response.headers["content-disposition"]
+    assert len(response.content) > 2000
+
+
+@pytest.mark.parametrize("path", ["/", "/sources/1", "/search?q=waiting+list", "/review",
+                                  "/matrix?rows=organisation&group_by=sector", "/framework",
+                                  "/interpret", "/report"])
+def test_web_pages_render(local, path):
+    response = TestClient(local).get(path)
+    assert response.status_code == 200 and "<main>" in response.text
+
+
+def test_cli_serve_get_prints_one_response(fs, web_project):
+    code, out, _ = fs("serve", web_project, "--get", "/api/codes")
+    assert code == 0 and '"path":"Access and referrals"' in out
+
+
+def test_cli_users(fs, web_project):
+    assert fs("users", "add", web_project, "dee", "--role", "viewer", "--password",
+              "long enough pw")[1] == "added dee as viewer\n"
+    assert fs("users", "role", web_project, "dee", "coder")[1] == "dee is now coder\n"
+    assert "dee    coder" in fs("users", "list", web_project)[1].splitlines()
+    assert fs("users", "add", web_project, "x", "--password", "short")[2] == (
+        "error: a password needs at least 8 characters [FS003]\n")
