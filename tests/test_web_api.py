@@ -209,6 +209,7 @@ def test_cli_users(fs, web_project):
     assert fs("users", "add", web_project, "dee", "--role", "viewer", "--password",
               "long enough pw")[1] == "added dee as viewer\n"
     assert fs("users", "role", web_project, "dee", "coder")[1] == "dee is now coder\n"
-    assert "dee    coder" in fs("users", "list", web_project)[1].splitlines()
+    rows = [line.split()[:2] for line in fs("users", "list", web_project)[1].splitlines()[2:]]
+    assert rows == [["cora", "coder"], ["dee", "coder"], ["olive", "owner"], ["vic", "viewer"]]
     assert fs("users", "add", web_project, "x", "--password", "short")[2] == (
         "error: a password needs at least 8 characters [FS003]\n")
