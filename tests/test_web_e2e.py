@@ -1,0 +1,188 @@
+"""End to end in a real headless Chromium (Debian's, driven by Playwright): a researcher
+opens a document, codes a selection, sees and keeps the highlight, accepts a suggestion,
+edits a matrix cell, downloads the report; and a viewer can change nothing."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+from sqlalchemy import select
+
+from framesynth.accounts import add_user
+from framesynth.embeddings import HashingEmbedder
+from framesynth.index.review import run_autocode
+from framesynth.project import Project
+from framesynth.store.models import Coding, MatrixCell, Source
+from framesynth.web.app import create_app
+from framesynth.web.deps import Settings
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None,
+                                reason="Chromium is not installed (.ci/run installs it)")
+PASSWORD = "correct horse battery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(path, host: str):  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    port = free_port()
+    settings = Settings(project=path, host=host, local_user="ruth", embedder="hashing.v1")
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def site(demo_path, tmp_path):
+    """A copy of the demo with keyword suggestions, served on loopback."""
+    path = tmp_path / "site.fsdb"
+    shutil.copyfile(demo_path, path)
+    with Project.open(path) as project, project.session() as session:
+        run_autocode(session, "keyword", embedder=HashingEmbedder(), actor="test")
+        add_user(session, "vic", PASSWORD, role="viewer", actor="test")
+    server, thread, url = serve(path, "127.0.0.1")
+    yield path, url
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield launched
+        launched.close()
+
+
+SELECT = """([index, length]) => {
+  const node = document.querySelectorAll('.turn .text span')[index].firstChild;
+  const range = document.createRange();
+  range.setStart(node, 0); range.setEnd(node, length);
+  getSelection().removeAllRanges(); getSelection().addRange(range);
+  node.parentElement.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+  return node.textContent.slice(0, length);
+}"""
+
+
+def test_e2e_code_a_selection_see_it_and_keep_it(site, browser, tmp_path):
+    path, url = site
+    with Project.open(path) as project, project.session() as session:
+        source = session.scalar(select(Source).where(Source.name == "int07-jide-adeyemi.txt"))
+        source_id, before = source.id, len(list(session.scalars(
+            select(Coding).where(Coding.source_id == source.id, Coding.status.is_(None)))))
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{url}/sources/{source_id}")
+    chosen = page.evaluate(SELECT, [2, 25])
+    page.wait_for_selector("#picker:not([hidden])")
+    page.fill("#picker-filter", "waiting lists")
+    with page.expect_navigation():
+        page.press("#picker-filter", "Enter")
+    highlight = page.locator(".turn .text span.coded", has_text=chosen[:12])
+    assert highlight.count() >= 1
+    assert "Access and referrals/Waiting lists (ruth)" in highlight.first.get_attribute("title")
+    page.screenshot(path=str(tmp_path / "reader.png"))
+    page.reload()
+    assert page.locator(".turn .text span.coded", has_text=chosen[:12]).count() >= 1
+    with Project.open(path) as project, project.session() as session:
+        after = list(session.scalars(select(Coding).where(Coding.source_id == source_id,
+                                                          Coding.status.is_(None))))
+    assert len(after) == before + 1
+    assert any(c.text == chosen and c.coder == "ruth" for c in after)
+    with page.expect_navigation():
+        page.click("#undo")
+    with Project.open(path) as project, project.session() as session:
+        assert len(list(session.scalars(select(Coding).where(
+            Coding.source_id == source_id, Coding.status.is_(None))))) == before
+
+
+def test_e2e_accept_a_suggestion(site, browser):
+    path, url = site
+    page = browser.new_page()
+    page.goto(f"{url}/review?method=keyword")
+    first = page.locator("input.pick").first
+    suggestion = int(first.get_attribute("value"))
+    first.check()
+    with page.expect_navigation():
+        page.click("button[data-review=accept]")
+    with Project.open(path) as project, project.session() as session:
+        accepted = session.get(Coding, suggestion)
+        assert accepted.status == "accepted"
+        mine = session.scalar(select(Coding).where(
+            Coding.coder == "ruth", Coding.start == accepted.start,
+            Coding.code_id == accepted.code_id, Coding.status.is_(None)))
+        assert mine is not None
+
+
+def test_e2e_edit_a_matrix_cell(site, browser):
+    path, url = site
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{url}/matrix")
+    cell = page.locator('.summary[data-case="P07"]').first
+    cell.click()
+    page.keyboard.type("Jide's referrals move because he is in the building.")
+    page.click("h1")  # leave the cell: it saves
+    page.wait_for_selector("#toast.show")
+    page.reload()
+    assert "he is in the building" in page.locator('.summary[data-case="P07"]').first.inner_text()
+    with Project.open(path) as project, project.session() as session:
+        assert session.scalar(select(MatrixCell.status)) == "edited"
+
+
+def test_e2e_download_the_report(site, browser, tmp_path):
+    _path, url = site
+    page = browser.new_page()
+    page.goto(f"{url}/report")
+    with page.expect_download() as info:
+        page.click('a[href="/download/report.html"]')
+    target = tmp_path / "report.html"
+    info.value.save_as(target)
+    text = target.read_text(encoding="utf-8")
+    assert "<h1>Stronger Starts evaluation</h1>" in text and "Maureen" not in text
+
+
+def test_e2e_a_viewer_can_read_but_not_change(demo_path, tmp_path, browser):
+    path = tmp_path / "team.fsdb"
+    shutil.copyfile(demo_path, path)
+    with Project.open(path) as project, project.session() as session:
+        add_user(session, "vic", PASSWORD, role="viewer", actor="test")
+    server, thread, url = serve(path, "0.0.0.0")
+    try:
+        page = browser.new_page()
+        page.goto(f"{url}/matrix")
+        assert "/login" in page.url
+        page.fill("input[name=name]", "vic")
+        page.fill("input[name=password]", PASSWORD)
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+        assert page.locator(".summary[contenteditable]").count() == 0
+        page.goto(f"{url}/sources/1")
+        assert page.locator("#undo").count() == 0
+        status = page.evaluate("""async () => (await fetch('/api/codings', {method: 'POST',
+            headers: {'Content-Type': 'application/json', 'X-CSRF-Token':
+            document.querySelector('meta[name=csrf-token]').content},
+            body: JSON.stringify({source_id: 1, start: 0, end: 5, code_id: 2})})).status""")
+        assert status == 403
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
