@@ -213,3 +213,38 @@ def test_cli_users(fs, web_project):
     assert rows == [["cora", "coder"], ["dee", "coder"], ["olive", "owner"], ["vic", "viewer"]]
     assert fs("users", "add", web_project, "x", "--password", "short")[2] == (
         "error: a password needs at least 8 characters [FS003]\n")
+
+
+def wait_for(client: TestClient, job: dict) -> dict:
+    for _ in range(300):
+        state = client.get(f"/api/jobs/{job['id']}").json()
+        if state["status"] in {"done", "failed"}:
+            return state
+        time.sleep(0.1)
+    raise AssertionError("the job did not finish")
+
+
+def test_web_import_runs_in_the_background(local, data_dir):
+    client = TestClient(local)
+    token = csrf_of(client)
+    files = [("files", ("extra.txt", b"Interviewer: Hi?\nR: Hello.\nInterviewer: Bye.", "text/plain")),
+             ("files", ("interview.md", (data_dir / "interview.md").read_bytes(), "text/markdown"))]
+    job = client.post("/api/jobs/import", files=files, headers={"X-CSRF-Token": token}).json()
+    state = wait_for(client, job)
+    assert (state["status"], state["result"]["imported"]) == ("done", ["extra.txt", "interview.md"])
+    assert (state["done"], state["total"]) == (2, 2)
+    bad = [("files", ("broken.docx", b"not a zip", "application/octet-stream"))]
+    failed = wait_for(client, client.post("/api/jobs/import", files=bad,
+                                          headers={"X-CSRF-Token": token}).json())
+    assert failed["status"] == "failed" and "broken.docx" in failed["message"]
+
+
+def test_web_report_is_built_in_the_background(local):
+    client = TestClient(local)
+    job = client.post("/api/jobs/report", json={}, headers={"X-CSRF-Token": csrf_of(client)})
+    state = wait_for(client, job.json())
+    assert state["status"] == "done" and state["done"] == 4
+    files = state["result"]["files"]
+    assert sorted(files) == ["report.docx", "report.html", "report.md"]
+    html = client.get(files["report.html"])
+    assert html.status_code == 200 and b"Stronger Starts evaluation" in html.content

@@ -98,12 +98,18 @@ def test_e2e_code_a_selection_see_it_and_keep_it(site, browser, tmp_path):
     page.fill("#picker-filter", "waiting lists")
     with page.expect_navigation():
         page.press("#picker-filter", "Enter")
-    highlight = page.locator(".turn .text span.coded", has_text=chosen[:12])
-    assert highlight.count() >= 1
-    assert "Access and referrals/Waiting lists (ruth)" in highlight.first.get_attribute("title")
+    with Project.open(path) as project, project.session() as session:
+        new = session.scalar(select(Coding).where(Coding.source_id == source_id,
+                                                  Coding.coder == "ruth"))
+        coding = {"start": new.start, "text": new.text, "code": new.code.name}
+    assert (coding["text"], coding["code"]) == (chosen, "Waiting lists")
+    page.goto(f"{url}/sources/{source_id}")
+    highlight = page.locator(f'.turn .text span.coded[data-start="{coding["start"]}"]')
+    highlight.wait_for()
+    assert "Access and referrals/Waiting lists (ruth)" in highlight.get_attribute("title")
     page.screenshot(path=str(tmp_path / "reader.png"))
     page.reload()
-    assert page.locator(".turn .text span.coded", has_text=chosen[:12]).count() >= 1
+    page.locator(f'.turn .text span.coded[data-start="{coding["start"]}"]').wait_for()
     with Project.open(path) as project, project.session() as session:
         after = list(session.scalars(select(Coding).where(Coding.source_id == source_id,
                                                           Coding.status.is_(None))))
@@ -186,3 +192,15 @@ def test_e2e_a_viewer_can_read_but_not_change(demo_path, tmp_path, browser):
     finally:
         server.should_exit = True
         thread.join(timeout=5)
+
+
+def test_e2e_search_opens_the_reader_at_the_hit(site, browser):
+    _path, url = site
+    page = browser.new_page()
+    page.goto(f"{url}/search?q=steering+group")
+    with page.expect_navigation():
+        page.locator("td.match a").first.click()
+    assert "#o" in page.url
+    marked = page.locator('.turn .text span[style*="outline"]')
+    marked.wait_for()
+    assert "steering group" in marked.first.inner_text().lower()

@@ -32,6 +32,7 @@ class JobRunner:
 
     def __init__(self) -> None:
         self.jobs: dict[str, Job] = {}
+        self.files: dict[str, dict[str, bytes]] = {}  # what finished jobs made
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="framesynth-job")
         self.lock = threading.Lock()
 
@@ -46,7 +47,12 @@ class JobRunner:
         def run() -> None:
             job.status = "running"
             try:
-                job.result = work(progress)
+                result = work(progress)
+                made = result.pop("files_", None)  # bytes a job made, served for download
+                if made:
+                    self.files[job.id] = made
+                    result["files"] = {name: f"/api/jobs/{job.id}/files/{name}" for name in made}
+                job.result = result
                 job.status = "done"
             except Exception as error:  # reported to the page, which shows it
                 job.status, job.message = "failed", str(error)

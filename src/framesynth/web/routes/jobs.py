@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import io
+import shutil
+import tempfile
+from pathlib import Path
 
-from framesynth.errors import NotFound
-from framesynth.web.deps import IdentityDep
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from framesynth.embeddings import get_embedder
+from framesynth.errors import InvalidArgument, NotFound
+from framesynth.interpret.report import build_report
+from framesynth.io.exporters.docx_report import write_docx
+from framesynth.io.exporters.html import render_html
+from framesynth.io.exporters.markdown import render_markdown
+from framesynth.io.importers import import_files
+from framesynth.web.deps import CoderDep, IdentityDep
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
@@ -16,3 +28,66 @@ def job(request: Request, job_id: str, who: IdentityDep) -> dict[str, object]:
     if found is None:
         raise NotFound(f"no job {job_id}")
     return found.as_dict()
+
+
+@router.post("/import", status_code=202)
+async def import_job(request: Request, who: CoderDep) -> dict[str, object]:
+    """Import uploaded transcripts in the background, all or nothing, with progress."""
+    form = await request.form()
+    uploads = [item for item in form.getlist("files") if hasattr(item, "filename")]
+    if not uploads:
+        raise InvalidArgument("choose one or more files to import")
+    folder = Path(tempfile.mkdtemp(prefix="framesynth-upload-"))
+    paths = []
+    for upload in uploads:
+        target = folder / Path(upload.filename or "upload.txt").name  # type: ignore[union-attr]
+        target.write_bytes(await upload.read())  # type: ignore[union-attr]
+        paths.append(target)
+    project = request.app.state.project
+
+    def work(progress) -> dict[str, object]:  # type: ignore[no-untyped-def]
+        try:
+            with project.session() as session:
+                sources = import_files(session, paths, actor=who.name, progress=progress)
+                return {"imported": [s.name for s in sources]}
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    return request.app.state.jobs.submit(f"import {len(paths)} files", work).as_dict()
+
+
+@router.post("/report", status_code=202)
+def report_job(request: Request, who: IdentityDep) -> dict[str, object]:
+    """Build the report in every format in the background; the files are then
+    downloadable from ``/api/jobs/{id}/files/{name}``."""
+    project = request.app.state.project
+    settings = request.app.state.settings
+    runner = request.app.state.jobs
+
+    def work(progress) -> dict[str, object]:  # type: ignore[no-untyped-def]
+        progress(0, 4, "assembling")
+        with project.session() as session:
+            report = build_report(session, embedder=get_embedder(settings.embedder),
+                                  actor=who.name)
+        files: dict[str, bytes] = {}
+        progress(1, 4, "HTML")
+        files["report.html"] = render_html(report).encode("utf-8")
+        progress(2, 4, "DOCX")
+        buffer = io.BytesIO()
+        write_docx(report, buffer)
+        files["report.docx"] = buffer.getvalue()
+        progress(3, 4, "Markdown")
+        files["report.md"] = "\n".join(render_markdown(report, "report_files")).encode("utf-8")
+        progress(4, 4, "done")
+        return {"files_": files}
+
+    return runner.submit("build the report", work).as_dict()
+
+
+@router.get("/{job_id}/files/{name}")
+def job_file(request: Request, job_id: str, name: str, who: IdentityDep) -> Response:
+    files = request.app.state.jobs.files.get(job_id, {})
+    if name not in files:
+        raise NotFound(f"no file {name!r} for job {job_id}")
+    return Response(files[name], media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

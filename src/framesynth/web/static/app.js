@@ -109,7 +109,17 @@ function setupReader() {
     sessionStorage.removeItem(`fs-last-${sourceId}`); location.reload();
   }
   if (undo) undo.addEventListener("click", undoLast);
-  if (location.hash) document.querySelector(location.hash)?.scrollIntoView({ block: "center" });
+  if (location.hash.startsWith("#o")) showOffset(Number(location.hash.slice(2)));
+}
+
+function showOffset(offset) {
+  // Scroll to the piece of text that holds a search hit's offset and mark it briefly.
+  const pieces = [...document.querySelectorAll(".turn .text [data-start]")];
+  const piece = pieces.filter((p) => Number(p.dataset.start) <= offset).pop();
+  if (!piece) return;
+  piece.scrollIntoView({ block: "center" });
+  piece.style.outline = "2px solid #d69e2e";
+  setTimeout(() => { piece.style.outline = ""; }, 2500);
 }
 
 // ---------------------------------------------------------------- review queue and jobs
@@ -126,6 +136,25 @@ function setupReview() {
   document.getElementById("autocode")?.addEventListener("click", async () => {
     const job = await api("POST", "/api/jobs/autocode", { method: document.getElementById("autocode-method").value });
     follow(job.id, () => location.reload());
+  });
+}
+
+function setupJobs() {
+  const upload = document.getElementById("import-form");
+  upload?.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const response = await fetch("/api/jobs/import", { method: "POST", body: new FormData(upload),
+      headers: { "X-CSRF-Token": csrf || "" }, credentials: "same-origin" });
+    const job = await response.json();
+    if (!response.ok) return toast(job.error ? job.error.message : response.statusText);
+    follow(job.id, () => location.reload());
+  });
+  document.getElementById("build-report")?.addEventListener("click", async () => {
+    const job = await api("POST", "/api/jobs/report", {});
+    follow(job.id, (done) => {
+      const links = document.getElementById("built");
+      links.innerHTML = Object.entries(done.result.files).map(([name, url]) => `<a class="button" href="${url}" download>${name}</a>`).join(" ");
+    });
   });
 }
 
@@ -200,4 +229,4 @@ function setupNetwork() {
   });
 }
 
-setupReader(); setupReview(); setupMatrix(); setupFramework(); setupNetwork();
+setupReader(); setupReview(); setupMatrix(); setupFramework(); setupNetwork(); setupJobs();
