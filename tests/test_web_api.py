@@ -248,3 +248,22 @@ def test_web_report_is_built_in_the_background(local):
     assert sorted(files) == ["report.docx", "report.html", "report.md"]
     html = client.get(files["report.html"])
     assert html.status_code == 200 and b"Stronger Starts evaluation" in html.content
+
+
+def test_web_owner_edits_a_codes_definition_and_rules(local, web_project):
+    client = TestClient(local)
+    _source, code = first_ids(web_project)
+    response = client.post(f"/api/codes/{code}/edit", headers={"X-CSRF-Token": csrf_of(client)},
+                           json={"definition": "How families are referred.",
+                                 "inclusion": ["schools referring"], "exclusion": ["thresholds"],
+                                 "keywords": ["referr*"]})
+    assert response.status_code == 200
+    page = client.get("/framework").text
+    assert "include: schools referring." in page and "keywords: referr*" in page
+
+
+def test_web_logout_needs_the_csrf_token(team):
+    client, token = login(team, "cora")
+    assert client.post("/logout", follow_redirects=False).status_code == 403
+    response = client.post("/logout", data={"csrf": token}, follow_redirects=False)
+    assert response.status_code == 303

@@ -5,11 +5,12 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from framesynth.accounts import authenticate
 from framesynth.web.deps import COOKIE, TEMPLATES, CsrfError, Identity, SessionDep, session_cookie
+from framesynth.web.deps import csrf as csrf_check
 
 router = APIRouter(tags=["auth"])
 LOGIN_COOKIE = "fs_login"
@@ -45,7 +46,7 @@ def login(request: Request, session: SessionDep, name: Annotated[str, Form()],
 
 
 @router.post("/logout")
-def logout() -> RedirectResponse:
+def logout(who: Annotated[Identity, Depends(csrf_check)]) -> RedirectResponse:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response

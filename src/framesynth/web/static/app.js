@@ -209,7 +209,15 @@ function setupFramework() {
       if (spec) { const parts = {}; spec.split(";").forEach((p) => { const [n, r] = p.split("="); if (n && r) parts[n.trim()] = r.split(",").map((x) => x.trim()); }); await api("POST", `/api/codes/${id}/split`, { parts }); }
     }
     if (act === "retire") await api("POST", `/api/codes/${id}/retire${button.textContent === "restore" ? "?restore=true" : ""}`);
-    if (act === "define") { const definition = prompt("Definition:"); if (definition !== null) await api("POST", `/api/codes/${id}/edit`, { definition }); }
+    if (act === "define") {
+      const list = (text) => (text || "").split(";").map((x) => x.trim()).filter(Boolean);
+      const definition = prompt("Definition:");
+      if (definition === null) return;
+      const inclusion = list(prompt("Inclusion rules (separate with ;):"));
+      const exclusion = list(prompt("Exclusion rules (separate with ;):"));
+      const keywords = list(prompt("Keyword rules, e.g. referr*; /\\bforms?\\b/ (separate with ;):"));
+      await api("POST", `/api/codes/${id}/edit`, { definition, inclusion, exclusion, keywords });
+    }
     location.reload();
   }));
 }
