@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -52,11 +50,6 @@ class FramesynthGroup(TyperGroup):
 def new_app(help_text: str) -> typer.Typer:
     return typer.Typer(cls=FramesynthGroup, help=help_text, no_args_is_help=True,
                        pretty_exceptions_enable=False, add_completion=False)
-
-
-def current_user() -> str:
-    """Who is acting: ``FRAMESYNTH_USER`` or the login name."""
-    return os.environ.get("FRAMESYNTH_USER") or getpass.getuser()
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from framesynth.accounts import CAN_CODE, AccessDenied
-from framesynth.cli._util import current_user
+from framesynth.config import current_user
 from framesynth.errors import FramesynthError
 from framesynth.project import Project
 
@@ -38,6 +38,7 @@ class Settings:
     secret: str = field(default_factory=lambda: secrets.token_hex(32))
     local_user: str = field(default_factory=current_user)
     embedder: str | None = None
+    secure_cookies: bool = False  # set when served behind HTTPS
 
     @property
     def login_required(self) -> bool:
@@ -147,4 +148,4 @@ def remember(request: Request, response, who: Identity) -> None:  # type: ignore
     if getattr(request.state, "new_cookie", False):
         settings: Settings = request.app.state.settings
         response.set_cookie(COOKIE, session_cookie(settings, who), httponly=True,
-                            samesite="strict", secure=settings.login_required and False)
+                            samesite="strict", secure=settings.secure_cookies)

@@ -40,7 +40,8 @@ def login(request: Request, session: SessionDep, name: Annotated[str, Form()],
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(COOKIE, session_cookie(request.app.state.settings, who),
-                        httponly=True, samesite="strict")
+                        httponly=True, samesite="strict",
+                        secure=request.app.state.settings.secure_cookies)
     response.delete_cookie(LOGIN_COOKIE)
     return response
 
