@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from framesynth.cli._util import ProjectArg, current_user, project_session
+from framesynth.cli._util import ProjectArg, project_session
+from framesynth.config import current_user
 from framesynth.io.refi.qdpx import export_qdpx, import_qdpx
 
 

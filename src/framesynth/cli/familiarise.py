@@ -12,13 +12,13 @@ from framesynth.cli._util import (
     JsonOpt,
     ProjectArg,
     WhereOpt,
-    current_user,
     new_app,
     print_json,
     print_table,
     progress_printer,
     project_session,
 )
+from framesynth.config import current_user
 from framesynth.errors import InvalidArgument
 from framesynth.familiarise.context import parse_where
 from framesynth.familiarise.frequencies import word_frequencies

@@ -12,12 +12,12 @@ from framesynth.cli._util import (
     EmbedderOpt,
     JsonOpt,
     ProjectArg,
-    current_user,
     new_app,
     print_json,
     print_table,
     project_session,
 )
+from framesynth.config import current_user
 from framesynth.embeddings import get_embedder
 from framesynth.errors import InvalidArgument
 from framesynth.familiarise.units import units

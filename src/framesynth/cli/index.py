@@ -14,12 +14,12 @@ from framesynth.cli._util import (
     JsonOpt,
     ProjectArg,
     WhereOpt,
-    current_user,
     new_app,
     print_json,
     print_table,
     project_session,
 )
+from framesynth.config import current_user
 from framesynth.embeddings import get_embedder
 from framesynth.errors import InvalidArgument
 from framesynth.familiarise.context import parse_where

@@ -12,11 +12,11 @@ from framesynth.cli._util import (
     EmbedderOpt,
     JsonOpt,
     ProjectArg,
-    current_user,
     print_json,
     print_table,
     project_session,
 )
+from framesynth.config import current_user
 from framesynth.embeddings import get_embedder
 from framesynth.errors import InvalidArgument
 from framesynth.interpret.cooccurrence import cooccurrence as compute_cooccurrence

@@ -12,11 +12,11 @@ from framesynth.accounts import ROLES, add_user, set_role
 from framesynth.cli._util import (
     EmbedderOpt,
     ProjectArg,
-    current_user,
     new_app,
     print_table,
     project_session,
 )
+from framesynth.config import current_user
 from framesynth.errors import InvalidArgument
 from framesynth.store.models import User
 

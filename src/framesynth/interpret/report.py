@@ -23,7 +23,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from framesynth.chart.matrix import build_matrix
+from framesynth.chart.evidence import Evidence, evidence
+from framesynth.chart.matrix import Matrix, build_matrix
 from framesynth.embeddings import Embedder
 from framesynth.errors import InvalidArgument
 from framesynth.frame.framework import code_path, framework_codes
@@ -105,8 +106,10 @@ def build_report(session: Session, *, embedder: Embedder, actor: str, anonymise:
     folder = Path(figures.name)
     try:
         figure_prevalence = prevalence(session, by=group_by, level="codes")
+        matrix = build_matrix(session, rows="participant", group_by=group_by)
+        coded = evidence(session)
         sections = [_theme_section(session, theme, clean, figure_prevalence, embedder, folder,
-                                   quotes, group_by) for theme in themes]
+                                   quotes, matrix, coded) for theme in themes]
         table, network, letters = _partnerships(session, clean, folder, anonymise)
         overview = _overview(session, folder, letters if anonymise else None)
     finally:
@@ -187,11 +190,14 @@ def _counted(counter: Counter[str], *, plural: bool = False,
 
 
 def _theme_section(session: Session, theme: Code, clean, figures, embedder: Embedder,  # type: ignore[no-untyped-def]
-                   folder: Path, count: int, group_by: str) -> ThemeSection:
+                   folder: Path, count: int, matrix: Matrix, coded: list[Evidence]
+                   ) -> ThemeSection:
+    """One theme's section; ``matrix`` (participants by themes) and ``coded`` (every
+    segment) are built once for all sections."""
+    group_by = matrix.group_by or "group"
     members = {theme.id, *(d.id for d in descendants(theme))}
     synthesis = [clean(m.body) for m in session.scalars(
         select(Memo).where(Memo.code_id.in_(members)).order_by(Memo.id))]
-    matrix = build_matrix(session, rows="participant", group_by=group_by)
     column = next(c for c in matrix.columns if c.id == theme.id)
     by_group: dict[str, list[str]] = {}
     for row in matrix.rows:
@@ -214,7 +220,7 @@ def _theme_section(session: Session, theme: Code, clean, figures, embedder: Embe
         prevalence_chart(ours, [target], title=theme.name)
         figure = Figure(f"prevalence-{theme.id}", f"{theme.name}: share of participants "
                         f"mentioning each code, by {group_by}", target.read_bytes())
-    found = theme_quotes(session, theme, embedder, count=count)
+    found = theme_quotes(session, theme, embedder, count=count, items=coded)
     quotes = [Quote(clean(q.text), q.attribution, q.source, q.start, q.end, q.participant_id,
                     q.picked) for q in found]
     return ThemeSection(theme.name, clean(theme.definition), synthesis, table, comparison,
