@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from framesynth.errors import InvalidArgument
 from framesynth.familiarise.context import case_attributes, participant_attributes
+from framesynth.index.coding import turn_at
 from framesynth.store.models import (
     Case,
     Coding,
@@ -100,21 +101,11 @@ def evidence(session: Session, *, coder: str | None = None) -> list[Evidence]:
         query = query.where(Coding.coder == coder)
     found = []
     for coding in session.scalars(query):
-        turn = _turn_at(turns[coding.source_id], coding.start)
+        turn = turn_at(turns[coding.source_id], coding.start)
         participant = speakers.get(turn[2]) if turn and turn[2] is not None else None
         found.append(Evidence(coding.id, coding.source_id, coding.source.name, coding.start,
                               coding.end, coding.code_id, coding.coder, coding.text,
                               participant, turn[3] if turn else ""))
-    return found
-
-
-def _turn_at(turns: list[tuple[int, int, int | None, str]], offset: int
-             ) -> tuple[int, int, int | None, str] | None:
-    found = None
-    for turn in turns:
-        if turn[0] > offset:
-            break
-        found = turn
     return found
 
 

@@ -7,9 +7,10 @@ same span twice is not (it returns the existing coding). Every change is logged.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -147,14 +148,20 @@ def turn_speakers(session: Session) -> dict[int, list[tuple[int, int, int | None
     return found
 
 
+TurnRow = TypeVar("TurnRow", bound=tuple[Any, ...])
+
+
+def turn_at(turns: Sequence[TurnRow], offset: int) -> TurnRow | None:
+    """Of ``turns`` (tuples starting with the turn's start, sorted by it), the one holding
+    ``offset``, or the nearest one before it."""
+    index = bisect_right([turn[0] for turn in turns], offset)
+    return turns[index - 1] if index else None
+
+
 def speaker_at(turns: Sequence[tuple[int, int, int | None]], offset: int) -> int | None:
     """The speaker of the turn holding ``offset`` (or the nearest turn before it)."""
-    speaker = None
-    for start, _end, who in turns:
-        if start > offset:
-            break
-        speaker = who
-    return speaker
+    turn = turn_at(turns, offset)
+    return turn[2] if turn else None
 
 
 def code_span(session: Session, source: str, start: int, end: int, code: str, *, coder: str,
