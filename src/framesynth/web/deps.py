@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from framesynth.accounts import CAN_CODE, AccessDenied
 from framesynth.config import current_user
-from framesynth.errors import FramesynthError
+from framesynth.errors import FramesynthError, NotFound
 from framesynth.project import Project
 
 COOKIE = "fs_session"
@@ -136,6 +136,17 @@ def project_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(project_session)]
+
+
+Row = TypeVar("Row")
+
+
+def get_or_404(session: Session, model: type[Row], key: int) -> Row:
+    """The row of ``model`` with id ``key``, or a NotFound error (HTTP 404)."""
+    found = session.get(model, key)
+    if found is None:
+        raise NotFound(f"no {model.__name__.lower()} with id {key}")
+    return found
 
 
 def render(request: Request, template: str, who: Identity, **context: object):  # type: ignore[no-untyped-def]

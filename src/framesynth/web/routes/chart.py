@@ -6,10 +6,9 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from framesynth.chart.matrix import accept_cell, build_matrix, edit_cell, find_case
-from framesynth.errors import NotFound
 from framesynth.frame.framework import code_path, framework_codes
 from framesynth.store.models import Code
-from framesynth.web.deps import CoderDep, IdentityDep, SessionDep, render
+from framesynth.web.deps import CoderDep, IdentityDep, SessionDep, get_or_404, render
 
 router = APIRouter(tags=["chart"])
 
@@ -34,22 +33,15 @@ def matrix_page(request: Request, session: SessionDep, who: IdentityDep,
                   theme=theme, themes=themes)
 
 
-def _code(session, code_id: int) -> Code:  # type: ignore[no-untyped-def]
-    code = session.get(Code, code_id)
-    if code is None:
-        raise NotFound(f"no code with id {code_id}")
-    return code
-
-
 @router.post("/api/matrix/cell")
 def save_cell(body: CellIn, session: SessionDep, who: CoderDep) -> dict[str, str]:
-    cell = edit_cell(session, find_case(session, body.case), _code(session, body.code_id),
+    cell = edit_cell(session, find_case(session, body.case), get_or_404(session, Code, body.code_id),
                      body.summary, actor=who.name)
     return {"status": cell.status, "summary": cell.summary}
 
 
 @router.post("/api/matrix/accept")
 def accept(body: CellKey, session: SessionDep, who: CoderDep) -> dict[str, str]:
-    cell = accept_cell(session, find_case(session, body.case), _code(session, body.code_id),
+    cell = accept_cell(session, find_case(session, body.case), get_or_404(session, Code, body.code_id),
                        actor=who.name)
     return {"status": cell.status, "summary": cell.summary}

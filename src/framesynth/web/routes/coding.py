@@ -6,12 +6,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from framesynth.errors import NotFound
 from framesynth.familiarise.memos import add_memo
 from framesynth.frame.framework import code_path, framework_codes
 from framesynth.index.coding import apply_code, remove_coding
 from framesynth.store.models import Code, Coding, Source, Turn
-from framesynth.web.deps import CoderDep, IdentityDep, SessionDep
+from framesynth.web.deps import CoderDep, IdentityDep, SessionDep, get_or_404
 
 router = APIRouter(prefix="/api", tags=["index"])
 
@@ -43,13 +42,6 @@ def _coding_json(coding: Coding) -> dict[str, object]:
             "coder": coding.coder, "text": coding.text}
 
 
-def _get(session, model, key: int, what: str):  # type: ignore[no-untyped-def]
-    found = session.get(model, key)
-    if found is None:
-        raise NotFound(f"no {what} with id {key}")
-    return found
-
-
 @router.get("/codes")
 def codes(session: SessionDep, who: IdentityDep) -> list[dict[str, object]]:
     return [{"id": c.id, "path": code_path(c), "name": c.name, "colour": c.colour,
@@ -60,23 +52,23 @@ def codes(session: SessionDep, who: IdentityDep) -> list[dict[str, object]]:
 @router.post("/codings", status_code=201)
 def add_coding(body: CodingIn, session: SessionDep, who: CoderDep) -> dict[str, object]:
     """The coder is always the logged-in user."""
-    coding = apply_code(session, _get(session, Source, body.source_id, "source"), body.start,
-                        body.end, _get(session, Code, body.code_id, "code"), coder=who.name,
+    coding = apply_code(session, get_or_404(session, Source, body.source_id), body.start,
+                        body.end, get_or_404(session, Code, body.code_id), coder=who.name,
                         memo=body.memo)
     return _coding_json(coding)
 
 
 @router.post("/codings/turn", status_code=201)
 def code_turn(body: TurnCodingIn, session: SessionDep, who: CoderDep) -> dict[str, object]:
-    turn = _get(session, Turn, body.turn_id, "turn")
+    turn = get_or_404(session, Turn, body.turn_id)
     coding = apply_code(session, turn.source, turn.start, turn.end,
-                        _get(session, Code, body.code_id, "code"), coder=who.name)
+                        get_or_404(session, Code, body.code_id), coder=who.name)
     return _coding_json(coding)
 
 
 @router.delete("/codings/{coding_id}")
 def undo_coding(coding_id: int, session: SessionDep, who: CoderDep) -> dict[str, object]:
-    coding = _get(session, Coding, coding_id, "coding")
+    coding = get_or_404(session, Coding, coding_id)
     if coding.coder != who.name and not who.is_owner:
         from framesynth.accounts import AccessDenied
 
@@ -94,7 +86,7 @@ def source_codings(source_id: int, session: SessionDep, who: IdentityDep
 
 @router.post("/memos", status_code=201)
 def memo(body: MemoIn, session: SessionDep, who: CoderDep) -> dict[str, object]:
-    source = _get(session, Source, body.source_id, "source")
+    source = get_or_404(session, Source, body.source_id)
     created = add_memo(session, body.body, author=who.name, title=body.title,
                        source=source.name, start=body.start, end=body.end)
     return {"id": created.id, "title": created.title}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
-from framesynth.errors import NotFound
 from framesynth.frame.framework import CodeSpec, add_code, code_path, framework_codes
 from framesynth.frame.history import describe, history, record_change
 from framesynth.frame.refine import (
@@ -18,7 +18,7 @@ from framesynth.frame.refine import (
     update_code,
 )
 from framesynth.store.models import Code
-from framesynth.web.deps import IdentityDep, OwnerDep, SessionDep, render
+from framesynth.web.deps import IdentityDep, OwnerDep, SessionDep, get_or_404, render
 
 router = APIRouter(tags=["frame"])
 
@@ -60,13 +60,8 @@ def framework_page(request: Request, session: SessionDep, who: IdentityDep):  # 
                   code_path=code_path)
 
 
-def _code(session, code_id: int | None) -> Code | None:  # type: ignore[no-untyped-def]
-    if code_id is None:
-        return None
-    code = session.get(Code, code_id)
-    if code is None:
-        raise NotFound(f"no code with id {code_id}")
-    return code
+def _parent(session: Session, code_id: int | None) -> Code | None:
+    return None if code_id is None else get_or_404(session, Code, code_id)
 
 
 def _done(code: Code) -> dict[str, object]:
@@ -76,43 +71,43 @@ def _done(code: Code) -> dict[str, object]:
 @router.post("/api/codes", status_code=201)
 def add(body: AddIn, session: SessionDep, who: OwnerDep) -> dict[str, object]:
     code = add_code(session, CodeSpec(name=body.name, definition=body.definition),
-                    parent=_code(session, body.parent_id))
+                    parent=_parent(session, body.parent_id))
     record_change(session, "add", actor=who.name, code=code.id, path=code_path(code))
     return _done(code)
 
 
 @router.post("/api/codes/{code_id}/rename")
 def rename(code_id: int, body: RenameIn, session: SessionDep, who: OwnerDep) -> dict[str, object]:
-    return _done(rename_code(session, _code(session, code_id), body.name, actor=who.name))  # type: ignore[arg-type]
+    return _done(rename_code(session, get_or_404(session, Code, code_id), body.name, actor=who.name))
 
 
 @router.post("/api/codes/{code_id}/move")
 def move(code_id: int, body: MoveIn, session: SessionDep, who: OwnerDep) -> dict[str, object]:
-    return _done(move_code(session, _code(session, code_id),  # type: ignore[arg-type]
-                           _code(session, body.parent_id), actor=who.name))
+    return _done(move_code(session, get_or_404(session, Code, code_id),
+                           _parent(session, body.parent_id), actor=who.name))
 
 
 @router.post("/api/codes/{code_id}/merge")
 def merge(code_id: int, body: MergeIn, session: SessionDep, who: OwnerDep) -> dict[str, object]:
-    carried = merge_codes(session, _code(session, code_id), _code(session, body.into_id),  # type: ignore[arg-type]
-                          actor=who.name)
+    carried = merge_codes(session, get_or_404(session, Code, code_id),
+                          get_or_404(session, Code, body.into_id), actor=who.name)
     return {"carried": carried}
 
 
 @router.post("/api/codes/{code_id}/split")
 def split(code_id: int, body: SplitIn, session: SessionDep, who: OwnerDep) -> dict[str, object]:
-    result = split_code(session, _code(session, code_id), body.parts, actor=who.name)  # type: ignore[arg-type]
+    result = split_code(session, get_or_404(session, Code, code_id), body.parts, actor=who.name)
     return {"reassigned": result.reassigned, "to_review": [c.id for c in result.to_review]}
 
 
 @router.post("/api/codes/{code_id}/retire")
 def retire(code_id: int, session: SessionDep, who: OwnerDep, restore: bool = False
            ) -> dict[str, object]:
-    return _done(retire_code(session, _code(session, code_id), actor=who.name,  # type: ignore[arg-type]
+    return _done(retire_code(session, get_or_404(session, Code, code_id), actor=who.name,
                              retired=not restore))
 
 
 @router.post("/api/codes/{code_id}/edit")
 def edit(code_id: int, body: EditIn, session: SessionDep, who: OwnerDep) -> dict[str, object]:
     fields = {k: v for k, v in body.model_dump().items() if v is not None}
-    return _done(update_code(session, _code(session, code_id), actor=who.name, **fields))  # type: ignore[arg-type]
+    return _done(update_code(session, get_or_404(session, Code, code_id), actor=who.name, **fields))

@@ -22,13 +22,13 @@ def documents(request: Request, session: SessionDep, who: IdentityDep,
               group_by: str = "kind"):  # type: ignore[no-untyped-def]
     context = load_context(session)
     groups: dict[str, list[dict[str, object]]] = defaultdict(list)
-    counts = dict(session.execute(select(Coding.source_id, Coding.id)).all())
+    coded = set(session.scalars(select(Coding.source_id).distinct()))
     for source in session.scalars(select(Source).order_by(Source.name)):
         speakers = [context.speakers.get(s.id, {}) for s in source.speakers
                     if not s.is_interviewer]
         values = {context.sources[source.id].get(group_by)} | {s.get(group_by) for s in speakers}
         label = ", ".join(sorted(v for v in values if v)) or "(none)"
-        groups[label].append({"source": source, "coded": source.id in counts,
+        groups[label].append({"source": source, "coded": source.id in coded,
                               "speakers": [s.get("participant") or s.get("speaker")
                                            for s in speakers]})
     return render(request, "documents.html", who, groups=dict(sorted(groups.items())),
