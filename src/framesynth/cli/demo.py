@@ -20,9 +20,7 @@ from framesynth.familiarise.search import search
 from framesynth.frame.framework import framework_codes
 from framesynth.index.agreement import agreement
 from framesynth.index.review import METHODS, pending_suggestions, run_autocode
-from framesynth.interpret.network import draw_network, partnership_graph
-from framesynth.interpret.plots import matrix_heatmap, prevalence_chart
-from framesynth.interpret.prevalence import prevalence
+from framesynth.interpret.figures import write_plots
 from framesynth.interpret.report import build_report
 from framesynth.interpret.typology import typology
 from framesynth.io.exporters.docx_report import write_docx
@@ -101,14 +99,7 @@ def interpret_section(session, embedder_name: str | None, directory: Path) -> No
                 [[t.name, t.recorded_depth, t.evidence_depth or "-", "; ".join(t.flags)]
                  for t in typology(session)])
     plots = directory / "plots"
-    plots.mkdir(exist_ok=True)
-    matrix = build_matrix(session, rows="participant", group_by="sector")
-    matrix_heatmap(matrix, [plots / "heatmap.png", plots / "heatmap.svg"],
-                   title="Coded segments by participant and theme")
-    prevalence_chart(prevalence(session, by="sector", level="themes"),
-                     [plots / "prevalence.png", plots / "prevalence.svg"], title="Themes by sector")
-    draw_network(partnership_graph(session), [plots / "network.png", plots / "network.svg"],
-                 title="The programme's partnerships")
+    write_plots(session, plots, by="sector")
     typer.echo(f"wrote heatmap, prevalence and network plots to {plots}")
     report = build_report(session, embedder=get_embedder(embedder_name), actor=DEMO_USER)
     write_html(report, directory / "report.html")

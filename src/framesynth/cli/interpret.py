@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from framesynth.chart.matrix import build_matrix
 from framesynth.cli._util import (
     EmbedderOpt,
     JsonOpt,
@@ -20,8 +19,8 @@ from framesynth.config import current_user
 from framesynth.embeddings import get_embedder
 from framesynth.errors import InvalidArgument
 from framesynth.interpret.cooccurrence import cooccurrence as compute_cooccurrence
+from framesynth.interpret.figures import write_plots
 from framesynth.interpret.network import draw_network, partnership_graph
-from framesynth.interpret.plots import matrix_heatmap, prevalence_chart
 from framesynth.interpret.prevalence import compare_groups
 from framesynth.interpret.prevalence import prevalence as compute_prevalence
 from framesynth.interpret.report import build_report
@@ -128,17 +127,8 @@ def plots(project: ProjectArg,
 
     Example: framesynth plots study.fsdb --out plots/
     """
-    out.mkdir(parents=True, exist_ok=True)
     with project_session(project) as session:
-        matrix = build_matrix(session, rows="participant", group_by=by)
-        figures = compute_prevalence(session, by=by, level="themes")
-        graph = partnership_graph(session)
-    pairs = [("heatmap", lambda t: matrix_heatmap(matrix, t, title="Coded segments by "
-                                                   "participant and theme")),
-             ("prevalence", lambda t: prevalence_chart(figures, t, title=f"Themes by {by}")),
-             ("network", lambda t: draw_network(graph, t, title="The programme's partnerships"))]
-    for name, draw in pairs:
-        draw([out / f"{name}.png", out / f"{name}.svg"])
+        write_plots(session, out, by=by)
     typer.echo(f"wrote heatmap, prevalence and network (.png, .svg) to {out}")
 
 
