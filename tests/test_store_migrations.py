@@ -121,3 +121,39 @@ def test_project_session_rolls_back_on_error(project):
         raise RuntimeError("boom")
     with project.session() as session:
         assert session.scalar(select(Source)) is None
+
+
+def test_migration_0006_keeps_cases_and_opens_the_vocabularies(tmp_path):
+    """Rebuilding organisations and partnerships (to drop their CHECK lists) must not
+    cascade: cases, participants' links and partnership levels survive, and a sector
+    outside the old list is accepted afterwards."""
+    path = tmp_path / "old.fsdb"
+    engine = make_engine(path)
+    migrate.upgrade(engine, "0005")
+    with engine.begin() as connection:
+        sql = connection.exec_driver_sql
+        sql("INSERT INTO organisations (id, key, name, sector, aliases) "
+            "VALUES (1, 'O1', 'Harbour Hub', 'community', '[]'), "
+            "(2, 'O2', 'Council', 'statutory', '[]')")
+        sql("INSERT INTO participants (id, key, name, aliases, organisation_id) "
+            "VALUES (1, 'P1', 'Ana Díaz', '[]', 1)")
+        sql("INSERT INTO partnerships (id, key, name, organisation_a_id, organisation_b_id, "
+            "formality, depth) VALUES (1, 'L1', 'Hub + Council', 1, 2, 'formal', 'deep')")
+        sql("INSERT INTO partnership_levels (partnership_id, level) VALUES (1, 'strategic')")
+        sql("INSERT INTO cases (id, kind, name, organisation_id) VALUES (1, 'organisation', 'O1', 1)")
+        sql("INSERT INTO cases (id, kind, name, participant_id) VALUES (2, 'participant', 'P1', 1)")
+    migrate.upgrade(engine)
+    with engine.begin() as connection:
+        sql = connection.exec_driver_sql
+        assert sql("SELECT count(*) FROM cases").scalar() == 2
+        assert sql("SELECT organisation_id FROM participants").scalar() == 1
+        assert sql("SELECT level FROM partnership_levels").scalar() == "strategic"
+        assert sql("SELECT team FROM participants").scalar() == 0
+        assert sql("SELECT value FROM settings WHERE key = 'template'").scalar() == \
+            '"partnership-evaluation"'
+        assert [row[0] for row in sql("SELECT term FROM vocabulary_terms WHERE vocabulary = 'depth' "
+                                      "ORDER BY position")] == ["on_paper", "shallow", "working", "deep"]
+        sql("INSERT INTO organisations (key, name, sector, aliases) "
+            "VALUES ('O3', 'Quay University', 'university', '[]')")
+        assert sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from framesynth.errors import ProjectError
+from framesynth.familiarise.vocabulary import DEFAULT_TEMPLATE, TEMPLATES, apply_template
 from framesynth.store import migrate
 from framesynth.store.engine import is_url, make_engine
 
@@ -30,8 +31,16 @@ class Project:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def create(cls, location: str | Path) -> Project:
-        """Create a new, empty project; refuses to overwrite an existing file."""
+    def create(cls, location: str | Path, *, template: str = DEFAULT_TEMPLATE) -> Project:
+        """Create a new, empty project; refuses to overwrite an existing file.
+
+        :param template: the vocabularies to start with (``partnership-evaluation``, whose
+            sector list stays open to new sectors, or ``blank``); see
+            :mod:`framesynth.familiarise.vocabulary`.
+        """
+        if template not in TEMPLATES:
+            raise ProjectError(f"unknown template {template!r}; use one of {', '.join(TEMPLATES)}",
+                               path=location)
         if not is_url(location):
             path = Path(location)
             if path.exists():
@@ -40,7 +49,10 @@ class Project:
                 raise ProjectError("the folder does not exist", path=path)
         engine = make_engine(location)
         migrate.upgrade(engine)
-        return cls(location, engine)
+        project = cls(location, engine)
+        with project.session() as session:
+            apply_template(session, template)
+        return project
 
     @classmethod
     def open(cls, location: str | Path, *, upgrade: bool = True) -> Project:

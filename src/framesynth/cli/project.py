@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from framesynth.cli._util import JsonOpt, ProjectArg, print_json, project_session
 from framesynth.familiarise.overview import project_info
+from framesynth.familiarise.vocabulary import DEFAULT_TEMPLATE
 from framesynth.project import Project
 
 
-def init(project: ProjectArg) -> None:
+def init(
+    project: ProjectArg,
+    template: Annotated[str, typer.Option(
+        help="Vocabularies to start from: partnership-evaluation (sectors, partnership "
+             "formality, depth and levels) or blank (the cases table builds them).")
+    ] = DEFAULT_TEMPLATE,
+) -> None:
     """Create a new, empty project file.
 
-    Example: framesynth init study.fsdb
+    Example: framesynth init study.fsdb --template blank
     """
-    Project.create(project).close()
-    typer.echo(f"created {project}")
+    Project.create(project, template=template).close()
+    typer.echo(f"created {project} (template {template})")
 
 
 def info(project: ProjectArg, as_json: JsonOpt = False) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -38,6 +39,8 @@ NAMING_CONVENTION = {
 }
 
 SOURCE_KINDS = ("interview", "focus_group", "document")
+# The "partnership evaluation" template's vocabularies; a project's own lists live in
+# the ``vocabularies`` tables (see ``familiarise.vocabulary``).
 SECTORS = ("community", "voluntary", "statutory", "funder")
 FORMALITIES = ("formal", "informal")
 DEPTHS = ("on_paper", "shallow", "working", "deep")
@@ -69,6 +72,8 @@ class Source(Base):
     checksum: Mapped[str] = mapped_column(String(64), unique=True)
     imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    guid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
+    language: Mapped[str | None] = mapped_column(String(16))
 
     turns: Mapped[list[Turn]] = relationship(
         back_populates="source", order_by="Turn.position", cascade="all, delete-orphan"
@@ -139,15 +144,14 @@ class Turn(Base):
 
 
 class Organisation(Base):
+    """An organisation; ``sector`` is a term of the project's ``sector`` vocabulary."""
+
     __tablename__ = "organisations"
-    __table_args__ = (
-        CheckConstraint("sector IN ('community', 'voluntary', 'statutory', 'funder')", name="sector"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(255), unique=True)
-    sector: Mapped[str] = mapped_column(String(20))
+    sector: Mapped[str] = mapped_column(String(100))
     aliases: Mapped[list[str]] = mapped_column(default=list)
 
     participants: Mapped[list[Participant]] = relationship(back_populates="organisation")
@@ -165,26 +169,24 @@ class Participant(Base):
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
+    team: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="participants")
 
 
 class Partnership(Base):
-    """A formal or informal partnership between two organisations."""
+    """A partnership between two organisations; ``formality`` and ``depth`` are terms of
+    the project's vocabularies of those names."""
 
     __tablename__ = "partnerships"
-    __table_args__ = (
-        CheckConstraint("formality IN ('formal', 'informal')", name="formality"),
-        CheckConstraint("depth IN ('on_paper', 'shallow', 'working', 'deep')", name="depth"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(255))
     organisation_a_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     organisation_b_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    formality: Mapped[str] = mapped_column(String(10))
-    depth: Mapped[str] = mapped_column(String(10))
+    formality: Mapped[str] = mapped_column(String(100))
+    depth: Mapped[str] = mapped_column(String(100))
 
     organisation_a: Mapped[Organisation] = relationship(foreign_keys=[organisation_a_id])
     organisation_b: Mapped[Organisation] = relationship(foreign_keys=[organisation_b_id])
@@ -194,21 +196,19 @@ class Partnership(Base):
 
     @property
     def levels(self) -> list[str]:
-        return sorted((row.level for row in self.level_rows), key=LEVELS.index)
+        """The levels in the order they were stored (the vocabulary's order)."""
+        return [row.level for row in self.level_rows]
 
 
 class PartnershipLevel(Base):
-    """One level (delivery, management, strategic) a partnership operates at."""
+    """One level (a term of the ``level`` vocabulary) a partnership operates at."""
 
     __tablename__ = "partnership_levels"
-    __table_args__ = (
-        CheckConstraint("level IN ('delivery', 'management', 'strategic')", name="level"),
-    )
 
     partnership_id: Mapped[int] = mapped_column(
         ForeignKey("partnerships.id", ondelete="CASCADE"), primary_key=True
     )
-    level: Mapped[str] = mapped_column(String(12), primary_key=True)
+    level: Mapped[str] = mapped_column(String(100), primary_key=True)
 
 
 class Case(Base):
@@ -359,6 +359,7 @@ class Coding(Base):
     score: Mapped[float | None] = mapped_column(Float)
     status: Mapped[str | None] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text)
+    guid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
 
     source: Mapped[Source] = relationship()
     code: Mapped[Code] = relationship()
@@ -428,3 +429,59 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Setting(Base):
+    """A project setting: one JSON value per key (``template``, report options ...)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class Vocabulary(Base):
+    """A list of terms a study uses for one kind of value: ``sector``, ``depth`` ...
+
+    ``ordered``: the terms form a scale in ``position`` order (depth 1-5). ``closed``:
+    only the terms listed are accepted; an open vocabulary takes new terms as they come.
+    """
+
+    __tablename__ = "vocabularies"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label: Mapped[str] = mapped_column(String(100))
+    ordered: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    terms: Mapped[list[VocabularyTerm]] = relationship(
+        cascade="all, delete-orphan", order_by="VocabularyTerm.position"
+    )
+
+
+class VocabularyTerm(Base):
+    """One term of a vocabulary: its stored value, label for display, and other spellings."""
+
+    __tablename__ = "vocabulary_terms"
+    __table_args__ = (UniqueConstraint("vocabulary", "term"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vocabulary: Mapped[str] = mapped_column(ForeignKey("vocabularies.name", ondelete="CASCADE"))
+    term: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    aliases: Mapped[list[str]] = mapped_column(default=list)
+
+
+class SourceRevision(Base):
+    """The text a source had before it was replaced by a corrected transcript."""
+
+    __tablename__ = "source_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    checksum: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(10))
+    replaced_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    replaced_by: Mapped[str] = mapped_column(String(100))
