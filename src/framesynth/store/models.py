@@ -87,7 +87,8 @@ class SourceProfile(Base):
     """What the cases table says about a source file, kept until (and after) it is imported.
 
     Matched to a source by file name: its kind, the participants in it, speaker labels
-    mapped to participant keys (``{"P1": "P05"}``) and source attributes (``theme``).
+    mapped to participant keys (``{"P1": "P05"}``), the labels of the research team in it
+    (``team``: ``["Sam", "Okafor"]``) and source attributes (``theme``).
     """
 
     __tablename__ = "source_profiles"
@@ -98,6 +99,7 @@ class SourceProfile(Base):
     participants: Mapped[list[str]] = mapped_column(default=list)
     speakers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    team: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
 
 
 class Speaker(Base):

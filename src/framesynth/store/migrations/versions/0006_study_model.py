@@ -6,7 +6,8 @@ settings, the research team as data, source revisions, and REFI identities.
   allowed values live in ``vocabularies``/``vocabulary_terms``. Existing projects get
   the "partnership evaluation" vocabularies they were built with.
 - ``settings``: project settings, one JSON value per key.
-- ``participants.team``: a member of the research team (interviewer, facilitator).
+- ``participants.team``: a member of the research team (interviewer, facilitator);
+  ``source_profiles.team``: speaker labels of the research team in one source.
 - ``sources.guid``/``codings.guid``: GUIDs read from a REFI-QDA project, kept for export;
   ``sources.language``: the detected language of a source.
 - ``source_revisions``: the text a source had before ``sources replace``.
@@ -56,6 +57,8 @@ def upgrade() -> None:
     # plain ADD COLUMN (no table rebuild) for the large tables
     op.add_column("participants",
                   sa.Column("team", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("source_profiles",
+                  sa.Column("team", sa.JSON(), nullable=False, server_default="[]"))
     op.add_column("sources", sa.Column("guid", sa.String(36), nullable=True))
     op.add_column("sources", sa.Column("language", sa.String(16), nullable=True))
     op.create_index("ix_sources_guid", "sources", ["guid"], unique=True)
@@ -131,4 +134,6 @@ def downgrade() -> None:
         batch.drop_column("language")
         batch.drop_column("guid")
     with op.batch_alter_table("participants") as batch:
+        batch.drop_column("team")
+    with op.batch_alter_table("source_profiles") as batch:
         batch.drop_column("team")
