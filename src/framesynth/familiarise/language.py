@@ -165,8 +165,8 @@ def ensure_languages(session: Session) -> int:
 def source_languages(session: Session) -> dict[int, str]:
     """Source id -> language, detecting any that are missing first."""
     ensure_languages(session)
-    return {source_id: language for source_id, language in session.execute(
-        select(Source.id, Source.language))}
+    return {source_id: language or DEFAULT_LANGUAGE for source_id, language in
+            session.execute(select(Source.id, Source.language))}
 
 
 def set_source_language(session: Session, name: str, code: str, *,
