@@ -101,7 +101,8 @@ def leave_out_uncovered(session: Session, embedder: Embedder, found: Sequence[Un
     skipped = {u.source_id for u in found if u.source_id in left_out}
     if not skipped:
         return kept, None
-    names = dict(session.execute(select(Source.id, Source.name).where(Source.id.in_(skipped))))
+    names = dict(session.execute(select(Source.id, Source.name).where(
+        Source.id.in_(skipped))).all())
     return kept, Uncovered(embedder.name, coverage_note(embedder),
                            tuple(sorted({left_out[i] for i in skipped})),
                            tuple(sorted(names.values())), len(found) - len(kept), unit)
