@@ -41,6 +41,7 @@ def test_cli_info(fs, small):
         "sources                     2",
         "sources by kind             focus group 1, interview 1",
         "sources by format           txt 2",
+        "sources by language         en 2",
         "words                       138",
         "turns                       14",
         "speakers linked             4/4",

@@ -10,6 +10,11 @@ vectors and its cache never mixes two models:
   Deterministic, instant, and meaningless beyond shared words: for unit tests of the
   logic around embeddings, never as the only proof that auto-coding works.
 
+Each embedder declares the languages its model covers (``languages``: ISO 639-1 codes,
+or None for any language): MiniLM was trained on English text only, so semantic and
+supervised auto-coding leave out sources in other languages and say so; the hashing
+embedder only compares words, so it covers every language.
+
 Vectors are unit length, so a dot product is a cosine similarity. :func:`embed` caches
 them in the project by embedder name and SHA-256 of the text.
 """
@@ -35,6 +40,7 @@ DEFAULT_EMBEDDER = "minilm-l6.v1"
 
 class Embedder(Protocol):
     name: str
+    languages: frozenset[str] | None  # ISO 639-1 codes its model covers; None: any
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One unit-length float32 row per text."""
@@ -44,6 +50,7 @@ class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 from the bundled offline package."""
 
     name = "minilm-l6.v1"
+    languages: frozenset[str] | None = frozenset({"en"})
 
     def __init__(self, batch_size: int = 64, device: str | None = None):
         self.batch_size = batch_size
@@ -87,6 +94,7 @@ class HashingEmbedder:
     """Bag of hashed words and word pairs; a small deterministic stand-in for tests."""
 
     name = "hashing.v1"
+    languages: frozenset[str] | None = None
 
     def __init__(self, dimensions: int = 4096):
         self.dimensions = dimensions
@@ -111,6 +119,12 @@ def get_embedder(name: str | None = None) -> Embedder:
     if name not in EMBEDDERS:
         raise InvalidArgument(f"unknown embedder {name!r}; use one of {', '.join(EMBEDDERS)}")
     return EMBEDDERS[name]()
+
+
+def covers(embedder: Embedder, language: str | None) -> bool:
+    """Whether ``embedder``'s model was made for text in ``language``."""
+    covered = getattr(embedder, "languages", None)
+    return covered is None or language in covered
 
 
 def text_hash(text: str) -> str:

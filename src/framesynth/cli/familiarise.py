@@ -117,15 +117,19 @@ def words(
     where: WhereOpt = None,
     include_interviewer: Annotated[bool, typer.Option(
         "--include-interviewer", help="Count the interviewer's words too.")] = False,
+    language: Annotated[str | None, typer.Option(
+        help="Remove this language's stop-words (ISO 639-1: en, fr, nl ...); default: "
+             "each source's own language.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Most frequent words (stop-words removed) per source or per group of cases.
+    """Most frequent words (stop-words of each source's language removed) per source or per
+    group of cases.
 
     Example: framesynth words study.fsdb --by sector --top 8
     """
     with project_session(project) as session:
         groups = word_frequencies(session, by=by, top=top, where=parse_where(where or []),
-                                  include_interviewer=include_interviewer)
+                                  include_interviewer=include_interviewer, language=language)
     if as_json:
         print_json({group: dict(pairs) for group, pairs in groups.items()})
         return

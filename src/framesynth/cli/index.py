@@ -157,6 +157,8 @@ def autocode(project: ProjectArg,
         typer.echo(f"thresholds calibrated on human codings for {result.calibrated_codes} codes")
     if result.untrained_codes:
         typer.echo(f"too few examples to learn: {', '.join(result.untrained_codes)}")
+    if result.uncovered:
+        typer.echo(result.uncovered.message)
 
 
 def review(project: ProjectArg,

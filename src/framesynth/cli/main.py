@@ -10,6 +10,7 @@ from framesynth.cli import (
     frame,
     index,
     interpret,
+    language,
     project,
     serve,
 )
@@ -25,6 +26,7 @@ app.command("info")(project.info)
 app.command("import")(familiarise.import_)
 app.command("search")(familiarise.search)
 app.command("words")(familiarise.words)
+app.command("language")(language.language)
 app.add_typer(familiarise.memo_app, name="memo")
 # Phase 2: the framework
 app.add_typer(frame.codebook_app, name="codebook")

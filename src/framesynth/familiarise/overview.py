@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from framesynth.familiarise.language import sources_by_language
 from framesynth.store.models import (
     DEPTHS,
     Memo,
@@ -23,7 +24,7 @@ from framesynth.store.models import (
 
 
 def project_info(session: Session) -> dict[str, Any]:
-    """Counts of sources by kind, participants by role, organisations by sector,
+    """Counts of sources by kind and language, participants by role, organisations by sector,
     partnerships by depth and by level, and totals."""
     def grouped(column: Any) -> dict[str, int]:
         rows = session.execute(select(column, func.count()).group_by(column)).all()
@@ -38,6 +39,7 @@ def project_info(session: Session) -> dict[str, Any]:
         "sources": session.scalar(select(func.count(Source.id))) or 0,
         "sources_by_kind": grouped(Source.kind),
         "sources_by_format": grouped(Source.format),
+        "sources_by_language": sources_by_language(session),
         "words": sum(len(text.split()) for text in session.scalars(select(Source.text))),
         "turns": session.scalar(select(func.count(Turn.id))) or 0,
         "speakers_linked": f"{linked}/{respondents}",

@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import DuplicateSource, FramesynthError, ImportBatchError, NotFound
+from framesynth.familiarise.language import ensure_languages
 from framesynth.familiarise.speaker_links import known_labels, link_source_speakers
 from framesynth.familiarise.speakers import DetectedTurn, detect_turns, is_interviewer_label
 from framesynth.store.events import log_event
@@ -80,6 +81,7 @@ def add_sources(
     for source in sources:
         link_source_speakers(session, source, profile=profiles.get(source.name),
                              participants=participants)
+    ensure_languages(session)  # from the participants' turns, now that speakers are linked
     log_event(session, "import_sources", actor=actor, sources=[s.name for s in sources])
     return sources
 

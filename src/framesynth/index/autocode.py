@@ -16,6 +16,10 @@ them is :mod:`framesynth.index.review`.
   codings, with probabilities calibrated by cross-validation (Platt scaling). The score
   is that probability; the cut-off per code is the one that maximises F1 on
   cross-validated predictions for the training units (unless a threshold is given).
+
+The two embedding methods only code sources in a language their embedder covers
+(:func:`leave_out_uncovered`); what they leave out is reported as :class:`Uncovered`.
+The keyword rules match words in any language, so they code every source.
 """
 
 from __future__ import annotations
@@ -25,11 +29,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from framesynth.embeddings import Embedder, embed
-from framesynth.familiarise.units import Unit
+from framesynth.embeddings import Embedder, covers, embed
+from framesynth.familiarise.language import language_name, source_languages
+from framesynth.familiarise.units import Unit, units
 from framesynth.frame.keywords import KeywordRule
-from framesynth.store.models import Code
+from framesynth.store.models import Code, Source
 
 MIN_CALIBRATION_POSITIVES = 3
 OUTLIER_SIGMAS = 2.0
@@ -44,6 +51,67 @@ class Suggestion:
 
 
 LabelledUnits = Sequence[tuple[Unit, set[int]]]
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    """Sources left out of embedding auto-coding: their language is not one the
+    embedder's model covers."""
+
+    embedder: str
+    covered: str  # what the model covers, in words: "English only"
+    languages: tuple[str, ...]
+    sources: tuple[str, ...]
+    units: int
+    unit: str = "unit"
+
+    @property
+    def message(self) -> str:
+        many = len(self.sources) != 1
+        return (f"{len(self.sources)} source{'s' if many else ''} in {', '.join(self.languages)} "
+                f"{'are' if many else 'is'} not covered by {self.embedder} ({self.covered}): "
+                f"no suggestions for {'their' if many else 'its'} {self.units} {self.unit}s")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"embedder": self.embedder, "covered": self.covered,
+                "languages": list(self.languages), "sources": list(self.sources),
+                "units": self.units, "unit": self.unit, "message": self.message}
+
+
+def coverage_note(embedder: Embedder) -> str:
+    """What an embedder covers, in words: ``English only``, ``any language``."""
+    covered = getattr(embedder, "languages", None)
+    if covered is None:
+        return "any language"
+    names = [language_name(code) for code in sorted(covered)]
+    return f"{names[0]} only" if len(names) == 1 else ", ".join(names)
+
+
+def uncovered_sources(session: Session, embedder: Embedder) -> dict[int, str]:
+    """Source id -> language, for the sources whose language ``embedder`` does not cover."""
+    return {source_id: language for source_id, language in source_languages(session).items()
+            if not covers(embedder, language)}
+
+
+def leave_out_uncovered(session: Session, embedder: Embedder, found: Sequence[Unit], *,
+                        unit: str = "unit") -> tuple[list[Unit], Uncovered | None]:
+    """The units ``embedder`` covers, and what was left out (None: nothing)."""
+    left_out = uncovered_sources(session, embedder)
+    kept = [u for u in found if u.source_id not in left_out]
+    skipped = {u.source_id for u in found if u.source_id in left_out}
+    if not skipped:
+        return kept, None
+    names = dict(session.execute(select(Source.id, Source.name).where(
+        Source.id.in_(skipped))).all())
+    return kept, Uncovered(embedder.name, coverage_note(embedder),
+                           tuple(sorted({left_out[i] for i in skipped})),
+                           tuple(sorted(names.values())), len(found) - len(kept), unit)
+
+
+def uncovered_notice(session: Session, embedder: Embedder, unit: str = "turn"
+                     ) -> Uncovered | None:
+    """What embedding auto-coding with ``embedder`` would leave out of the project."""
+    return leave_out_uncovered(session, embedder, units(session, unit), unit=unit)[1]
 
 
 class _Estimator:

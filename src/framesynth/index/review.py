@@ -27,6 +27,9 @@ from framesynth.index.autocode import (
     LabelledUnits,
     Suggestion,
     SupervisedCoder,
+    Uncovered,
+    leave_out_uncovered,
+    uncovered_sources,
 )
 from framesynth.index.coding import apply_code
 from framesynth.store.events import log_event
@@ -68,6 +71,7 @@ class AutocodeResult:
     skipped_human: int
     calibrated_codes: int = 0
     untrained_codes: list[str] = field(default_factory=list)
+    uncovered: Uncovered | None = None  # sources the embedder's languages leave out
 
 
 def make_coder(method: str, *, embedder: Embedder | None, threshold: float | None,
@@ -95,17 +99,19 @@ def run_autocode(session: Session, method: str, *, unit: str = "turn",
     if method == "supervised":
         if not train_coder:
             raise InvalidArgument("the supervised method needs --train-coder NAME")
-        training = labelled_units(session, unit, coder=train_coder)
-        if not training:
-            raise InvalidArgument(f"coder {train_coder!r} has no codings to learn from")
+        training = _covered(session, embedder, labelled_units(session, unit, coder=train_coder),
+                            train_coder)
         trained_sources = {u.source_id for u, _ in training}
         targets = [u for u in targets if u.source_id not in trained_sources]
     elif method == "semantic":
-        training = labelled_units(session, unit)
+        training = _covered(session, embedder, labelled_units(session, unit), None)
+    uncovered = None
+    if embedder is not None and method != "keyword":
+        targets, uncovered = leave_out_uncovered(session, embedder, targets, unit=unit)
     coder.fit(chosen, training, session=session)
     suggestions = coder.suggest(targets, session=session)
     stored, skipped = store_suggestions(session, suggestions, method)
-    result = AutocodeResult(method, len(targets), stored, skipped)
+    result = AutocodeResult(method, len(targets), stored, skipped, uncovered=uncovered)
     if method == "semantic" and isinstance(coder, EmbeddingCoder):
         result.calibrated_codes = len(coder.thresholds_)
     if isinstance(coder, SupervisedCoder):
@@ -113,6 +119,20 @@ def run_autocode(session: Session, method: str, *, unit: str = "turn",
         result.untrained_codes = [names[i] for i in coder.skipped_]
     log_event(session, "autocode", actor=actor, method=method, unit=unit, stored=stored)
     return result
+
+
+def _covered(session: Session, embedder: Embedder | None, labelled: LabelledUnits,
+             coder: str | None) -> LabelledUnits:
+    """The labelled units in languages the embedder covers (a supervised coder needs some)."""
+    left_out = uncovered_sources(session, embedder) if embedder is not None else {}
+    kept = [(u, codes) for u, codes in labelled if u.source_id not in left_out]
+    if coder is not None and not kept:
+        if labelled:
+            languages = ", ".join(sorted({left_out[u.source_id] for u, _ in labelled}))
+            raise InvalidArgument(f"coder {coder!r} coded only sources in {languages}, which "
+                                  f"{embedder.name if embedder else ''} does not cover")
+        raise InvalidArgument(f"coder {coder!r} has no codings to learn from")
+    return kept
 
 
 def _chosen_codes(session: Session, paths: Sequence[str] | None) -> list[Code]:

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from framesynth.embeddings import get_embedder
 from framesynth.frame.framework import code_path, framework_codes
+from framesynth.index.autocode import uncovered_notice
 from framesynth.index.review import (
     METHODS,
     accept_suggestions,
@@ -33,7 +34,9 @@ class AutocodeIn(BaseModel):
 def review_page(request: Request, session: SessionDep, who: IdentityDep,
                 method: str | None = None, code: str | None = None):  # type: ignore[no-untyped-def]
     items = pending_suggestions(session, method=method or None, code=code or None)
+    uncovered = uncovered_notice(session, get_embedder(request.app.state.settings.embedder))
     return render(request, "review.html", who, items=items[:300], total=len(items),
+                  uncovered=uncovered,
                   methods=METHODS, method=method, code=code, code_path=code_path,
                   codes=[code_path(c) for c in framework_codes(session) if c.codable])
 
@@ -64,6 +67,7 @@ def start_autocode(request: Request, body: AutocodeIn, who: CoderDep) -> dict[st
                                   train_coder=body.train_coder, embedder=embedder,
                                   actor=who.name)
         progress(2, 2, "done")
-        return {"stored": result.stored, "units": result.units}
+        return {"stored": result.stored, "units": result.units,
+                "uncovered": result.uncovered.as_dict() if result.uncovered else None}
 
     return request.app.state.jobs.submit(f"autocode {body.method}", work).as_dict()
