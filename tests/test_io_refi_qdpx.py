@@ -16,7 +16,8 @@ from framesynth.io.refi.qdpx import export_qdpx, import_qdpx
 from framesynth.project import Project
 from framesynth.store.models import Case, Coding, Memo, Place, Source, Speaker
 
-INTEROP = Path(__file__).resolve().parents[2] / "shared" / "interop"
+INTEROP = next((p / "shared" / "interop" for p in Path(__file__).resolve().parents
+                if (p / "shared" / "interop").is_dir()), Path("/work/shared/interop"))
 needs_interop = pytest.mark.skipif(not INTEROP.is_dir(),
                                    reason=f"REFI-QDA sample files not found at {INTEROP}")
 Q = "{urn:QDA-XML:project:1.0}"
