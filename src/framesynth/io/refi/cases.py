@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from lxml import etree
 from sqlalchemy import select
@@ -196,7 +197,7 @@ def variable_values(element: etree._Element, variables: dict[str, VariableDef]
 class _CaseReader:
     """Turns ``<Case>`` elements into organisations, partnerships and cases-table rows."""
 
-    def __init__(self, session: Session, variables: dict[str, VariableDef], path: str):
+    def __init__(self, session: Session, variables: dict[str, VariableDef], path: Path):
         self.session, self.path = session, path
         self.types = {v.name: ATTRIBUTE_TYPE.get(v.type, "text") for v in variables.values()}
 
@@ -275,10 +276,10 @@ class _CaseReader:
 
 
 def read_cases(session: Session, root: etree._Element, variables: dict[str, VariableDef],
-               sources: dict[str, Source], *, path: str = "project.qde") -> int:
+               sources: dict[str, Source], *, path: str | Path = "project.qde") -> int:
     """REFI cases become framesynth cases; ``framesynth:kind`` says which kind, else a
     participant; other variables become typed case attributes."""
-    reader = _CaseReader(session, variables, path)
+    reader = _CaseReader(session, variables, Path(path))
     read: list[tuple[str, str, dict[str, str], list[str]]] = []
     for element in root.iterfind(f"{Q}Cases/{Q}Case"):
         values = variable_values(element, variables)
@@ -296,7 +297,7 @@ def read_cases(session: Session, root: etree._Element, variables: dict[str, Vari
             for n, (kind, name, values, members) in enumerate(read, start=1)
             if kind not in {"organisation", "partnership"}]
     if rows:
-        apply_case_rows(session, [r for r, _ in rows], path=path)
+        apply_case_rows(session, [r for r, _ in rows], path=Path(path).name)
     for kind, name, values, _ in read:
         if kind == "partnership":
             reader.partnership(name, values)

@@ -206,7 +206,7 @@ def import_qdpx(session: Session, path: str | Path, *, actor: str) -> QdpxSummar
     for code in codes.values():
         code.retired = code.guid in retired
     summary.memos = len(notes)
-    summary.cases = read_cases(session, root, variables, by_guid)
+    summary.cases = read_cases(session, root, variables, by_guid, path=path)
     summary.sets = _sets(root, by_guid)
     summary.sources = len(by_guid)
     summary.coders = sorted({c.coder for s in sources for sel in s.selections
@@ -420,13 +420,14 @@ def _store_codings(session: Session, sources: list[TextSource], by_guid: dict[st
             summary.codings += 1
         for selection in item.selections:
             start, end = item.mapping(selection.start), item.mapping(selection.end)
+            held: list[str] = []
             record = {"guid": selection.guid, "start": start, "end": end,
-                      "attributes": selection.attributes, "codings": []}
+                      "attributes": selection.attributes, "codings": held}
             if selection.description is not None:
                 record["description"] = selection.description
             for read in selection.codings:
                 _store_coding(session, source, start, end, read, selection, codes, kept, path)
-                record["codings"].append(read.guid)
+                held.append(read.guid)
                 summary.codings += 1
             kept["selections"].append(record)
             for note in selection.notes:

@@ -79,9 +79,9 @@ def _project(session: Session, names: set[str]) -> tuple[etree._Element, dict[st
     user_guid = dict(kept)
     for name in sorted(names - set(kept)):
         user_guid[name] = stable_guid("user", name)
-    name = session.scalar(select(Case.name).where(Case.kind == "project"))
+    case_name = session.scalar(select(Case.name).where(Case.kind == "project"))
     root = etree.Element(f"{Q}Project", nsmap={None: NS},
-                         name=name or project.get("name") or "framesynth project",
+                         name=case_name or project.get("name") or "framesynth project",
                          origin=f"framesynth {__version__}",
                          creatingUserGUID=project.get("creatingUserGUID")
                          or user_guid["framesynth"])
@@ -228,7 +228,7 @@ class _SourceWriter:
         attributes.setdefault("creationDateTime", format_datetime(source.imported_at))
         element = etree.SubElement(parent, f"{Q}TextSource", attributes)
         if kept.get("description") is not None:
-            etree.SubElement(element, f"{Q}Description").text = kept["description"]
+            etree.SubElement(element, f"{Q}Description").text = kept["description"] or None
         whole_guids, undated = set(kept.get("whole", [])), set(kept.get("undated", []))
         selections = _Selections(source, kept)
         whole = []
@@ -259,7 +259,7 @@ class _SourceWriter:
         element = etree.SubElement(parent, f"{Q}PlainTextSelection",
                                    {k: v for k, v in attributes.items() if v is not None})
         if selection.description is not None:
-            etree.SubElement(element, f"{Q}Description").text = selection.description
+            etree.SubElement(element, f"{Q}Description").text = selection.description or None
         for coding in selection.codings:
             self.coding(element, coding, undated)
         for memo in selection.memos:
