@@ -17,6 +17,7 @@ from framesynth.frame.framework import code_path, find_code, framework_codes
 from framesynth.frame.refine import retire_code
 from framesynth.index.coding import apply_code
 from framesynth.io.refi.qdpx import export_qdpx, import_qdpx
+from framesynth.io.refi.qdpx_common import stable_guid
 from framesynth.project import Project
 from framesynth.store.models import (
     Case,
@@ -326,13 +327,12 @@ def users_of(path: Path) -> set[tuple[str, str]]:
 @needs_interop
 @pytest.mark.parametrize("name", REAL)
 def test_qdpx_real_files_come_back_with_their_guids_users_dates_and_descriptions(
-        tmp_path, name):
+        fs, tmp_path, name):
     original = INTEROP / name
     copy, exported = tmp_path / "copy.fsdb", tmp_path / "again.qdpx"
-    with Project.create(copy) as project, project.session() as session:
-        import_qdpx(session, original, actor="ruth")
-    with Project.open(copy) as project, project.session() as session:
-        export_qdpx(session, exported)
+    assert fs("init", copy)[0] == 0
+    assert fs("import-qdpx", copy, original)[0] == 0
+    assert fs("export-qdpx", copy, exported)[0] == 0
     unit = "utf16" if name.startswith("nvivo-win") else "codepoint"
     assert codings_of(exported) == codings_of(original, unit)
     assert descriptions_of(exported) == descriptions_of(original)
@@ -453,3 +453,21 @@ def test_qdpx_retired_coded_codes_are_exported_and_come_back_retired(coded, tmp_
                                                                  code.definition)
         assert session.query(Coding).filter_by(code_id=again.id).count() == counts["codings"] - (
             coded.query(Coding).filter(Coding.code_id != code.id).count())
+
+
+def test_qdpx_new_codings_join_the_kept_users_and_selections(session, data_dir, tmp_path):
+    import_qdpx(session, data_dir / "qdpx" / "spec-style.qdpx", actor="ruth")
+    source, waiting = session.scalar(select(Source)), find_code(session, "Access/Waiting")
+    kept = session.scalar(select(Coding))
+    new = apply_code(session, source, 0, 5, waiting, coder="amira")
+    same_span = apply_code(session, source, kept.start, kept.end, waiting, coder="ruth")
+    package = tmp_path / "again.qdpx"
+    export_qdpx(session, package)
+    found = {(c.getparent().get("guid"), c.get("guid"), c.get("creatingUser"))
+             for c in qde(package).iter(f"{Q}Coding")}
+    amira, selection = "11111111-1111-4111-8111-111111111111", "88888888-8888-4888-8888-888888888888"
+    assert found == {
+        (selection, "88888888-8888-4888-8888-888888888889", amira),
+        (stable_guid("selection", source.id, 0, 5), stable_guid("coding", new.id), amira),
+        (selection, stable_guid("coding", same_span.id), stable_guid("user", "ruth"))}
+    assert users_of(package) == {(amira, "amira"), (stable_guid("user", "ruth"), "ruth")}
