@@ -471,3 +471,23 @@ def test_qdpx_new_codings_join_the_kept_users_and_selections(session, data_dir, 
         (stable_guid("selection", source.id, 0, 5), stable_guid("coding", new.id), amira),
         (selection, stable_guid("coding", same_span.id), stable_guid("user", "ruth"))}
     assert users_of(package) == {(amira, "amira"), (stable_guid("user", "ruth"), "ruth")}
+
+
+def test_qdpx_source_and_selection_descriptions_come_back_exactly(session, tmp_path):
+    text = "Notes on this file.&#13;\nSecond line.\n\n"
+    xml = PROJECT.format(CODES + SOURCE.format(
+        f"<Description>{text}</Description>" + SELECTION.format(0, 5).replace(
+            'endPosition="5">', 'endPosition="5" name="hello" creationDateTime='
+            '"2024-03-01T09:30:00Z"><Description>Why: a greeting.\n</Description>')))
+    import_qdpx(session, write_package(tmp_path / "d.qdpx", xml, {"sources/t.txt": b"Hello world"}),
+                actor="ruth")
+    export_qdpx(session, tmp_path / "again.qdpx")
+    root = qde(tmp_path / "again.qdpx")
+    source = root.find(f"{Q}Sources/{Q}TextSource")
+    selection = source.find(f"{Q}PlainTextSelection")
+    assert source.findtext(f"{Q}Description") == "Notes on this file.\r\nSecond line.\n\n"
+    assert (selection.get("name"), selection.get("creationDateTime"),
+            selection.findtext(f"{Q}Description")) == (
+        "hello", "2024-03-01T09:30:00Z", "Why: a greeting.\n")
+    assert selection.find(f"{Q}Coding").get("creationDateTime") is None  # undated stays so
+    assert session.scalar(select(Coding)).created_at.isoformat() == "2024-03-01T09:30:00"
