@@ -3,6 +3,7 @@ that lose nothing, and bad packages that change nothing."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -11,12 +12,27 @@ from lxml import etree
 from sqlalchemy import select
 
 from framesynth.errors import CorruptFile
-from framesynth.frame.framework import code_path, framework_codes
+from framesynth.familiarise.vocabulary import define_vocabulary, get_setting, terms
+from framesynth.frame.framework import code_path, find_code, framework_codes
+from framesynth.frame.refine import retire_code
+from framesynth.index.coding import apply_code
 from framesynth.io.refi.qdpx import export_qdpx, import_qdpx
+from framesynth.io.refi.qdpx_common import stable_guid
 from framesynth.project import Project
-from framesynth.store.models import Case, Coding, Memo, Place, Source, Speaker
+from framesynth.store.models import (
+    Case,
+    Coding,
+    Memo,
+    Organisation,
+    Partnership,
+    Place,
+    Source,
+    Speaker,
+    Vocabulary,
+)
 
-INTEROP = Path(__file__).resolve().parents[2] / "shared" / "interop"
+INTEROP = next((p / "shared" / "interop" for p in Path(__file__).resolve().parents
+                if (p / "shared" / "interop").is_dir()), Path("/work/shared/interop"))
 needs_interop = pytest.mark.skipif(not INTEROP.is_dir(),
                                    reason=f"REFI-QDA sample files not found at {INTEROP}")
 Q = "{urn:QDA-XML:project:1.0}"
@@ -249,3 +265,229 @@ def test_qdpx_other_source_kinds_are_reported_and_skipped(session, tmp_path):
     assert summary.sources == 1
     assert summary.skipped == ["PDFSource scan (only text sources are imported)",
                                "AudioSource call (only text sources are imported)"]
+
+
+# ------------------------------------------------- what an import keeps for the next export
+
+REAL = ["nvivo-win12-oltas0517.qdpx", "nvivo-mac15-qcproject.qdpx", "maxqda24-icls-themes.qdpx",
+        "atlasti23-ponte-target.qdpx", "qc-cproctor-demo.qdpx"]
+
+
+def package_text(path: Path, source: etree._Element) -> str:
+    plain = (source.get("plainTextPath") or "").replace("internal://", "").lower()
+    with zipfile.ZipFile(path) as package:
+        member = next(n for n in package.namelist()
+                      if n.lower().rsplit("/", 1)[-1] == plain.rsplit("/", 1)[-1])
+        return package.read(member).decode("utf-8-sig")
+
+
+def in_stored_text(raw: str, position: int, unit: str) -> int:
+    """A file position as a code point of the text with ``\\n`` line ends."""
+    prefix = (raw.encode("utf-16-le")[:2 * position].decode("utf-16-le") if unit == "utf16"
+              else raw[:position])
+    return len(prefix.replace("\r\n", "\n"))
+
+
+def codings_of(path: Path, unit: str = "codepoint") -> set[tuple]:
+    """(source, selection, code, start, end, user, date) of every coding in a package."""
+    found = set()
+    for source in qde(path).iter(f"{Q}TextSource"):
+        raw = package_text(path, source) if source.find(f"{Q}PlainTextSelection") is not None \
+            else ""
+        for selection in source.iter(f"{Q}PlainTextSelection"):
+            start, end = (in_stored_text(raw, int(selection.get(p)), unit)
+                          for p in ("startPosition", "endPosition"))
+            for coding in selection.iter(f"{Q}Coding"):
+                user = coding.get("creatingUser") or selection.get("creatingUser")
+                found.add(tuple(v.lower() if v else v for v in (
+                    source.get("guid"), selection.get("guid"),
+                    coding.find(f"{Q}CodeRef").get("targetGUID"))) + (
+                    start, end, user.lower() if user else None, coding.get("creationDateTime")))
+    return found
+
+
+def descriptions_of(path: Path) -> dict[str, str]:
+    """The descriptions of codes, sources and selections (variables carry vocabularies)."""
+    return {element.getparent().get("guid").lower(): element.text
+            for element in qde(path).iter(f"{Q}Description")
+            if element.text and element.getparent().tag != f"{Q}Variable"}
+
+
+def raw_descriptions(path: Path) -> list[bytes]:
+    with zipfile.ZipFile(path) as package:
+        data = package.read(next(n for n in package.namelist() if n.lower() == "project.qde"))
+    return sorted(text for text in re.findall(rb"<Description>(.*?)</Description>", data, re.S)
+                  if not text.startswith(b"framesynth vocabulary:"))
+
+
+def users_of(path: Path) -> set[tuple[str, str]]:
+    return {(u.get("guid").lower(), u.get("name")) for u in qde(path).iter(f"{Q}User")}
+
+
+@needs_interop
+@pytest.mark.parametrize("name", REAL)
+def test_qdpx_real_files_come_back_with_their_guids_users_dates_and_descriptions(
+        fs, tmp_path, name):
+    original = INTEROP / name
+    copy, exported = tmp_path / "copy.fsdb", tmp_path / "again.qdpx"
+    assert fs("init", copy)[0] == 0
+    assert fs("import-qdpx", copy, original)[0] == 0
+    assert fs("export-qdpx", copy, exported)[0] == 0
+    unit = "utf16" if name.startswith("nvivo-win") else "codepoint"
+    assert codings_of(exported) == codings_of(original, unit)
+    assert descriptions_of(exported) == descriptions_of(original)
+    assert raw_descriptions(exported) == raw_descriptions(original)
+    assert users_of(original) <= users_of(exported)
+    assert {s.get("guid").lower() for s in qde(original).iter(f"{Q}TextSource")} == {
+        s.get("guid") for s in qde(exported).iter(f"{Q}TextSource")}
+    assert [c.get("guid").lower() for c in qde(original).iter(f"{Q}Code")] == [
+        c.get("guid") for c in qde(exported).iter(f"{Q}Code")]
+    schema = etree.XMLSchema(etree.parse(str(INTEROP / "xsd" / "Project.xsd")))
+    assert schema.validate(etree.ElementTree(qde(exported))), schema.error_log
+
+
+@needs_interop
+def test_qdpx_nvivo_dates_and_users_land_in_the_store(session):
+    import_qdpx(session, INTEROP / "nvivo-win12-oltas0517.qdpx", actor="ruth")
+    coding = session.scalar(select(Coding).where(
+        Coding.guid == "da50c6de-cd58-40da-a7e3-be4b82d7f00c"))
+    assert (coding.coder, coding.created_at.isoformat()) == ("Gergo", "2025-06-18T02:06:50")
+    assert get_setting(session, "refi.users") == {
+        "Gergo": "29518289-d0e3-447b-b7dd-ae1d8cd880a0",
+        "floriansipos": "eaac2cd0-f7f0-415a-abdd-ae1d8f6762de"}
+    assert session.scalar(select(Source).where(Source.name == "videos_10_selected")).guid == (
+        "68bbdc14-c361-4432-b4dd-ae1dbfc12890")
+
+
+# ------------------------------------------------------------ the study's vocabulary
+
+
+def vocabulary_of(session, name: str) -> tuple:
+    vocabulary = session.get(Vocabulary, name)
+    return (vocabulary.label, vocabulary.ordered, vocabulary.closed,
+            [(t.term, t.label, t.aliases) for t in vocabulary.terms])
+
+
+def study_cases(session) -> list[tuple]:
+    orgs = [("organisation", o.key, o.name, o.sector) for o in session.scalars(
+        select(Organisation).order_by(Organisation.key))]
+    links = [("partnership", p.key, p.organisation_a.key, p.organisation_b.key, p.formality,
+              p.depth) for p in session.scalars(select(Partnership).order_by(Partnership.key))]
+    return orgs + links
+
+
+def test_qdpx_custom_vocabulary_and_its_values_round_trip(tmp_path):
+    first, package, second = tmp_path / "a.fsdb", tmp_path / "a.qdpx", tmp_path / "b.fsdb"
+    with Project.create(first, template="blank") as project, project.session() as session:
+        define_vocabulary(session, "sector", ["public", "private", "academic"], closed=True)
+        define_vocabulary(session, "depth", ["1", "2", "3", "4", "5"], label="Depth of work",
+                          ordered=True, labels={"1": "Nominal", "5": "Integrated"},
+                          aliases={"5": ["full", "merged"]})
+        council = Organisation(key="council", name="Riverside Council", sector="public")
+        firm = Organisation(key="firm", name="Lark & Co", sector="private")
+        college = Organisation(key="college", name="Fenwick College", sector="academic")
+        link = Partnership(key="p1", name="Council + College", organisation_a=council,
+                           organisation_b=college, formality="formal", depth="4")
+        session.add_all([Case(kind="organisation", name=o.key, organisation=o)
+                         for o in (council, firm, college)]
+                        + [Case(kind="partnership", name="p1", partnership=link)])
+        session.flush()
+        before = [vocabulary_of(session, "sector"), vocabulary_of(session, "depth")]
+        cases_before = study_cases(session)
+        export_qdpx(session, package)
+    variables = {v.get("name"): v for v in qde(package).iter(f"{Q}Variable")}
+    assert variables["depth"].findtext(f"{Q}Description") == (
+        "framesynth vocabulary: depth\nLabel: Depth of work\nOrdered: yes\nClosed: yes\n"
+        "Terms:\n- 1 = Nominal\n- 2 = 2\n- 3 = 3\n- 4 = 4\n- 5 = Integrated (aliases: full; merged)")
+    depth_guid = variables["depth"].get("guid")
+    values = [v.findtext(f"{Q}TextValue") for v in qde(package).iter(f"{Q}VariableValue")
+              if v.find(f"{Q}VariableRef").get("targetGUID") == depth_guid]
+    assert values == ["4"]
+    with Project.create(second) as project, project.session() as session:
+        summary = import_qdpx(session, package, actor="ruth")
+        assert summary.vocabularies == 2
+    with Project.open(second) as project, project.session() as session:
+        assert [vocabulary_of(session, "sector"), vocabulary_of(session, "depth")] == before
+        assert terms(session, "sector") == ["public", "private", "academic"]
+        assert study_cases(session) == cases_before
+    schema = etree.XMLSchema(etree.parse(str(INTEROP / "xsd" / "Project.xsd")))
+    assert schema.validate(etree.ElementTree(qde(package))), schema.error_log
+
+
+def test_qdpx_a_value_outside_a_closed_vocabulary_changes_nothing(tmp_path, project_path,
+                                                                  snapshot):
+    source, package = tmp_path / "a.fsdb", tmp_path / "a.qdpx"
+    with Project.create(source, template="blank") as project, project.session() as session:
+        define_vocabulary(session, "sector", ["public", "private"], closed=True)
+        org = Organisation(key="lab", name="Lab", sector="academic")  # not a term
+        session.add(Case(kind="organisation", name="lab", organisation=org))
+        session.flush()
+        export_qdpx(session, package)
+    before = snapshot(project_path)
+    with pytest.raises(CorruptFile, match=r"^a.qdpx: case 'lab': sector 'academic' is not "
+                                          r"one of: public, private \[FS401\]$"):
+        with Project.open(project_path) as project, project.session() as session:
+            import_qdpx(session, package, actor="ruth")
+    assert snapshot(project_path) == before
+
+
+# ---------------------------------------------------------------- retired codes
+
+
+def test_qdpx_retired_coded_codes_are_exported_and_come_back_retired(coded, tmp_path):
+    code = find_code(coded, "Access/Waiting lists")
+    apply_code(coded, coded.scalar(select(Source)), 0, 20, code, coder="ruth")
+    retire_code(coded, code, actor="ruth")
+    package = tmp_path / "retired.qdpx"
+    counts = export_qdpx(coded, package)
+    element = next(c for c in qde(package).iter(f"{Q}Code") if c.get("guid") == code.guid)
+    assert element.findtext(f"{Q}Description").endswith("\n\nRetired: yes")
+    assert code.guid in {r.get("targetGUID") for r in qde(package).iter(f"{Q}CodeRef")}
+    schema = etree.XMLSchema(etree.parse(str(INTEROP / "xsd" / "Project.xsd")))
+    assert schema.validate(etree.ElementTree(qde(package))), schema.error_log
+    copy = tmp_path / "copy.fsdb"
+    with Project.create(copy) as project, project.session() as session:
+        import_qdpx(session, package, actor="ruth")
+        again = find_code(session, "Access/Waiting lists")
+        assert (again.retired, again.guid, again.definition) == (True, code.guid,
+                                                                 code.definition)
+        assert session.query(Coding).filter_by(code_id=again.id).count() == counts["codings"] - (
+            coded.query(Coding).filter(Coding.code_id != code.id).count())
+
+
+def test_qdpx_new_codings_join_the_kept_users_and_selections(session, data_dir, tmp_path):
+    import_qdpx(session, data_dir / "qdpx" / "spec-style.qdpx", actor="ruth")
+    source, waiting = session.scalar(select(Source)), find_code(session, "Access/Waiting")
+    kept = session.scalar(select(Coding))
+    new = apply_code(session, source, 0, 5, waiting, coder="amira")
+    same_span = apply_code(session, source, kept.start, kept.end, waiting, coder="ruth")
+    package = tmp_path / "again.qdpx"
+    export_qdpx(session, package)
+    found = {(c.getparent().get("guid"), c.get("guid"), c.get("creatingUser"))
+             for c in qde(package).iter(f"{Q}Coding")}
+    amira, selection = "11111111-1111-4111-8111-111111111111", "88888888-8888-4888-8888-888888888888"
+    assert found == {
+        (selection, "88888888-8888-4888-8888-888888888889", amira),
+        (stable_guid("selection", source.id, 0, 5), stable_guid("coding", new.id), amira),
+        (selection, stable_guid("coding", same_span.id), stable_guid("user", "ruth"))}
+    assert users_of(package) == {(amira, "amira"), (stable_guid("user", "ruth"), "ruth")}
+
+
+def test_qdpx_source_and_selection_descriptions_come_back_exactly(session, tmp_path):
+    text = "Notes on this file.&#13;\nSecond line.\n\n"
+    xml = PROJECT.format(CODES + SOURCE.format(
+        f"<Description>{text}</Description>" + SELECTION.format(0, 5).replace(
+            'endPosition="5">', 'endPosition="5" name="hello" creationDateTime='
+            '"2024-03-01T09:30:00Z"><Description>Why: a greeting.\n</Description>')))
+    import_qdpx(session, write_package(tmp_path / "d.qdpx", xml, {"sources/t.txt": b"Hello world"}),
+                actor="ruth")
+    export_qdpx(session, tmp_path / "again.qdpx")
+    root = qde(tmp_path / "again.qdpx")
+    source = root.find(f"{Q}Sources/{Q}TextSource")
+    selection = source.find(f"{Q}PlainTextSelection")
+    assert source.findtext(f"{Q}Description") == "Notes on this file.\r\nSecond line.\n\n"
+    assert (selection.get("name"), selection.get("creationDateTime"),
+            selection.findtext(f"{Q}Description")) == (
+        "hello", "2024-03-01T09:30:00Z", "Why: a greeting.\n")
+    assert selection.find(f"{Q}Coding").get("creationDateTime") is None  # undated stays so
+    assert session.scalar(select(Coding)).created_at.isoformat() == "2024-03-01T09:30:00"

@@ -14,7 +14,7 @@ from framesynth.io.refi.qdpx import export_qdpx, import_qdpx
 
 def import_qdpx_command(project: ProjectArg, file: Annotated[Path, typer.Argument(
         help="A .qdpx from MAXQDA, NVivo, ATLAS.ti, QualCoder, qc ...")]) -> None:
-    """Import a REFI-QDA project: codebook, text sources, codings, notes, cases, sets.
+    """Import a REFI-QDA project: codebook, sources, codings, notes, cases, sets, vocabularies.
 
     Example: framesynth import-qdpx study.fsdb from-nvivo.qdpx
     """

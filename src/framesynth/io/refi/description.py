@@ -13,6 +13,10 @@ can read and edit, and that framesynth parses back::
     Examples:
     - Fourteen weeks for counselling.
     Keywords: waiting list*; queue
+
+A retired code (no new coding; its codings stay) ends with a line ``Retired: yes``.
+An import keeps the description text exactly as the file had it, and an export writes it
+back unchanged while the code's fields still read the same (:func:`same_fields`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from framesynth.frame.framework import CodeSpec
 
 SECTIONS = {"include": "inclusion", "exclude": "exclusion", "examples": "examples"}
 HEADING = re.compile(r"^(Include|Exclude|Examples|Keywords):[ \t]*(.*)$", re.IGNORECASE)
+RETIRED = "Retired: yes"
 
 
 def compose(spec: CodeSpec) -> str:
@@ -45,6 +50,8 @@ def parse_into(spec: CodeSpec, description: str) -> CodeSpec:
     definition: list[str] = []
     current: str | None = None
     for line in description.replace("\r\n", "\n").split("\n"):
+        if line.strip().casefold() == RETIRED.casefold():
+            continue
         heading = HEADING.match(line.strip())
         if heading:
             name = heading.group(1).casefold()
@@ -64,3 +71,22 @@ def parse_into(spec: CodeSpec, description: str) -> CodeSpec:
             definition.append(line)
     spec.definition = "\n".join(definition).strip()
     return spec
+
+
+def compose_retired(spec: CodeSpec) -> str:
+    """The description of a retired code: :func:`compose` and the ``Retired: yes`` line."""
+    text = compose(spec)
+    return f"{text}\n\n{RETIRED}" if text else RETIRED
+
+
+def is_retired(description: str | None) -> bool:
+    """Whether a description ends with the ``Retired: yes`` line."""
+    lines = (description or "").strip().splitlines()
+    return bool(lines) and lines[-1].strip().casefold() == RETIRED.casefold()
+
+
+def same_fields(spec: CodeSpec, description: str) -> bool:
+    """Whether ``description`` still says what ``spec`` holds (so it can be written back
+    as it was)."""
+    parsed = parse_into(CodeSpec(name=spec.name), description)
+    return compose(parsed) == compose(spec)
