@@ -129,10 +129,17 @@ def _analysis_paragraph(session: Session) -> str:
         size += ", each with a definition"
     text = f"The analysis followed the framework method. The coding framework has {size}."
     if coders:
-        text += (f" {counted(len(coders), 'researcher')} coded the transcripts"
+        text += (f" {_spelled(len(coders))} {plural('researcher', len(coders))} coded the "
+                 "transcripts"
                  + (f"; {accepted} machine suggestions were accepted after review"
                     if accepted else "") + ".")
     return text
+
+
+def _spelled(n: int) -> str:
+    """A number that starts a sentence: "One" ... "Ten", then digits."""
+    words = "One Two Three Four Five Six Seven Eight Nine Ten".split()
+    return words[n - 1] if 1 <= n <= len(words) else str(n)
 
 
 def human_coders(session: Session) -> list[str]:

@@ -101,7 +101,8 @@ def case_groups(session: Session, rows: str, by: str | None) -> dict[int, list[s
     if not any(key in attrs for values in heard.values() for attrs in values):
         known = sorted({k for c in cases for k in c.attributes}
                        | {k for values in heard.values() for attrs in values for k in attrs})
-        raise InvalidArgument(f"cannot group {rows}s by {by!r}; known: {', '.join(known)}")
+        raise InvalidArgument(f"cannot group {rows}s by {by!r}; known: {', '.join(known)} "
+                              "(or none)")
     return {case.case_id: sorted({attrs.get(key) or "(none)" for attrs in
                                   heard.get(case.case_id, [])}) or ["(none)"] for case in cases}
 
