@@ -63,3 +63,19 @@ def test_anonymise_from_the_demo_project(demo_session):
     assert anonymise(text) == (
         "[project lead]'s mate at [voluntary partner], [project worker] from "
         "[statutory partner], took the 14 bus to [village] with [funding officer].")
+
+
+def test_anonymise_never_replaces_numbers(session, tmp_path):
+    """A participant called "Participant 11" (no role) once turned every "11" into
+    "[participant]": the surname form "11" has no letters, so it is not a name."""
+    from framesynth.io.importers.case_table import import_case_table
+
+    cases = tmp_path / "cases.csv"
+    cases.write_text("type,id,name,aliases\nparticipant,R11,Participant 11,\n"
+                     "participant,R12,Respondent 12,42\n", encoding="utf-8")
+    import_case_table(session, cases)
+    anonymise = Anonymiser.from_project(session)
+    text = "The evaluation drew on 11 interviews; 12 of 42 said so."
+    assert anonymise(text) == text
+    assert anonymise("Participant 11 and Respondent 12 agreed.") == (
+        "[participant] and [participant] agreed.")

@@ -65,7 +65,13 @@ def test_report_has_method_themes_quotes_and_attributions(written, fmt):
     for heading in ("How we did it", "The partnerships", "Access and referrals",
                     "Funding and sustainability", "The framework"):
         assert heading in text
-    assert "14 interviews and 3 themed focus groups" in text
+    assert ("The evaluation drew on 14 interviews and 3 themed focus groups (referrals and "
+            "waiting lists; sustaining the work beyond the grant; working in partnership). "
+            "Participants included 10 project workers, 7 project leads and 2 funding "
+            "officers, from 10 organisations: 3 community, 3 voluntary, 3 statutory and 1 "
+            "funder. They were linked by 7 partnerships (3 working, 2 shallow, 1 on paper "
+            "and 1 deep).") in text
+    assert "Two researchers coded the transcripts." in text
     assert "Cohen's kappa" in text
     assert len(re.findall(r"– Project (lead|worker) on (community|voluntary|statutory) "
                           r"sector partner", text)) >= 6
@@ -76,6 +82,13 @@ def test_report_docx_has_real_headings_and_figures(written):
     styles = [p.style.name for p in document.paragraphs]
     assert styles.count("Heading 1") == 9 and "Title" in styles and "Quote" in styles
     assert len(document.inline_shapes) == 8  # network, heatmap, one chart per theme
+
+
+def test_report_html_contents_list_every_section(written):
+    html = written["html"].read_text(encoding="utf-8")
+    toc = html[html.index('<nav class="toc">'):html.index("</nav>")]
+    assert re.findall(r'<a href="#([^"]+)">', toc) == [
+        "method", "partnerships", *(f"theme-{n}" for n in range(1, 7)), "framework"]
 
 
 def test_report_html_is_self_contained(written):

@@ -30,6 +30,10 @@ from framesynth.io.exporters.html import write_html
 from framesynth.io.exporters.markdown import write_markdown
 
 RowsOpt = Annotated[str, typer.Option(help="participant, organisation or partnership.")]
+GroupByOpt = Annotated[str | None, typer.Option(
+    help="Group participants by this attribute (a participant's, such as role or site, or "
+         "a source's, such as kind), or none. Default: sector when participants belong to "
+         "organisations with sectors, else none.")]
 
 
 def prevalence(project: ProjectArg,
@@ -121,15 +125,17 @@ def network(project: ProjectArg,
 
 def plots(project: ProjectArg,
           out: Annotated[Path, typer.Option(help="The folder to write the plots into.")],
-          by: Annotated[str, typer.Option(help="Group prevalence by this attribute.")] = "sector"
-          ) -> None:
-    """Write the matrix heatmap, prevalence by group and the network map as PNG and SVG.
+          by: GroupByOpt = None) -> None:
+    """Write the matrix heatmap, prevalence by group and the network map as PNG and SVG
+    (a plot with nothing to show, such as the network of a study without partnerships,
+    is left out).
 
-    Example: framesynth plots study.fsdb --out plots/
+    Example: framesynth plots study.fsdb --out plots/ --by role
     """
     with project_session(project) as session:
-        write_plots(session, out, by=by)
-    typer.echo(f"wrote heatmap, prevalence and network (.png, .svg) to {out}")
+        written = write_plots(session, out, by=by)
+    names = list(dict.fromkeys(path.stem for path in written))
+    typer.echo(f"wrote {', '.join(names) or 'nothing'} (.png, .svg) to {out}")
 
 
 def report(project: ProjectArg,
@@ -137,11 +143,12 @@ def report(project: ProjectArg,
            out: Annotated[Path, typer.Option(help="The file to write.")],
            no_anonymise: Annotated[bool, typer.Option(
                "--no-anonymise", help="Print real names (logged; the report says so).")] = False,
-           group_by: Annotated[str, typer.Option(help="Prevalence groups.")] = "sector",
+           group_by: GroupByOpt = None,
            embedder: EmbedderOpt = None) -> None:
-    """Write the learning report: method, partnerships, one section per theme, quotes.
+    """Write the learning report: method, organisations and partnerships (when the study
+    has them), one section per theme with prevalence by group and quotes.
 
-    Example: framesynth report study.fsdb --format html --out report.html
+    Example: framesynth report study.fsdb --format html --out report.html --group-by site
     """
     if fmt not in {"html", "docx", "md"}:
         raise InvalidArgument("--format must be html, docx or md")

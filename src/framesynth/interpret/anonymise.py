@@ -15,6 +15,8 @@ Matching ignores case and line breaks (any whitespace may separate the words of 
 and leaves a possessive in place (``Maureen's`` -> ``[project lead]'s``). A one-word name
 that the transcripts also use as an ordinary lower-case word (``price``, ``dawn``) is
 replaced only where it is capitalised, so "the price of bread" keeps its meaning.
+Numbers are never replaced: a form with no letters (the ``11`` of "Participant 11") is
+not a name, so counts such as "11 interviews" stay as written.
 """
 
 from __future__ import annotations
@@ -70,8 +72,8 @@ class Anonymiser:
         forms: list[tuple[str, bool]] = []
         for written, label in entries:
             key = _norm(written)
-            if len(key) < 2 or key in names:
-                continue
+            if len(key) < 2 or key in names or not any(ch.isalpha() for ch in key):
+                continue  # a form without letters ("11" of "Participant 11") is a number
             names[key] = label
             forms.append((written, _formal(written)))
         return cls(names, forms)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from framesynth.chart.matrix import Matrix
+from framesynth.errors import InvalidArgument
 from framesynth.interpret.prevalence import Prevalence
 
 
@@ -23,6 +24,8 @@ def matrix_heatmap(matrix: Matrix, targets: list[Path], *, title: str) -> None:
     """Rows: cases (with their group), columns: themes; colour: coded segments."""
     import numpy as np
 
+    if not matrix.rows or not matrix.columns:
+        raise InvalidArgument(f"nothing to draw: the matrix of {matrix.title} is empty")
     plt = pyplot()
     data = np.array([[matrix.cell(r, c).count for c in matrix.columns] for r in matrix.rows])
     height = max(3.0, 0.32 * len(matrix.rows) + 1.8)
@@ -47,6 +50,8 @@ def matrix_heatmap(matrix: Matrix, targets: list[Path], *, title: str) -> None:
 
 def prevalence_chart(figures: list[Prevalence], targets: list[Path], *, title: str) -> None:
     """Grouped horizontal bars: share of cases mentioning each code, per group."""
+    if not figures:
+        raise InvalidArgument("nothing to draw: no prevalence figures")
     plt = pyplot()
     codes = list(dict.fromkeys(f.code for f in figures))
     groups = list(dict.fromkeys(f.group for f in figures))

@@ -5,6 +5,11 @@ Prevalence counts **cases**, not codings: a participant (or organisation, partne
 sub-codes. Each figure comes with its group size. Two groups are compared code by code
 with Fisher's exact test (small samples are the norm here) and Cohen's h as the effect
 size; comparisons where either group has fewer than 10 cases are flagged exploratory.
+
+Groups come from any attribute a case has (``role``, ``site``, ``sector`` when there are
+organisations) or, for participants, from the sources they speak in (``kind``,
+``theme`` ...: a participant heard in two kinds of source counts in both). ``by=None``
+(``"none"`` on the command line) puts every case in one group, ``all``.
 """
 
 from __future__ import annotations
@@ -12,14 +17,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from framesynth.chart.evidence import case_rows, evidence_by_case
+from framesynth.chart.evidence import CaseRow, case_rows, evidence_by_case
 from framesynth.errors import InvalidArgument
+from framesynth.familiarise.context import load_context
 from framesynth.frame.framework import code_path, framework_codes
 from framesynth.index.coding import descendants
+from framesynth.store.models import Case, Organisation, Participant, Speaker
 
 SMALL_GROUP = 10
+ALL = "all"
+NO_GROUPING = "none"
 
 
 @dataclass
@@ -44,17 +54,14 @@ class Comparison:
     exploratory: bool
 
 
-def prevalence(session: Session, *, by: str, rows: str = "participant",
+def prevalence(session: Session, *, by: str | None, rows: str = "participant",
                level: str = "codes", coder: str | None = None) -> list[Prevalence]:
     """For each code (``level="codes"``) or theme (``"themes"``) and each value of the
     attribute ``by``: how many cases mention it, out of how many."""
-    cases = case_rows(session, rows)
-    key = by.casefold()
-    if cases and not any(key in c.attributes for c in cases):
-        raise InvalidArgument(f"cannot group {rows}s by {by!r}")
     groups: dict[str, set[int]] = {}
-    for case in cases:
-        groups.setdefault(case.attributes.get(key, "(none)"), set()).add(case.case_id)
+    for case_id, values in case_groups(session, rows, by).items():
+        for value in values:
+            groups.setdefault(value, set()).add(case_id)
     found = evidence_by_case(session, rows, coder=coder)
     codes_of = {case_id: {e.code_id for e in items} for case_id, items in found.items()}
     result = []
@@ -64,6 +71,55 @@ def prevalence(session: Session, *, by: str, rows: str = "participant",
             mentioning = sum(1 for case_id in groups[group] if codes_of.get(case_id, set()) & members)
             result.append(Prevalence(code_path(code), group, mentioning, len(groups[group])))
     return result
+
+
+def grouping(by: str | None) -> str | None:
+    """The attribute ``by`` names, or None for ``"none"`` (or nothing): one group."""
+    if by is None or not by.strip() or by.strip().casefold() == NO_GROUPING:
+        return None
+    return by.strip().casefold()
+
+
+def default_group_by(session: Session) -> str | None:
+    """``sector`` when participants belong to organisations that have sectors, else None."""
+    query = (select(Participant.id).join(Organisation, Participant.organisation_id
+                                         == Organisation.id)
+             .where(Organisation.sector.is_not(None), Organisation.sector != "").limit(1))
+    return "sector" if session.scalar(query) is not None else None
+
+
+def case_groups(session: Session, rows: str, by: str | None) -> dict[int, list[str]]:
+    """Case id -> the groups it belongs to, by attribute ``by`` (see the module
+    docstring); every case is in group ``all`` when ``by`` is None or ``none``."""
+    cases = case_rows(session, rows)
+    key = grouping(by)
+    if key is None:
+        return {case.case_id: [ALL] for case in cases}
+    if not cases or any(key in case.attributes for case in cases):
+        return {case.case_id: [case.attributes.get(key) or "(none)"] for case in cases}
+    heard = _source_attributes(session, cases) if rows == "participant" else {}
+    if not any(key in attrs for values in heard.values() for attrs in values):
+        known = sorted({k for c in cases for k in c.attributes}
+                       | {k for values in heard.values() for attrs in values for k in attrs})
+        raise InvalidArgument(f"cannot group {rows}s by {by!r}; known: {', '.join(known)} "
+                              "(or none)")
+    return {case.case_id: sorted({attrs.get(key) or "(none)" for attrs in
+                                  heard.get(case.case_id, [])}) or ["(none)"] for case in cases}
+
+
+def _source_attributes(session: Session, cases: list[CaseRow]) -> dict[int, list[dict[str, str]]]:
+    """Participant case id -> the attributes of each source they speak in."""
+    sources = load_context(session).sources
+    person_case = dict(session.execute(select(Case.participant_id, Case.id).where(
+        Case.kind == "participant", Case.participant_id.is_not(None))).all())
+    wanted = {case.case_id for case in cases}
+    heard: dict[int, dict[int, dict[str, str]]] = {}
+    for source_id, participant_id in session.execute(select(
+            Speaker.source_id, Speaker.participant_id).where(Speaker.participant_id.is_not(None))):
+        case_id = person_case.get(participant_id)
+        if case_id in wanted:
+            heard.setdefault(case_id, {})[source_id] = sources.get(source_id, {})
+    return {case_id: list(found.values()) for case_id, found in heard.items()}
 
 
 def _targets(session: Session, level: str):  # type: ignore[no-untyped-def]

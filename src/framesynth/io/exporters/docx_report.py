@@ -38,6 +38,18 @@ def _table(document, table: Table) -> None:  # type: ignore[no-untyped-def]
                     run.font.size = Pt(8.5)
 
 
+def _organisations(document, report: Report) -> None:  # type: ignore[no-untyped-def]
+    document.add_heading(report.organisations_title, level=1)
+    for paragraph in report.partnerships:
+        document.add_paragraph(paragraph)
+    if report.network:
+        _figure(document, report.network)
+    if report.partnership_table:
+        _table(document, report.partnership_table)
+    if report.overview:
+        _figure(document, report.overview)
+
+
 def build_docx(report: Report):  # type: ignore[no-untyped-def]
     document = docx.Document()
     normal = document.styles["Normal"]
@@ -51,14 +63,8 @@ def build_docx(report: Report):  # type: ignore[no-untyped-def]
     document.add_heading("How we did it", level=1)
     for paragraph in report.method:
         document.add_paragraph(paragraph)
-    document.add_heading("The partnerships", level=1)
-    for paragraph in report.partnerships:
-        document.add_paragraph(paragraph)
-    if report.network:
-        _figure(document, report.network)
-    _table(document, report.partnership_table)
-    if report.overview:
-        _figure(document, report.overview)
+    if report.has_organisations:
+        _organisations(document, report)
     for theme in report.themes:
         document.add_heading(theme.title, level=1)
         if theme.definition:
@@ -72,10 +78,12 @@ def build_docx(report: Report):  # type: ignore[no-untyped-def]
             attribution = document.add_paragraph(quote.attribution)
             attribution.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             attribution.runs[0].font.color.rgb = ACCENT
-        document.add_heading("How widely it came up", level=2)
+        if theme.table or theme.figure:
+            document.add_heading("How widely it came up", level=2)
         if theme.figure:
             _figure(document, theme.figure)
-        _table(document, theme.table)
+        if theme.table:
+            _table(document, theme.table)
         if theme.comparison:
             document.add_paragraph(theme.comparison)
     document.add_heading("The framework", level=1)

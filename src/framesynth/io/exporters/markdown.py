@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from framesynth.interpret.report import Report, Table
+from framesynth.interpret.report import Figure, Report, Table
 
 
 def _table(table: Table) -> list[str]:
@@ -14,16 +14,27 @@ def _table(table: Table) -> list[str]:
     return lines + [cells(row) for row in table.rows] + [""]
 
 
+def _image(figure: Figure, folder: str) -> str:
+    return f"![{figure.caption}]({folder}/{figure.key}.png)\n"
+
+
+def _organisations(report: Report, figures_folder: str) -> list[str]:
+    lines = [f"## {report.organisations_title}", ""] + [p + "\n" for p in report.partnerships]
+    if report.network:
+        lines += [_image(report.network, figures_folder)]
+    if report.partnership_table:
+        lines += _table(report.partnership_table)
+    if report.overview:
+        lines += [_image(report.overview, figures_folder)]
+    return lines
+
+
 def render_markdown(report: Report, figures_folder: str) -> list[str]:
     lines = [f"# {report.title}", "", f"*{report.subtitle}*", ""]
     lines += [f"> **{note}**" for note in report.notes]
     lines += ["## How we did it", ""] + [p + "\n" for p in report.method]
-    lines += ["## The partnerships", ""] + [p + "\n" for p in report.partnerships]
-    if report.network:
-        lines += [f"![{report.network.caption}]({figures_folder}/{report.network.key}.png)", ""]
-    lines += _table(report.partnership_table)
-    if report.overview:
-        lines += [f"![{report.overview.caption}]({figures_folder}/{report.overview.key}.png)", ""]
+    if report.has_organisations:
+        lines += _organisations(report, figures_folder)
     for theme in report.themes:
         lines += [f"## {theme.title}", ""]
         if theme.definition:
@@ -32,10 +43,12 @@ def render_markdown(report: Report, figures_folder: str) -> list[str]:
             lines += ["### What we heard", ""] + [p + "\n" for p in theme.synthesis]
         for quote in theme.quotes:
             lines += [f"> \u201c{quote.text}\u201d", ">", f"> {quote.attribution}", ""]
-        lines += ["### How widely it came up", ""]
+        if theme.table or theme.figure:
+            lines += ["### How widely it came up", ""]
         if theme.figure:
-            lines += [f"![{theme.figure.caption}]({figures_folder}/{theme.figure.key}.png)", ""]
-        lines += _table(theme.table)
+            lines += [_image(theme.figure, figures_folder)]
+        if theme.table:
+            lines += _table(theme.table)
         if theme.comparison:
             lines += [theme.comparison, ""]
     lines += ["## The framework", ""] + _table(report.framework)
