@@ -54,7 +54,7 @@ The steering group meets every month and the waiting list is always the first it
 
 [00:01:20] Interviewer: Does the council help with that?
 
-[00:01:24] Maureen: Early Help send the form on, but it comes back if a box is missing. Teh form is four pages long.
+[00:01:24] Maureen: Early Help send the form on, but it comes back if a box is missing. Teh form is long.
 """
 
 # The corrected transcript: a typo fixed ("Teh"), a sentence inserted before a coded span,
@@ -69,11 +69,11 @@ Date: 9 March 2026
 [00:00:40] Interviewer: And once they are referred, how long do they wait?
 
 [00:00:44] Maureen: Sixteen weeks for counselling, sometimes longer in the summer.
-It has got worse since January. The steering group meets every month and the waiting list is always the first item.
+It has got worse. The steering group meets every month and the waiting list is always the first item.
 
 [00:01:20] Interviewer: Does the council help with that?
 
-[00:01:24] Maureen: Early Help send the form on, but it comes back if a box is missing. The form is four pages long.
+[00:01:24] Maureen: Early Help send the form on, but it comes back if a box is missing. The form is long.
 """
 
 CODED = [  # (phrase, code): all but the second survive the correction word for word

@@ -486,10 +486,11 @@ def _short(text: str, width: int = 40) -> str:
 
 
 def _apply(session: Session, plans: list[Moved]) -> None:
+    """Move codings and memo spans to their new places; drop codings without one."""
     for moved in plans:
         if moved.kind == "coding":
             coding = session.get_one(Coding, moved.id)
-            if moved.start is None:
+            if moved.start is None or moved.end is None:
                 session.execute(delete(PickedQuote).where(PickedQuote.coding_id == coding.id))
                 session.delete(coding)
             else:
