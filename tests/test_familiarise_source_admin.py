@@ -284,6 +284,23 @@ def test_source_admin_resplit_rejects_a_bad_pattern(interview):
         resplit_source(interview, "int21.txt", actor="ruth", speaker_pattern="(")
 
 
+def test_source_admin_resplit_passes_a_speaker_pattern_to_detect_turns(interview, monkeypatch):
+    from framesynth.familiarise import speakers
+
+    seen = []
+    original = speakers.detect_turns
+
+    def detect_turns(text, *, known_labels=(), pattern=None):
+        seen.append(pattern)
+        return original(text, known_labels=known_labels)
+
+    monkeypatch.setattr(speakers, "detect_turns", detect_turns)
+    assert resplit_source(interview, "int21.txt", actor="ruth",
+                          speaker_pattern=r"Maureen|Interviewer").turns == 7
+    resplit_source(interview, "int21.txt", actor="ruth")
+    assert seen == ["Maureen|Interviewer", None]
+
+
 def test_source_admin_alignment_maps_ranges_through_edits():
     old = "one two three four five\nsix seven eight\n"
     new = "zero one two thre four five\nsix SEVEN eight nine\n"
@@ -309,7 +326,7 @@ def test_source_admin_alignment_places_every_turn_of_a_long_transcript():
 
 
 def test_cli_sources_list_remove_replace_resplit(fs, project_path, data_dir, tmp_path,
-                                                 framework_file):
+                                                 framework_file, snapshot):
     with Project.open(project_path) as project, project.session() as session:
         import_case_table(session, data_dir / "cases.csv")
         import_files(session, [write(tmp_path, "int21.txt", ORIGINAL)])
@@ -326,9 +343,16 @@ def test_cli_sources_list_remove_replace_resplit(fs, project_path, data_dir, tmp
         "-------  -------  -----  ----------\n"
         "int21.txt  interview  txt               7      Interviewer (team), Maureen  "
         "1        0        0      2026-03-09\n"))
+    before = snapshot(project_path)
     assert fs("sources", "remove", project_path, "int21.txt") == (1, "", (
         "error: int21.txt: 'int21.txt' has 1 codings and 0 memos; remove them too with "
         "--with-codings [FS130]\n"))
+    cut = write(tmp_path, "cut.txt", CORRECTED.replace("Sixteen weeks for counselling,", ""))
+    assert fs("sources", "replace", project_path, "int21.txt", cut) == (1, "", (
+        "error: cut.txt: 1 coded span(s) have no place in the corrected text (coding 1 "
+        "Access/Waiting lists 'Fourteen weeks for counselling'); restore their words or use "
+        "--force to drop them [FS131]\n"))
+    assert snapshot(project_path) == before
     code, out, _ = fs("sources", "replace", project_path, "int21.txt",
                       write(tmp_path, "fixed-int21.txt", CORRECTED))
     assert (code, out) == (0, (
