@@ -13,6 +13,7 @@ from framesynth.cli import (
     language,
     project,
     serve,
+    sources,
 )
 from framesynth.cli._util import new_app
 
@@ -28,6 +29,7 @@ app.command("search")(familiarise.search)
 app.command("words")(familiarise.words)
 app.command("language")(language.language)
 app.add_typer(familiarise.memo_app, name="memo")
+app.add_typer(sources.sources_app, name="sources")
 # Phase 2: the framework
 app.add_typer(frame.codebook_app, name="codebook")
 app.add_typer(frame.themes_app, name="themes")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from framesynth.familiarise.context import load_context
 from framesynth.familiarise.search import search as search_project
+from framesynth.familiarise.source_admin import list_sources
 from framesynth.frame.framework import code_path
 from framesynth.store.models import Coding, Memo, Source, Speaker
 from framesynth.web.deps import IdentityDep, SessionDep, render
@@ -22,15 +23,13 @@ def documents(request: Request, session: SessionDep, who: IdentityDep,
               group_by: str = "kind"):  # type: ignore[no-untyped-def]
     context = load_context(session)
     groups: dict[str, list[dict[str, object]]] = defaultdict(list)
-    coded = set(session.scalars(select(Coding.source_id).distinct()))
+    rows = {row.name: row for row in list_sources(session)}
     for source in session.scalars(select(Source).order_by(Source.name)):
         speakers = [context.speakers.get(s.id, {}) for s in source.speakers
                     if not s.is_interviewer]
         values = {context.sources[source.id].get(group_by)} | {s.get(group_by) for s in speakers}
         label = ", ".join(sorted(v for v in values if v)) or "(none)"
-        groups[label].append({"source": source, "coded": source.id in coded,
-                              "speakers": [s.get("participant") or s.get("speaker")
-                                           for s in speakers]})
+        groups[label].append({"source": source, "row": rows[source.name]})
     return render(request, "documents.html", who, groups=dict(sorted(groups.items())),
                   group_by=group_by, options=["kind", "sector", "role", "theme", "organisation"])
 

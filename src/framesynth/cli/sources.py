@@ -1,0 +1,111 @@
+"""``sources``: list, remove, replace and re-split imported sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from framesynth.cli._util import JsonOpt, ProjectArg, new_app, print_json, print_table, project_session
+from framesynth.config import current_user
+from framesynth.familiarise.source_admin import (
+    Moved,
+    list_sources,
+    remove_source,
+    replace_source,
+    resplit_source,
+)
+from framesynth.io.importers import read_source
+
+sources_app = new_app("Manage imported sources: list, remove, replace, re-split.")
+NameArg = Annotated[str, typer.Argument(help="The source's name (its file name).")]
+
+
+@sources_app.command("list")
+def list_(project: ProjectArg, as_json: JsonOpt = False) -> None:
+    """Every source with its turns, speakers ((team) marks the research team), human
+    codings, pending suggestions and memos.
+
+    Example: framesynth sources list study.fsdb
+    """
+    with project_session(project) as session:
+        rows = list_sources(session)
+    if as_json:
+        print_json([row.as_dict() for row in rows])
+        return
+    print_table(["name", "kind", "format", "language", "turns", "speakers", "codings",
+                 "pending", "memos", "imported"],
+                [[r.name, r.kind.replace("_", " "), r.format, r.language, r.turns,
+                  r.speakers_text, r.codings, r.suggestions, r.memos,
+                  f"{r.imported_at:%Y-%m-%d}"] for r in rows])
+
+
+@sources_app.command("remove")
+def remove(
+    project: ProjectArg,
+    name: NameArg,
+    with_codings: Annotated[bool, typer.Option(
+        "--with-codings", help="Also remove the source's human codings and memos "
+                               "(without it such a source is refused).")] = False,
+) -> None:
+    """Remove a source with its turns and speakers; the event log keeps what went.
+
+    Example: framesynth sources remove study.fsdb int01.txt --with-codings
+    """
+    with project_session(project) as session:
+        removal = remove_source(session, name, actor=current_user(), with_codings=with_codings)
+    typer.echo(removal.summary())
+
+
+@sources_app.command("replace")
+def replace(
+    project: ProjectArg,
+    name: NameArg,
+    file: Annotated[Path, typer.Argument(help="The corrected transcript.", show_default=False)],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Drop codings the corrected text has no place for (they are "
+                        "recorded in the event log) instead of refusing.")] = False,
+) -> None:
+    """Replace a source's text with a corrected transcript, carrying codings and memo
+    spans to the same words; lists those whose words changed, for review.
+
+    Example: framesynth sources replace study.fsdb int01.txt corrected/int01.txt
+    """
+    imported = read_source(file)
+    with project_session(project) as session:
+        result = replace_source(session, name, imported, actor=current_user(), force=force)
+    typer.echo(f"replaced {result.source} (old text kept as revision {result.revision}): "
+               f"{result.turns} turns, {result.carried} codings and memo spans carried, "
+               f"{len(result.review)} to review, {len(result.dropped)} dropped")
+    for moved in result.review:
+        typer.echo(f"review: {_describe(moved)}")
+    for moved in result.dropped:
+        typer.echo(f"dropped: {_describe(moved)}")
+
+
+def _describe(moved: Moved) -> str:
+    where = f"{moved.start}-{moved.end}" if moved.start is not None else "-"
+    now = f" -> {moved.text!r}" if moved.text is not None else ""
+    return (f"{moved.kind} {moved.id} {moved.label} at {where} ({moved.reason}): "
+            f"{moved.old_text!r}{now}")
+
+
+@sources_app.command("resplit")
+def resplit(
+    project: ProjectArg,
+    name: NameArg,
+    speaker_pattern: Annotated[str | None, typer.Option(
+        help="A regular expression for speaker labels (where detect_turns supports it).")
+    ] = None,
+) -> None:
+    """Find a source's speaker turns again from its stored text; codings stay put and
+    speakers keep their links.
+
+    Example: framesynth sources resplit study.fsdb int01.txt
+    """
+    with project_session(project) as session:
+        result = resplit_source(session, name, actor=current_user(),
+                                speaker_pattern=speaker_pattern)
+    typer.echo(f"{result.source}: {result.turns_before} turns before, {result.turns} now; "
+               f"speakers {', '.join(result.speakers) or '(none)'}")
