@@ -1,6 +1,7 @@
 """Clean the text a reader extracted, before turns are found in it.
 
-- every format: tabs become spaces; margin line numbers (a number opening nearly every
+- every format: tabs become spaces; Otter's closing ``Transcribed by`` line is dropped;
+  margin line numbers (a number opening nearly every
   line, counting up, as MAXQDA prints them) are dropped;
 - PDF pages (:func:`clean_pages`): page numbers (``2/5``, ``Page 2 of 5``, ``- 2 -``, a
   bare number) at a page's top or bottom, and lines repeated at the top or bottom of
@@ -26,11 +27,13 @@ PAGE_NUMBER = re.compile(
 )
 MARGIN_NUMBER = re.compile(r"^[ \t]*(\d{1,5})(?:[ \t]+|$)")
 EDGE = 3
+EXPORT_FOOTER = re.compile(r"^[ \t]*Transcribed by https?://otter\.ai[ \t]*$", re.MULTILINE)
 
 
 def clean_text(text: str) -> str:
-    """The cleaning every format gets: tabs to spaces, margin line numbers dropped."""
-    text = re.sub(r"[ ]*\t[ \t]*", " ", text)
+    """The cleaning every format gets: tabs to spaces, margin line numbers and Otter's
+    ``Transcribed by https://otter.ai`` footer dropped."""
+    text = EXPORT_FOOTER.sub("", re.sub(r"[ ]*\t[ \t]*", " ", text))
     return "\n".join(strip_line_numbers(text.split("\n")))
 
 
