@@ -83,7 +83,8 @@ def _repeated_edges(pages: list[list[str]]) -> set[str]:
     for lines in pages:
         body = [line for line in lines if line.strip()]
         counts.update({_shape(line) for line in body[:EDGE] + body[-EDGE:]})
-    return {shape for shape, n in counts.items() if n >= 2 and n * 2 > len(pages)}
+    return {shape for shape, n in counts.items()
+            if n >= 2 and n * 2 > len(pages) and re.search(r"[^\W\d_]", shape)}
 
 
 def _is_furniture(lines: list[str], n: int, furniture: set[str]) -> bool:
@@ -109,8 +110,12 @@ def _unwrap(lines: list[str]) -> str:
 
 
 def _opens_entry(line: str, current: list[str]) -> bool:
-    return bool(LABEL_LINE.match(line) or TIMED_HEADER.match(line + "\n")
-                or TIMED_HEADER.match(current[-1] + "\n"))
+    return bool(LABEL_LINE.match(line) or _timed_header(line) or _timed_header(current[-1]))
+
+
+def _timed_header(line: str) -> bool:
+    match = TIMED_HEADER.match(line + "\n")
+    return bool(match and (match["ts"] or match["bare"] or match["ts2"]))
 
 
 def merge_repeated_speakers(text: str, layout: Layout) -> str:
