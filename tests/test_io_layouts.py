@@ -17,19 +17,19 @@ from framesynth.io.importers import import_files, read_source
 from framesynth.store.models import Source
 
 LAYOUTS = Path(__file__).parent / "data" / "layouts"
-I, M = "Interviewer", "Maureen Okafor"
+IV, M = "Interviewer", "Maureen Okafor"
 CONVERSATION = [
-    (I, "Thanks for meeting me at the larder. How did it start?"),
+    (IV, "Thanks for meeting me at the larder. How did it start?"),
     (M, "With one chest freezer in the church hall and a rota on the back of an envelope."),
-    (I, "Who were the first volunteers?"),
+    (IV, "Who were the first volunteers?"),
     (M, "Mostly parents from the school gate, and two retired cooks who still run the "
         "Tuesday kitchen."),
-    (I, "Where does the food come from now?"),
+    (IV, "Where does the food come from now?"),
     (M, "The supermarket surplus scheme, the allotment society, and whatever the harvest "
         "festival brings in."),
-    (I, "What has been hardest?"),
+    (IV, "What has been hardest?"),
     (M, "Storage. We lost a whole delivery of yoghurt when the freezer failed in August."),
-    (I, "And what would you change?"),
+    (IV, "And what would you change?"),
     (M, "A proper van, so we are not borrowing the scout group's minibus every Friday."),
 ]
 STARTS = [3.0, 9.0, 21.0, 25.0, 40.0, 44.0, 61.0, 65.0, 80.0, 3723.0]
@@ -114,7 +114,7 @@ def test_layouts_docx_three_column_table_time_speaker_text(tmp_path):
 
 
 def test_layouts_f4transkript_rtf_with_time_marks_at_paragraph_ends(tmp_path):
-    paragraphs = [f"{'I' if who == I else 'B'}: {words} #00:00:{n * 5 + 5:02d}-{n}#"
+    paragraphs = [f"{'I' if who == IV else 'B'}: {words} #00:00:{n * 5 + 5:02d}-{n}#"
                   for n, (who, words) in enumerate(CONVERSATION[:3])]
     body = "".join(f"{p}\\par\n\\par\n" for p in paragraphs).replace("'", "\\'92")
     rtf = "{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Arial;}}\\f0\\fs22\n" + body + "}"
@@ -201,7 +201,7 @@ def test_layouts_maxqda_pdf_loses_its_page_furniture_and_keeps_its_checksum(tmp_
     assert source.checksum == hashlib.sha256(data).hexdigest()
     assert source.meta["preamble"] == [0, imported.text.index("\n\nI:")]
     assert [(t.speaker.label if t.speaker else None, t.text) for t in source.turns] == [
-        ("I" if who == I else "B", words) for who, words in CONVERSATION[:6]]
+        ("I" if who == IV else "B", words) for who, words in CONVERSATION[:6]]
     assert session.get(Source, source.id).meta["layout"] == "label-colon"
 
 
