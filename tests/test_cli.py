@@ -23,7 +23,7 @@ def small(fs, tmp_path, data_dir):
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         "cases: 4 organisation, 5 participant, 2 partnership, 1 place, 1 source from cases.csv",
-        "imported 2 sources (1 focus group, 1 interview), 14 turns; "
+        "imported 2 sources (1 focus group, 1 interview), 12 turns; "
         "4 of 4 speakers linked to participants",
     ]
     return path
@@ -43,7 +43,7 @@ def test_cli_info(fs, small):
         "sources by format           txt 2",
         "sources by language         en 2",
         "words                       138",
-        "turns                       14",
+        "turns                       12",
         "speakers linked             4/4",
         "participants                5",
         "participants by role        project lead 2, project worker 3",
@@ -106,8 +106,8 @@ def test_cli_bad_batch_names_each_file_and_changes_nothing(fs, small, tmp_path, 
     assert (code, out) == (1, "")
     assert err.splitlines() == [
         "error: broken.docx: not a readable Word file (not a zip archive) [FS102]",
-        "error: slides.pptx: unsupported format .pptx; use one of .docx, .markdown, .md, .pdf, "
-        ".srt, .text, .txt, .vtt [FS101]",
+        "error: slides.pptx: unsupported format .pptx; use one of .docx, .markdown, .md, "
+        ".odt, .pdf, .rtf, .srt, .text, .txt, .vtt [FS101]",
         "error: 2 file(s) failed; nothing was imported [FS100]",
     ]
     assert snapshot(small) == before

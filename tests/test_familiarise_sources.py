@@ -19,12 +19,14 @@ def test_sources_store_immutable_text_and_turn_ranges(session, data_dir):
     assert source.text == (data_dir / "interview.txt").read_text(encoding="utf-8")
     assert [(t.position, t.speaker.label if t.speaker else None, t.text[:22])
             for t in source.turns] == [
-        (0, None, "Test interview - proje"),
-        (1, "Interviewer", "Could you tell me how "),
-        (2, "Maureen", "Mostly through the hea"),
-        (3, "Interviewer", "And the waiting list?"),
-        (4, "Maureen", "Fourteen weeks for cou"),
+        (0, "Interviewer", "Could you tell me how "),
+        (1, "Maureen", "Mostly through the hea"),
+        (2, "Interviewer", "And the waiting list?"),
+        (3, "Maureen", "Fourteen weeks for cou"),
     ]
+    start, end = source.meta["preamble"]
+    assert source.text[start:end] == (
+        "Test interview - project lead, Pellwick Family Hub\nDate: 3 March 2026")
     assert all(source.text[t.start:t.end] == t.text for t in source.turns)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from framesynth.familiarise.speakers import detect_turns, parse_timestamp
+from framesynth.familiarise.speakers import detect_layout, detect_turns, parse_timestamp
 
 
 def spoken(text: str) -> list[tuple[str | None, str]]:
@@ -55,14 +55,11 @@ def test_speakers_continuation_lines_and_colons_inside_a_turn_stay_in_the_turn()
     ]
 
 
-def test_speakers_a_header_becomes_a_speakerless_turn_and_date_is_no_speaker():
+def test_speakers_a_header_is_a_preamble_not_a_turn_and_date_is_no_speaker():
     text = "Interview with a project lead\nDate: 3 March 2026\n\nI: Hello.\n\nR: Hi.\n\nI: Bye."
-    assert spoken(text) == [
-        (None, "Interview with a project lead\nDate: 3 March 2026"),
-        ("I", "Hello."),
-        ("R", "Hi."),
-        ("I", "Bye."),
-    ]
+    layout = detect_layout(text)
+    assert (layout.name, layout.preamble) == ("label-colon", (0, text.index("\n\nI:")))
+    assert spoken(text) == [("I", "Hello."), ("R", "Hi."), ("I", "Bye.")]
 
 
 def test_speakers_a_capitalised_word_with_a_colon_once_is_not_a_speaker():

@@ -107,12 +107,16 @@ def broken_zip(path: Path) -> None:
 
 
 @pytest.mark.parametrize(("name", "content", "error", "message"), [
-    ("notes.rtf", b"{\\rtf1 hello}", UnsupportedFormat,
-     "notes.rtf: unsupported format .rtf; use one of .docx, .markdown, .md, .pdf, .srt, "
-     ".text, .txt, .vtt [FS101]"),
+    ("notes.pages", b"hello", UnsupportedFormat,
+     "notes.pages: unsupported format .pages; use one of .docx, .markdown, .md, .odt, .pdf, "
+     ".rtf, .srt, .text, .txt, .vtt [FS101]"),
     ("README", b"hello", UnsupportedFormat,
-     "README: unsupported format (no suffix); use one of .docx, .markdown, .md, .pdf, .srt, "
-     ".text, .txt, .vtt [FS101]"),
+     "README: unsupported format (no suffix); use one of .docx, .markdown, .md, .odt, .pdf, "
+     ".rtf, .srt, .text, .txt, .vtt [FS101]"),
+    ("garbage.rtf", b"plain words", CorruptFile,
+     "garbage.rtf: not an RTF file (it does not start with {\\rtf) [FS102]"),
+    ("garbage.odt", b"this is not a zip", CorruptFile,
+     "garbage.odt: not a readable OpenDocument file (not a zip archive) [FS102]"),
     ("empty.txt", b"", EmptySource, "empty.txt: the file is empty [FS104]"),
     ("blank.md", b"  \n\n\t ", EmptySource, "blank.md: the file is empty [FS104]"),
     ("binary.txt", b"\x81\x8d\x90\x00\xff", UndecodableText,

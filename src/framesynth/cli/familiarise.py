@@ -24,21 +24,30 @@ from framesynth.familiarise.context import parse_where
 from framesynth.familiarise.frequencies import word_frequencies
 from framesynth.familiarise.memos import add_memo, get_memo, list_memos, memo_anchor
 from framesynth.familiarise.search import search as search_project
+from framesynth.familiarise.speaker_links import known_labels
 from framesynth.frame.framework import find_code
 from framesynth.io.importers import import_files, supported_suffixes
 from framesynth.io.importers.case_table import import_case_table
+from framesynth.io.importers.preview import FilePreview, preview_files
 
 
 def import_(
     project: ProjectArg,
     files: Annotated[list[Path] | None, typer.Argument(
-        help="Transcript files or folders (txt, md, docx, pdf, vtt, srt).", show_default=False)
-    ] = None,
+        help="Transcript files or folders (txt, md, docx, odt, rtf, pdf, vtt, srt).",
+        show_default=False)] = None,
     kind: Annotated[str | None, typer.Option(
         help="interview, focus_group or document for all files (default: from the cases "
              "table, else from the number of speakers).")] = None,
     cases: Annotated[Path | None, typer.Option(
         help="A cases table (CSV or XLSX) to import first.")] = None,
+    speaker_pattern: Annotated[str | None, typer.Option(
+        help="A regex for speaker headers at line starts, with a named group label "
+             "(optional ts), for a layout framesynth does not know.")] = None,
+    preview: Annotated[bool, typer.Option(
+        "--preview", help="Show each file's layout, speakers and first turns; store nothing."
+    )] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Import transcripts and case data, all or nothing.
 
@@ -48,6 +57,9 @@ def import_(
     Example: framesynth import study.fsdb transcripts/ --cases cases.csv
     """
     paths = expand_paths(files or [])
+    if preview:
+        show_preview(project, paths, speaker_pattern=speaker_pattern, as_json=as_json)
+        return
     if not paths and cases is None:
         raise InvalidArgument("give transcript files, a folder or --cases")
     with project_session(project) as session:
@@ -56,7 +68,8 @@ def import_(
             counts = ", ".join(f"{n} {kind_}" for kind_, n in sorted(summary.counts.items()))
             typer.echo(f"cases: {counts} from {cases.name}")
         sources = import_files(session, paths, kind=kind, actor=current_user(),
-                               progress=progress_printer("reading"))
+                               progress=progress_printer("reading"),
+                               speaker_pattern=speaker_pattern)
         if sources:
             kinds = Counter(source.kind for source in sources)
             turns = sum(len(source.turns) for source in sources)
@@ -65,6 +78,36 @@ def import_(
             kinds_text = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items()))
             typer.echo(f"imported {len(sources)} sources ({kinds_text}), {turns} turns; "
                        f"{linked} of {len(speakers)} speakers linked to participants")
+
+
+def show_preview(project: Path, paths: list[Path], *, speaker_pattern: str | None,
+                 as_json: bool) -> None:
+    """Print what importing ``paths`` would find; the project is only read."""
+    if not paths:
+        raise InvalidArgument("give transcript files or a folder to preview")
+    with project_session(project) as session:
+        labels = known_labels(session)
+    previews = preview_files(paths, speaker_pattern=speaker_pattern, known_labels=labels)
+    if as_json:
+        print_json([p.as_dict() for p in previews])
+        return
+    for number, item in enumerate(previews):
+        if number:
+            typer.echo("")
+        typer.echo("\n".join(preview_lines(item)))
+
+
+def preview_lines(item: FilePreview) -> list[str]:
+    """One file's preview as text lines."""
+    speakers = ", ".join(f"{s.label} {s.turns}" + (" (research team)" if s.team else "")
+                         for s in item.speakers) or "none"
+    lines = [f"{item.name} ({item.format}): layout {item.layout}, {item.turns} turns, "
+             f"{item.unattributed} without a speaker", f"  speakers: {speakers}"]
+    if item.preamble:
+        lines.append(f"  preamble: {item.preamble}")
+    lines += [f"  {n}. {label or '(no speaker)'}: {words}"
+              for n, (label, words) in enumerate(item.first_turns, start=1)]
+    return lines
 
 
 def expand_paths(items: list[Path]) -> list[Path]:

@@ -51,12 +51,15 @@ def add_sources(
     *,
     kind: str | None = None,
     actor: str = "framesynth",
+    speaker_pattern: str | None = None,
 ) -> list[Source]:
     """Store a batch of imported files; raise :class:`ImportBatchError` if any is a duplicate.
 
     :param kind: interview, focus_group or document for every file; by default the cases
         table's source profile decides, else the number of speakers (one respondent:
         interview; several: focus group; none: document).
+    :param speaker_pattern: a speaker header regex for a layout framesynth does not know
+        (see :func:`~framesynth.familiarise.speakers.detect_turns`).
     """
     if kind is not None and kind not in SOURCE_KINDS:
         raise FramesynthError(f"unknown kind {kind!r}; use one of {', '.join(SOURCE_KINDS)}")
@@ -69,7 +72,8 @@ def add_sources(
     staged = []
     for item in imported:
         source, turns = _stage_source(item, kind=kind, labels=labels,
-                                      profile=profiles.get(item.name), taken=taken)
+                                      profile=profiles.get(item.name), taken=taken,
+                                      pattern=speaker_pattern)
         session.add(source)
         staged.append((source, turns))
     session.flush()
@@ -103,11 +107,12 @@ def duplicate_errors(session: Session, imported: Sequence[ImportedSource]) -> li
 
 
 def _stage_source(item: ImportedSource, *, kind: str | None, labels: set[str],
-                  profile: SourceProfile | None, taken: set[str]
+                  profile: SourceProfile | None, taken: set[str], pattern: str | None = None
                   ) -> tuple[Source, list[DetectedTurn]]:
     """A new Source with its speakers (not yet flushed) and the turns to insert for it."""
     turns = item.turns if item.turns is not None else detect_turns(
-        item.text, known_labels=labels | set(profile.speakers if profile else ())
+        item.text, known_labels=labels | set(profile.speakers if profile else ()),
+        pattern=pattern,
     )
     name = unique_name(item.name, taken)
     taken.add(name)

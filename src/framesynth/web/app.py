@@ -24,6 +24,7 @@ from framesynth.web.routes import (
     chart,
     coding,
     framework,
+    imports,
     interpret,
     jobs,
     read,
@@ -40,7 +41,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.project = Project.open(settings.project)
     app.state.jobs = JobRunner()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, read, coding, review, chart, framework, interpret, jobs, sources):
+    for module in (auth, read, coding, review, chart, framework, interpret, jobs, imports,
+                   sources):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -1,4 +1,8 @@
-"""PDF transcripts (pypdf): the text layer of every page, pages separated by a blank line."""
+"""PDF transcripts (pypdf): the text layer of every page, cleaned of page furniture.
+
+See :func:`framesynth.io.importers.cleaning.clean_pages`: running headers and footers,
+page numbers and margin line numbers are dropped and hard-wrapped lines joined.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from pypdf.errors import PdfReadError
 
 from framesynth.errors import CorruptFile
 from framesynth.familiarise.sources import ImportedSource
+from framesynth.io.importers.cleaning import clean_pages
 
 
 def read(path: Path, data: bytes) -> ImportedSource:
@@ -21,5 +26,5 @@ def read(path: Path, data: bytes) -> ImportedSource:
     except (PdfReadError, ValueError, KeyError, TypeError) as error:
         reason = str(error).splitlines()[0][:80] if str(error) else error.__class__.__name__
         raise CorruptFile(f"not a readable PDF ({reason})", path=path) from None
-    text = "\n\n".join(page.strip() for page in pages if page.strip())
+    text = clean_pages([page for page in pages if page.strip()])
     return ImportedSource(path.name, "pdf", text, "", meta={"pages": len(pages)})

@@ -149,6 +149,7 @@ function setupJobs() {
     if (!response.ok) return toast(job.error ? job.error.message : response.statusText);
     follow(job.id, () => location.reload());
   });
+  document.getElementById("import-preview")?.addEventListener("click", () => previewImport(upload));
   document.getElementById("build-report")?.addEventListener("click", async () => {
     const job = await api("POST", "/api/jobs/report", {});
     follow(job.id, (done) => {
@@ -156,6 +157,21 @@ function setupJobs() {
       links.innerHTML = Object.entries(done.result.files).map(([name, url]) => `<a class="button" href="${url}" download>${name}</a>`).join(" ");
     });
   });
+}
+
+const escapeHtml = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+async function previewImport(upload) {
+  const response = await fetch("/api/import/preview", { method: "POST", body: new FormData(upload),
+    headers: { "X-CSRF-Token": csrf || "" }, credentials: "same-origin" });
+  const data = await response.json();
+  if (!response.ok) return toast(data.error ? data.error.message : response.statusText);
+  const box = document.getElementById("preview");
+  box.innerHTML = data.files.map((file) => `<h3>${escapeHtml(file.name)} <small>${escapeHtml(file.layout)} · ${file.turns} turns · ${file.unattributed} without a speaker</small></h3>
+    <p>${file.speakers.map((s) => `${escapeHtml(s.label)} ${s.turns}${s.team ? " <span class=\"pill\">research team</span>" : ""}`).join(", ") || "no speakers"}</p>
+    ${file.preamble ? `<p class="muted">preamble: ${escapeHtml(file.preamble)}</p>` : ""}
+    <ol>${file.first_turns.map((t) => `<li><b>${escapeHtml(t.speaker || "(no speaker)")}</b>: ${escapeHtml(t.words)}</li>`).join("")}</ol>`).join("");
+  box.hidden = false;
 }
 
 function follow(jobId, whenDone) {

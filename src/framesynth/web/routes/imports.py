@@ -1,0 +1,40 @@
+"""Import preview: what importing the uploaded files would find, before anything is stored."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+
+from framesynth.errors import InvalidArgument
+from framesynth.familiarise.speaker_links import known_labels
+from framesynth.io.importers.preview import preview_files
+from framesynth.web.deps import CoderDep, SessionDep
+
+router = APIRouter(prefix="/api/import", tags=["import"])
+
+
+@router.post("/preview")
+async def import_preview(request: Request, session: SessionDep, who: CoderDep
+                         ) -> dict[str, object]:
+    """Each uploaded file's layout, speakers (and which are the research team) and first
+    turns, as ``framesynth import --preview --json`` prints them; nothing is stored."""
+    form = await request.form()
+    uploads = [item for item in form.getlist("files") if hasattr(item, "filename")]
+    if not uploads:
+        raise InvalidArgument("choose one or more files to preview")
+    pattern = form.get("speaker_pattern")
+    folder = Path(tempfile.mkdtemp(prefix="framesynth-preview-"))
+    try:
+        paths = []
+        for upload in uploads:
+            target = folder / Path(upload.filename or "upload.txt").name  # type: ignore[union-attr]
+            target.write_bytes(await upload.read())  # type: ignore[union-attr]
+            paths.append(target)
+        previews = preview_files(paths, speaker_pattern=str(pattern) if pattern else None,
+                                 known_labels=known_labels(session))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"files": [item.as_dict() for item in previews]}
