@@ -39,13 +39,16 @@ def import_(
              "table, else from the number of speakers).")] = None,
     cases: Annotated[Path | None, typer.Option(
         help="A cases table (CSV or XLSX) to import first.")] = None,
+    interviewer: Annotated[list[str] | None, typer.Option(
+        "--interviewer", help="A speaker label of the research team in these files (Sam); "
+        "repeat for each. Interviewer, Facilitator ... are guessed anyway.")] = None,
 ) -> None:
     """Import transcripts and case data, all or nothing.
 
     Every file is read and checked before anything is stored; if one is bad, each bad
     file is named on its own line and the project is left as it was.
 
-    Example: framesynth import study.fsdb transcripts/ --cases cases.csv
+    Example: framesynth import study.fsdb transcripts/ --cases cases.csv --interviewer Sam
     """
     paths = expand_paths(files or [])
     if not paths and cases is None:
@@ -55,8 +58,11 @@ def import_(
             summary = import_case_table(session, cases, actor=current_user())
             counts = ", ".join(f"{n} {kind_}" for kind_, n in sorted(summary.counts.items()))
             typer.echo(f"cases: {counts} from {cases.name}")
+            for change in summary.changes:
+                typer.echo(f"  {change}")
         sources = import_files(session, paths, kind=kind, actor=current_user(),
-                               progress=progress_printer("reading"))
+                               progress=progress_printer("reading"),
+                               interviewers=interviewer or [])
         if sources:
             kinds = Counter(source.kind for source in sources)
             turns = sum(len(source.turns) for source in sources)

@@ -134,7 +134,8 @@ def method_section(session: Session, anonymised: bool) -> list[str]:
     themes = sorted({str(meta.get("theme")) for meta in session.scalars(
         select(Source.meta).where(Source.kind == "focus_group")) if meta.get("theme")})
     sectors = Counter(session.scalars(select(Organisation.sector)))
-    roles = Counter(r for r in session.scalars(select(Participant.role)) if r)
+    roles = Counter(r for r in session.scalars(select(Participant.role).where(
+        Participant.team.is_(False))) if r)
     depths = Counter(d.replace("_", " ") for d in session.scalars(select(Partnership.depth)))
     codes = framework_codes(session)
     top = [c for c in codes if c.parent_id is None]

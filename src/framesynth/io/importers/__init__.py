@@ -41,10 +41,13 @@ def import_files(
     kind: str | None = None,
     actor: str = "framesynth",
     progress: Progress | None = None,
+    interviewers: Sequence[str] = (),
 ) -> list[Source]:
     """Read and store transcript files, all or nothing.
 
     Every file is read and checked before anything is written; if any file is bad the
     error lists each bad file on its own line and the project is left untouched.
+    ``interviewers``: labels of the research team in these files (see :func:`add_sources`).
     """
-    return add_sources(session, read_all(paths, progress=progress), kind=kind, actor=actor)
+    return add_sources(session, read_all(paths, progress=progress), kind=kind, actor=actor,
+                       interviewers=interviewers)
