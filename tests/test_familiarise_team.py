@@ -207,6 +207,9 @@ def test_team_words_and_where_leave_out_the_team(marked):
     assert "families" not in {word for word, _ in top}  # only Sam says it
     hits = search(marked, "waiting list", where=parse_where(["organisation=Kestrel Food Bank"]))
     assert [h.speaker for h in hits] == ["Priya"]
+    assert search(marked, "waiting list", where=parse_where(["role=researcher"])) == []
+    asked = search(marked, "waiting list", where=parse_where(["interviewer=true"]))
+    assert [h.speaker for h in asked] == ["Sam"]
     assert [h.speaker for h in search(marked, "waiting list")] == ["Sam", "Priya"]
 
 
