@@ -13,11 +13,11 @@ from framesynth.familiarise.search import search
 from framesynth.familiarise.sources import get_source
 from framesynth.familiarise.speaker_links import set_speaker_team
 from framesynth.familiarise.units import units
+from framesynth.frame.framework import find_code
 from framesynth.index.coding import code_span
 from framesynth.index.review import run_autocode
 from framesynth.interpret.prevalence import prevalence
 from framesynth.interpret.quotes import theme_quotes
-from framesynth.frame.framework import find_code
 from framesynth.io.codebook import import_codebook
 from framesynth.io.importers import import_files
 from framesynth.io.importers.case_table import import_case_table

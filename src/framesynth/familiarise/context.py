@@ -5,8 +5,9 @@ and the source's own attributes such as ``theme``), its speaker (``speaker``,
 ``interviewer``) and, when the speaker is linked and not the research team, the
 participant (``participant``, ``role``, ``pseudonym`` and case attributes) and their
 organisation (``organisation``, ``sector`` and case attributes): the team's turns match
-no participant attribute, so ``--where role=...`` never picks them. Keys and values compare case-insensitively; a key given
-twice matches either value, different keys must all match.
+no participant attribute, so ``--where role=...`` never picks them. Keys and values
+compare case-insensitively; a key given twice matches either value, different keys must
+all match.
 """
 
 from __future__ import annotations
@@ -90,8 +91,9 @@ def load_context(session: Session) -> ContextIndex:
         select(Speaker.id, Speaker.label, Speaker.is_interviewer, Speaker.participant_id)
     ):
         attrs = {"speaker": label, "interviewer": "true" if is_interviewer else "false"}
-        linked = participant_id and not is_interviewer
-        speakers[speaker_id] = attrs | (people.get(participant_id, {}) if linked else {})
+        if participant_id is not None and not is_interviewer:
+            attrs |= people.get(participant_id, {})
+        speakers[speaker_id] = attrs
     return ContextIndex(sources, speakers)
 
 
