@@ -225,3 +225,16 @@ def test_team_marking_after_import_takes_effect_in_the_next_analysis(session, tr
     pending = session.scalars(select(Coding).where(Coding.status == "pending")).all()
     assert pending and not any(on_sam(session, c.start) for c in pending)
     assert session.scalar(select(Source.kind)) == "interview"
+
+
+@pytest.mark.parametrize(("interviewers", "expected"), [
+    ((), [("Priya", False, None)]),
+    (("Okafor",), [("Okafor", True, None), ("Priya", False, None)]),
+])
+def test_team_interviewer_labels_count_as_labels_even_when_said_once(session, tmp_path,
+                                                                     interviewers, expected):
+    path = tmp_path / "short.txt"
+    path.write_text("Okafor: How do referrals reach you?\n\nPriya: Through the school.\n\n"
+                    "Priya: And the health visitors.\n", encoding="utf-8")
+    import_files(session, [path], interviewers=interviewers)
+    assert (speakers(session), get_source(session, "short.txt").kind) == (expected, "interview")

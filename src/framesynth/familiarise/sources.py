@@ -98,7 +98,8 @@ def add_sources(
     for source in sources:
         link_source_speakers(session, source, profile=profiles.get(source.name),
                              participants=participants)
-    log_event(session, "import_sources", actor=actor, sources=[s.name for s in sources])
+    log_event(session, "import_sources", actor=actor, sources=[s.name for s in sources],
+              **({"interviewers": list(interviewers)} if interviewers else {}))
     return sources
 
 
@@ -122,16 +123,17 @@ def _stage_source(item: ImportedSource, *, kind: str | None, labels: set[str],
                   profile: SourceProfile | None, taken: set[str]
                   ) -> tuple[Source, list[DetectedTurn]]:
     """A new Source with its speakers (not yet flushed) and the turns to insert for it."""
+    stated = {*profile.speakers, *profile.team} if profile else set()
     turns = item.turns if item.turns is not None else detect_turns(
-        item.text, known_labels=labels | set(profile.speakers if profile else ())
+        item.text, known_labels=labels | stated
     )
     name = unique_name(item.name, taken)
     taken.add(name)
-    stated = kind or (profile.kind if profile and profile.kind else None)
-    kind_from = "option" if kind else "cases" if stated else "speakers"
+    given = kind or (profile.kind if profile and profile.kind else None)
+    kind_from = "option" if kind else "cases" if given else "speakers"
     source = Source(
         name=name,
-        kind=stated or infer_kind(turns),
+        kind=given or infer_kind(turns),
         format=item.format,
         text=item.text,
         checksum=item.checksum,
