@@ -169,3 +169,34 @@ def test_cli_console_script_exits_non_zero_with_one_line(tmp_path):
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == ("error: none.fsdb: no such project file (create one with "
                              "`framesynth init`) [FS001]\n")
+
+
+def test_cli_import_cases_again_prints_what_it_changes(fs, small, tmp_path):
+    cases = tmp_path / "again.csv"
+    cases.write_text("type,id,name,role,interviewers\n"
+                     "participant,P01,Maureen Okafor,Coordinator,\n"
+                     "participant,P06,Helen Ashworth,,\n"
+                     "source,,focus_group.txt,,Facilitator;Sam\n", encoding="utf-8")
+    assert fs("import", small, "--cases", cases) == (0, (
+        "cases: 2 participant, 1 source from again.csv\n"
+        "  participant P01: role 'project lead' -> 'Coordinator'\n"
+        "  source focus_group.txt: interviewers (none) -> 'Facilitator; Sam'\n"), "")
+
+
+def test_cli_import_interviewer_marks_the_team(fs, tmp_path):
+    path = tmp_path / "study.fsdb"
+    transcript = tmp_path / "kestrel.txt"
+    transcript.write_text("Okafor: How do families reach you?\n\nInterviewer2 : And then?\n\n"
+                          "Priya: Mostly the school.\n\nOkafor: Thank you.\n\n"
+                          "Interviewer2 : Thanks.\n\nPriya: Bye.\n", encoding="utf-8")
+    assert fs("init", path)[0] == 0
+    assert fs("import", path, transcript, "--interviewer", "Okafor", "--interviewer",
+              "interviewer2") == (0, "imported 1 sources (1 interview), 6 turns; "
+                                     "0 of 1 speakers linked to participants\n", "")
+
+
+def test_cli_import_interviewer_who_never_speaks(fs, tmp_path, data_dir):
+    path = tmp_path / "study.fsdb"
+    assert fs("init", path)[0] == 0
+    assert fs("import", path, data_dir / "interview.txt", "--interviewer", "Sam") == (
+        1, "", "error: --interviewer 'Sam' speaks in none of the imported files [FS003]\n")

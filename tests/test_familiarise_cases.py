@@ -166,3 +166,71 @@ def test_cases_every_entity_gets_a_case(session, data_dir):
         ("participant", "P15"), ("participant", "P16"), ("participant", "P19"),
         ("partnership", "PS01"), ("partnership", "PS04"),
     ]
+
+
+def reimport(session, tmp_path, table: str):
+    path = tmp_path / "again.csv"
+    path.write_text(table, encoding="utf-8")
+    return import_case_table(session, path)
+
+
+def roles(session) -> list[tuple[str, str | None, str | None, list[str], str | None]]:
+    return [(p.key, p.role, p.pseudonym, p.aliases, p.organisation.key if p.organisation else None)
+            for p in session.scalars(select(Participant).order_by(Participant.key))]
+
+
+def test_cases_reimport_without_a_column_keeps_what_is_stored(session, data_dir, tmp_path):
+    import_case_table(session, data_dir / "cases.csv")
+    before = roles(session)
+    summary = reimport(session, tmp_path, "type,id,name,role\nparticipant,P01,Maureen Okafor,\n"
+                                          "participant,P06,Helen Ashworth,\n")
+    assert roles(session) == before
+    assert before[0] == ("P01", "project lead", "Grace", [], "ORG02")
+    assert (dict(summary.counts), summary.changes) == ({"participant": 2}, [])
+
+
+def test_cases_reimport_none_clears_and_changes_are_listed(session, data_dir, tmp_path):
+    import_case_table(session, data_dir / "cases.csv")
+    summary = reimport(session, tmp_path, (
+        "type,id,name,role,pseudonym,aliases,organisation,team,years:number,kind,interviewers,theme\n"
+        "participant,P01,Maureen Okafor,(none),,Mo;Mrs O,(NONE),yes,4,,,\n"
+        "participant,P06,Helen Ashworth,Coordinator,(none),,ORG02,,,,,\n"
+        "participant,P30,Ayo Bright,volunteer,,,,,2,,,\n"
+        "place,,Wrenmouth,,,,,,,(none),,\n"
+        "source,,focus_group.txt,,,,,,,,Facilitator; Okafor,(none)\n"))
+    assert summary.changes == [
+        "place Wrenmouth: kind 'town' -> (none)",
+        "participant P01: role 'project lead' -> (none)",
+        "participant P01: aliases (none) -> 'Mo; Mrs O'",
+        "participant P01: team no -> yes",
+        "participant P01: organisation 'ORG02' -> (none)",
+        "participant P01: years (none) -> '4'",
+        "participant P06: role 'project lead' -> 'Coordinator'",
+        "participant P06: pseudonym 'Carol' -> (none)",
+        "participant P06: organisation 'ORG06' -> 'ORG02'",
+        "source focus_group.txt: interviewers (none) -> 'Facilitator; Okafor'",
+        "source focus_group.txt: theme 'waiting lists' -> (none)",
+    ]
+    assert roles(session)[:3] == [("P01", None, "Grace", ["Mo", "Mrs O"], None),
+                                  ("P06", "Coordinator", None, [], "ORG02"),
+                                  ("P15", "project worker", "Tracey", [], "ORG03")]
+    profile = session.scalar(select(SourceProfile))
+    assert (profile.kind, profile.participants, profile.team, profile.attributes) == (
+        "focus_group", ["P15", "P16", "P19"], ["Facilitator", "Okafor"], {})
+    assert session.scalar(select(Place)).kind is None
+
+
+def test_cases_reimport_none_removes_an_attribute(session, data_dir, tmp_path):
+    import_case_table(session, data_dir / "cases.csv")
+    reimport(session, tmp_path, "type,id,name,years\nparticipant,P01,Maureen Okafor,4\n")
+    summary = reimport(session, tmp_path, "type,id,name,years\nparticipant,P01,Maureen Okafor,"
+                                          "(none)\n")
+    case = session.scalar(select(Case).where(Case.name == "P01"))
+    assert (summary.changes, case.attributes) == (["participant P01: years '4' -> (none)"], [])
+
+
+def test_cases_team_must_be_yes_or_no(session, tmp_path):
+    with pytest.raises(CaseDataError) as raised:
+        reimport(session, tmp_path, "type,id,name,team\nparticipant,T01,Sam Reed,sometimes\n")
+    assert str(raised.value) == "again.csv, row 2: 'sometimes' in column 'team' is not yes or no " \
+                                "[FS110]"

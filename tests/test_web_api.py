@@ -267,3 +267,37 @@ def test_web_logout_needs_the_csrf_token(team):
     assert client.post("/logout", follow_redirects=False).status_code == 403
     response = client.post("/logout", data={"csrf": token}, follow_redirects=False)
     assert response.status_code == 303
+
+
+def source_named(path, name: str) -> int:
+    with Project.open(path) as project, project.session() as session:
+        return session.scalar(select(Source.id).where(Source.name == name))
+
+
+@pytest.mark.parametrize(("user", "status"), [("cora", 200), ("vic", 403)])
+def test_web_reader_marks_a_speaker_as_the_research_team(team, web_project, user, status):
+    from framesynth.store.models import Speaker
+
+    client, token = login(team, user)
+    source = source_named(web_project, "int01-maureen-okafor.txt")
+    page = client.get(f"/sources/{source}").text
+    assert 'data-team-label="Maureen"' + ("" if status == 200 else " disabled") + "> Maureen" in page
+    assert 'data-team-label="Interviewer" checked' in page
+    url = f"/api/sources/{source}/team"
+    assert client.post(url, json={"label": "Maureen", "team": True}).status_code == 403  # CSRF
+    marked = client.post(url, json={"label": "maureen", "team": True},
+                         headers={"X-CSRF-Token": token})
+    assert marked.status_code == status
+    if status != 200:
+        assert marked.json()["error"]["code"] == "FS501"
+        return
+    assert marked.json() == {"source_id": source, "label": "Maureen", "team": True,
+                             "kind": "interview"}  # the cases table states it
+    assert 'data-team-label="Maureen" checked' in client.get(f"/sources/{source}").text
+    missing = client.post(url, json={"label": "Okafor", "team": True},
+                          headers={"X-CSRF-Token": token})
+    assert (missing.status_code, missing.json()["error"]["message"]) == (
+        404, "int01-maureen-okafor.txt has no speaker 'Okafor' [FS002]")
+    with Project.open(web_project) as project, project.session() as session:
+        assert session.scalar(select(Speaker.is_interviewer).where(
+            Speaker.source_id == source, Speaker.label == "Maureen")) is True

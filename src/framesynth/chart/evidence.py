@@ -6,7 +6,9 @@
   whose turn names the other partner (by name or alias): what people say about that
   partnership.
 
-Only people's codings count (not pending suggestions).
+Only people's codings count (not pending suggestions). A segment that starts in a turn
+of the research team (``Speaker.is_interviewer``) belongs to no case, and team members
+(``Participant.team``) are not participant cases.
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ def case_rows(session: Session, kind: str) -> list[CaseRow]:
     query = select(Case).where(Case.kind == kind).options(selectinload(Case.attributes))
     for case in session.scalars(query):
         attrs = {a.name.casefold(): a.value for a in case.attributes}
+        if kind == "participant" and case.participant is not None and case.participant.team:
+            continue
         if kind == "participant" and case.participant is not None:
             person = case.participant
             attrs |= participant_attributes(person, known)
@@ -88,14 +92,16 @@ def case_rows(session: Session, kind: str) -> list[CaseRow]:
 
 
 def evidence(session: Session, *, coder: str | None = None) -> list[Evidence]:
-    """Every person's coded segment with the participant whose turn it starts in."""
+    """Every person's coded segment with the participant whose turn it starts in (None in
+    a turn of the research team)."""
     turns: dict[int, list[tuple[int, int, int | None, str]]] = defaultdict(list)
     for source_id, start, end, speaker, text in session.execute(
         select(Turn.source_id, Turn.start, Turn.end, Turn.speaker_id, Turn.text)
         .order_by(Turn.source_id, Turn.start)
     ):
         turns[source_id].append((start, end, speaker, text))
-    speakers = dict(session.execute(select(Speaker.id, Speaker.participant_id)).all())
+    speakers = dict(session.execute(select(Speaker.id, Speaker.participant_id)
+                                    .where(Speaker.is_interviewer.is_(False))).all())
     query = select(Coding).where(Coding.status.is_(None)).options(selectinload(Coding.source))
     if coder is not None:
         query = query.where(Coding.coder == coder)

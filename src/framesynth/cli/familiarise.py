@@ -24,7 +24,7 @@ from framesynth.familiarise.context import parse_where
 from framesynth.familiarise.frequencies import word_frequencies
 from framesynth.familiarise.memos import add_memo, get_memo, list_memos, memo_anchor
 from framesynth.familiarise.search import search as search_project
-from framesynth.familiarise.speaker_links import known_labels
+from framesynth.familiarise.speaker_links import known_labels, team_participant_labels
 from framesynth.frame.framework import find_code
 from framesynth.io.importers import import_files, supported_suffixes
 from framesynth.io.importers.case_table import import_case_table
@@ -48,17 +48,21 @@ def import_(
         "--preview", help="Show each file's layout, speakers and first turns; store nothing."
     )] = False,
     as_json: JsonOpt = False,
+    interviewer: Annotated[list[str] | None, typer.Option(
+        "--interviewer", help="A speaker label of the research team in these files (Sam); "
+        "repeat for each. Interviewer, Facilitator ... are guessed anyway.")] = None,
 ) -> None:
     """Import transcripts and case data, all or nothing.
 
     Every file is read and checked before anything is stored; if one is bad, each bad
     file is named on its own line and the project is left as it was.
 
-    Example: framesynth import study.fsdb transcripts/ --cases cases.csv
+    Example: framesynth import study.fsdb transcripts/ --cases cases.csv --interviewer Sam
     """
     paths = expand_paths(files or [])
     if preview:
-        show_preview(project, paths, speaker_pattern=speaker_pattern, as_json=as_json)
+        show_preview(project, paths, speaker_pattern=speaker_pattern,
+                     interviewers=interviewer or [], as_json=as_json)
         return
     if not paths and cases is None:
         raise InvalidArgument("give transcript files, a folder or --cases")
@@ -67,9 +71,11 @@ def import_(
             summary = import_case_table(session, cases, actor=current_user())
             counts = ", ".join(f"{n} {kind_}" for kind_, n in sorted(summary.counts.items()))
             typer.echo(f"cases: {counts} from {cases.name}")
+            for change in summary.changes:
+                typer.echo(f"  {change}")
         sources = import_files(session, paths, kind=kind, actor=current_user(),
                                progress=progress_printer("reading"),
-                               speaker_pattern=speaker_pattern)
+                               speaker_pattern=speaker_pattern, interviewers=interviewer or [])
         if sources:
             kinds = Counter(source.kind for source in sources)
             turns = sum(len(source.turns) for source in sources)
@@ -81,13 +87,15 @@ def import_(
 
 
 def show_preview(project: Path, paths: list[Path], *, speaker_pattern: str | None,
-                 as_json: bool) -> None:
+                 interviewers: list[str], as_json: bool) -> None:
     """Print what importing ``paths`` would find; the project is only read."""
     if not paths:
         raise InvalidArgument("give transcript files or a folder to preview")
     with project_session(project) as session:
         labels = known_labels(session)
-    previews = preview_files(paths, speaker_pattern=speaker_pattern, known_labels=labels)
+        team = [*interviewers, *team_participant_labels(session)]
+    previews = preview_files(paths, speaker_pattern=speaker_pattern, known_labels=labels,
+                             team_labels=team)
     if as_json:
         print_json([p.as_dict() for p in previews])
         return

@@ -6,12 +6,17 @@ all, a row each, told apart by its ``type`` column. The columns are documented i
 that row's case. Rows are applied in dependency order (organisations before the
 participants and partnerships that name them), re-importing updates by ``id``, and the
 first bad row stops the import with an error naming the file and row.
+
+Re-importing merges: a column the table lacks, or an empty cell, leaves the stored value
+alone; only the marker ``(none)`` clears one. The summary lists every stored value the
+import changed (``participant P03: role 'Project lead' -> 'Coordinator'``).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -42,10 +47,10 @@ from framesynth.store.models import (
 ROW_TYPES = ("organisation", "place", "participant", "partnership", "source", "project")
 RESERVED = {
     "organisation": {"id", "name", "sector", "aliases"},
-    "participant": {"id", "name", "role", "organisation", "pseudonym", "aliases"},
+    "participant": {"id", "name", "role", "organisation", "pseudonym", "aliases", "team"},
     "partnership": {"id", "name", "organisation", "partner", "formality", "depth", "levels"},
     "place": {"name", "kind"},
-    "source": {"name", "kind", "participants", "speakers"},
+    "source": {"name", "kind", "participants", "speakers", "interviewers"},
     "project": {"name"},
 }
 REQUIRED = {
@@ -61,6 +66,7 @@ DEPTH_ALIASES = {"on paper": "on_paper", "paper": "on_paper", "partners on paper
 LEVEL_ALIASES = {"board": "strategic", "board/strategic": "strategic", "strategic/board": "strategic",
                  "operational": "delivery", "front line": "delivery", "frontline": "delivery"}
 LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
+CLEAR = "(none)"
 
 
 @dataclass
@@ -77,7 +83,10 @@ class CaseRow:
 
 @dataclass
 class CaseImportSummary:
+    """Rows applied by type, and one line per stored value the import changed."""
+
     counts: Counter[str] = field(default_factory=Counter)
+    changes: list[str] = field(default_factory=list)
 
 
 def apply_case_rows(session: Session, rows: list[CaseRow], *, path: str,
@@ -94,7 +103,8 @@ def apply_case_rows(session: Session, rows: list[CaseRow], *, path: str,
     session.flush()
     apply_profiles_to_sources(session)
     relink_all(session)
-    log_event(session, "import_cases", actor=actor, file=path, counts=dict(applier.summary.counts))
+    log_event(session, "import_cases", actor=actor, file=path, counts=dict(applier.summary.counts),
+              changes=applier.summary.changes)
     return applier.summary
 
 
@@ -103,9 +113,12 @@ def apply_profiles_to_sources(session: Session) -> None:
     profiles = {p.name: p for p in session.scalars(select(SourceProfile))}
     for source in session.scalars(select(Source).where(Source.name.in_(profiles))):
         profile = profiles[source.name]
+        meta = {**source.meta, **profile.attributes}
         if profile.kind:
-            source.kind = profile.kind
-        source.meta = {**source.meta, **profile.attributes}
+            source.kind, meta["kind_from"] = profile.kind, "cases"
+        elif meta.get("kind_from") == "cases":
+            meta["kind_from"] = "speakers"  # the table's kind was cleared
+        source.meta = meta
 
 
 def parse_depth(value: str) -> str | None:
@@ -199,17 +212,24 @@ class _Applier:
 
     def _place(self, row: CaseRow) -> None:
         name = row.values["name"]
-        place = self.session.scalar(select(Place).where(Place.name == name)) or Place(name=name)
-        place.kind = row.values.get("kind")
+        found = self.session.scalar(select(Place).where(Place.name == name))
+        place = found or Place(name=name)
+        self._assign(row, None if found is None else f"place {name}", place, "kind")
         self.session.add(place)
 
     def _participant(self, row: CaseRow) -> None:
         v = row.values
-        person = self._by_key(Participant, v["id"]) or Participant(key=v["id"])
-        person.name, person.role = v["name"], v.get("role")
-        person.pseudonym, person.aliases = v.get("pseudonym"), split_list(v.get("aliases"))
-        person.organisation = self._organisation_ref(row, "organisation") if v.get(
-            "organisation") else None
+        found = self._by_key(Participant, v["id"])
+        person = found or Participant(key=v["id"], aliases=[], team=False)
+        subject = None if found is None else f"participant {person.key}"
+        self._set(subject, person, "name", v["name"])
+        for column in ("role", "pseudonym"):
+            self._assign(row, subject, person, column)
+        self._assign(row, subject, person, "aliases", parse=split_list, cleared=[])
+        self._assign(row, subject, person, "team", cleared=False,
+                     parse=lambda text: self._flag(row, "team", text))
+        self._assign(row, subject, person, "organisation",
+                     parse=lambda _: self._organisation_ref(row, "organisation"))
         self.session.add(person)
         self._set_attributes(row, self._case("participant", person.key, participant=person))
 
@@ -239,27 +259,84 @@ class _Applier:
         self._set_attributes(row, self._case("partnership", link.key, partnership=link))
 
     def _source(self, row: CaseRow) -> None:
-        v = row.values
-        kind = v.get("kind", "").casefold().replace(" ", "_") or None
-        if kind and kind not in SOURCE_KINDS:
-            raise self.fail(row, f"kind {v['kind']!r} is not one of: {', '.join(SOURCE_KINDS)}")
-        participants = split_list(v.get("participants"))
+        name = row.values["name"]
+        found = self.session.scalar(select(SourceProfile).where(SourceProfile.name == name))
+        profile = found or SourceProfile(name=name, kind=None, participants=[], speakers={},
+                                         attributes={}, team=[])
+        subject = None if found is None else f"source {name}"
+        self._assign(row, subject, profile, "kind", parse=lambda text: self._kind(row, text))
+        self._assign(row, subject, profile, "participants", cleared=[],
+                     parse=lambda text: self._participant_keys(row, text))
+        self._assign(row, subject, profile, "speakers", cleared={},
+                     parse=lambda text: self._speaker_map(row, text))
+        self._assign(row, subject, profile, "interviewers", attr="team", cleared=[],
+                     parse=split_list)
+        attributes = dict(profile.attributes)
+        for attribute, _, value in self._extra(row):
+            old = attributes.pop(attribute, None)
+            if value is not None:
+                attributes[attribute] = value
+            if subject and old != value:
+                self.summary.changes.append(f"{subject}: {attribute} {shown(old)} -> {shown(value)}")
+            if value is None:
+                self._forget_source_attribute(name, attribute)
+        profile.attributes = attributes
+        self.session.add(profile)
+
+    def _kind(self, row: CaseRow, text: str) -> str:
+        kind = text.casefold().replace(" ", "_")
+        if kind not in SOURCE_KINDS:
+            raise self.fail(row, f"kind {text!r} is not one of: {', '.join(SOURCE_KINDS)}")
+        return kind
+
+    def _participant_keys(self, row: CaseRow, text: str) -> list[str]:
         known = set(self.session.scalars(select(Participant.key)))
-        for key in participants:
+        for key in split_list(text):
             if key not in known:
                 raise self.fail(row, f"unknown participant {key!r} in column 'participants'")
+        return split_list(text)
+
+    def _speaker_map(self, row: CaseRow, text: str) -> dict[str, str]:
+        known = set(self.session.scalars(select(Participant.key)))
         speakers = {}
-        for pair in split_list(v.get("speakers")):
+        for pair in split_list(text):
             label, _, key = pair.partition("=")
             if key.strip() not in known:
                 raise self.fail(row, f"speaker {pair!r} does not name a known participant "
                                 "(write label=participant id)")
             speakers[label.strip()] = key.strip()
-        profile = self.session.scalar(select(SourceProfile).where(SourceProfile.name == v["name"]))
-        profile = profile or SourceProfile(name=v["name"])
-        profile.kind, profile.participants, profile.speakers = kind, participants, speakers
-        profile.attributes = {name: value for name, _, value in self._extra(row)}
-        self.session.add(profile)
+        return speakers
+
+    def _flag(self, row: CaseRow, column: str, text: str) -> bool:
+        value = _as_type("boolean", text)
+        if value is None:
+            raise self.fail(row, f"{text!r} in column {column!r} is not yes or no")
+        return value == "true"
+
+    def _forget_source_attribute(self, name: str, attribute: str) -> None:
+        source = self.session.scalar(select(Source).where(Source.name == name))
+        if source is not None and attribute in source.meta:
+            source.meta = {k: v for k, v in source.meta.items() if k != attribute}
+
+    def _assign(self, row: CaseRow, subject: str | None, target: object, column: str, *,
+                attr: str | None = None, parse: Callable[[str], object] = str,
+                cleared: object = None) -> None:
+        """Set ``target.attr`` from the row's ``column``: absent leaves it, ``(none)`` clears."""
+        text = row.values.get(column)
+        if text is None:
+            return
+        new = cleared if text.casefold() == CLEAR else parse(text)
+        self._set(subject, target, attr or column, new, label=column)
+
+    def _set(self, subject: str | None, target: object, attr: str, new: object, *,
+             label: str | None = None) -> None:
+        """Store ``new``; note the change unless ``target`` is new (``subject`` None)."""
+        old = getattr(target, attr)
+        if old == new:
+            return
+        if subject:
+            self.summary.changes.append(f"{subject}: {label or attr} {shown(old)} -> {shown(new)}")
+        setattr(target, attr, new)
 
     def _project(self, row: CaseRow) -> None:
         self._set_attributes(row, self._case("project", row.values["name"]))
@@ -283,27 +360,52 @@ class _Applier:
             self.session.add(case)
         return case
 
-    def _extra(self, row: CaseRow) -> list[tuple[str, str, str]]:
-        """(name, type, value) for each attribute cell of the row."""
+    def _extra(self, row: CaseRow) -> list[tuple[str, str, str | None]]:
+        """(name, type, value) for each attribute cell of the row; value None for ``(none)``."""
         reserved = RESERVED[row.values["type"]] | {"type"}
-        cells = []
+        cells: list[tuple[str, str, str | None]] = []
         for column, value in row.values.items():
             name, _, declared = column.rpartition(":")
             if not name or declared not in ATTRIBUTE_TYPES:
                 name, declared = column, ""
             if name in reserved:
                 continue
+            if value.casefold() == CLEAR:
+                cells.append((name, declared, None))
+                continue
             typed = infer_attribute(value, declared or None)
             if typed is None:
                 raise self.fail(row, f"{value!r} in column {column!r} is not a {declared}")
             cells.append((name, *typed))
-        return [(name, kind, value) for name, kind, value in cells]
+        return cells
 
     def _set_attributes(self, row: CaseRow, case: Case) -> None:
+        """Add or update the row's attributes on ``case``; ``(none)`` removes one."""
+        subject = None if case.id is None else f"{case.kind} {case.name}"
         current = {attribute.name: attribute for attribute in case.attributes}
         for name, kind, value in self._extra(row):
             attribute = current.get(name)
-            if attribute is None:
+            old = attribute.value if attribute is not None else None
+            if subject and old != value:
+                self.summary.changes.append(f"{subject}: {name} {shown(old)} -> {shown(value)}")
+            if value is None:
+                if attribute is not None:
+                    case.attributes.remove(attribute)
+            elif attribute is None:
                 case.attributes.append(CaseAttribute(name=name, type=kind, value=value))
             else:
                 attribute.type, attribute.value = kind, value
+
+
+def shown(value: object) -> str:
+    """A stored value as a change line shows it: ``'Coordinator'``, ``(none)``, ``yes``."""
+    if value is None or value == [] or value == {}:
+        return CLEAR
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return repr("; ".join(str(item) for item in value))
+    if isinstance(value, dict):
+        return repr("; ".join(f"{k}={v}" for k, v in value.items()))
+    key = getattr(value, "key", None)
+    return repr(key if isinstance(key, str) else str(value))

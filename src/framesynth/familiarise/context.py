@@ -2,10 +2,12 @@
 
 Every turn gets a flat attribute map from its source (``source``, ``kind``, ``format``
 and the source's own attributes such as ``theme``), its speaker (``speaker``,
-``interviewer``) and, when the speaker is linked, the participant (``participant``,
-``role``, ``pseudonym`` and case attributes) and their organisation (``organisation``,
-``sector`` and case attributes). Keys and values compare case-insensitively; a key given
-twice matches either value, different keys must all match.
+``interviewer``) and, when the speaker is linked and not the research team, the
+participant (``participant``, ``role``, ``pseudonym`` and case attributes) and their
+organisation (``organisation``, ``sector`` and case attributes): the team's turns match
+no participant attribute, so ``--where role=...`` never picks them. Keys and values
+compare case-insensitively; a key given twice matches either value, different keys must
+all match.
 """
 
 from __future__ import annotations
@@ -74,7 +76,8 @@ def load_context(session: Session) -> ContextIndex:
     cases = case_attributes(session)
     sources = {
         source_id: {"source": name, "kind": kind, "format": fmt,
-                    **{k.casefold(): str(v) for k, v in (meta or {}).items() if v is not None}}
+                    **{k.casefold(): str(v) for k, v in (meta or {}).items()
+                       if v is not None and not isinstance(v, dict)}}
         for source_id, name, kind, fmt, meta in session.execute(
             select(Source.id, Source.name, Source.kind, Source.format, Source.meta))
     }
@@ -88,7 +91,9 @@ def load_context(session: Session) -> ContextIndex:
         select(Speaker.id, Speaker.label, Speaker.is_interviewer, Speaker.participant_id)
     ):
         attrs = {"speaker": label, "interviewer": "true" if is_interviewer else "false"}
-        speakers[speaker_id] = attrs | (people.get(participant_id, {}) if participant_id else {})
+        if participant_id is not None and not is_interviewer:
+            attrs |= people.get(participant_id, {})
+        speakers[speaker_id] = attrs
     return ContextIndex(sources, speakers)
 
 

@@ -7,17 +7,34 @@ transaction: all of the batch or, on any error, nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from framesynth.errors import DuplicateSource, FramesynthError, ImportBatchError, NotFound
+from framesynth.errors import (
+    DuplicateSource,
+    FramesynthError,
+    ImportBatchError,
+    InvalidArgument,
+    NotFound,
+)
 from framesynth.familiarise.language import ensure_languages
-from framesynth.familiarise.speaker_links import known_labels, link_source_speakers
-from framesynth.familiarise.speakers import DetectedTurn, detect_turns, is_interviewer_label
+from framesynth.familiarise.speaker_links import (
+    KIND_FROM,
+    kind_for_respondents,
+    known_labels,
+    link_source_speakers,
+    mark_team,
+)
+from framesynth.familiarise.speakers import (
+    DetectedTurn,
+    detect_turns,
+    is_interviewer_label,
+    normalise_label,
+)
 from framesynth.store.events import log_event
 from framesynth.store.models import (
     SOURCE_KINDS,
@@ -52,30 +69,30 @@ def add_sources(
     kind: str | None = None,
     actor: str = "framesynth",
     speaker_pattern: str | None = None,
+    interviewers: Sequence[str] = (),
 ) -> list[Source]:
     """Store a batch of imported files; raise :class:`ImportBatchError` if any is a duplicate.
 
     :param kind: interview, focus_group or document for every file; by default the cases
-        table's source profile decides, else the number of speakers (one respondent:
-        interview; several: focus group; none: document).
+        table's source profile decides, else the number of speakers who are not the
+        research team (one: interview; several: focus group; none: document).
     :param speaker_pattern: a speaker header regex for a layout framesynth does not know
         (see :func:`~framesynth.familiarise.speakers.detect_turns`).
+    :param interviewers: labels of the research team in this batch (``Sam``), marked on
+        every source they speak in; each must speak in at least one.
     """
     if kind is not None and kind not in SOURCE_KINDS:
         raise FramesynthError(f"unknown kind {kind!r}; use one of {', '.join(SOURCE_KINDS)}")
     errors = duplicate_errors(session, imported)
     if errors:
         raise ImportBatchError(errors)
-    labels = known_labels(session)
+    labels = known_labels(session) | {normalise_label(label) for label in interviewers}
     profiles = {p.name: p for p in session.scalars(select(SourceProfile))}
     taken = set(session.scalars(select(Source.name)))
-    staged = []
-    for item in imported:
-        source, turns = _stage_source(item, kind=kind, labels=labels,
-                                      profile=profiles.get(item.name), taken=taken,
-                                      pattern=speaker_pattern)
-        session.add(source)
-        staged.append((source, turns))
+    staged = [_stage_source(item, kind=kind, labels=labels, profile=profiles.get(item.name),
+                            taken=taken, pattern=speaker_pattern) for item in imported]
+    _mark_interviewers([source for source, _ in staged], interviewers)
+    session.add_all([source for source, _ in staged])
     session.flush()
     rows = [row for source, turns in staged for row in _turn_rows(source, turns)]
     if rows:
@@ -86,7 +103,8 @@ def add_sources(
         link_source_speakers(session, source, profile=profiles.get(source.name),
                              participants=participants)
     ensure_languages(session)  # from the participants' turns, now that speakers are linked
-    log_event(session, "import_sources", actor=actor, sources=[s.name for s in sources])
+    log_event(session, "import_sources", actor=actor, sources=[s.name for s in sources],
+              **({"interviewers": list(interviewers)} if interviewers else {}))
     return sources
 
 
@@ -110,19 +128,21 @@ def _stage_source(item: ImportedSource, *, kind: str | None, labels: set[str],
                   profile: SourceProfile | None, taken: set[str], pattern: str | None = None
                   ) -> tuple[Source, list[DetectedTurn]]:
     """A new Source with its speakers (not yet flushed) and the turns to insert for it."""
+    stated = {*profile.speakers, *profile.team} if profile else set()
     turns = item.turns if item.turns is not None else detect_turns(
-        item.text, known_labels=labels | set(profile.speakers if profile else ()),
-        pattern=pattern,
+        item.text, known_labels=labels | stated, pattern=pattern,
     )
     name = unique_name(item.name, taken)
     taken.add(name)
+    given = kind or (profile.kind if profile and profile.kind else None)
+    kind_from = "option" if kind else "cases" if given else "speakers"
     source = Source(
         name=name,
-        kind=kind or (profile.kind if profile and profile.kind else infer_kind(turns)),
+        kind=given or infer_kind(turns),
         format=item.format,
         text=item.text,
         checksum=item.checksum,
-        meta={**item.meta, **(profile.attributes if profile else {})},
+        meta={**item.meta, **(profile.attributes if profile else {}), KIND_FROM: kind_from},
     )
     source.speakers = [Speaker(label=label, is_interviewer=is_interviewer_label(label))
                        for label in dict.fromkeys(t.label for t in turns if t.label)]
@@ -138,12 +158,25 @@ def _turn_rows(source: Source, turns: list[DetectedTurn]) -> list[dict[str, Any]
              "ended_at": t.ended_at} for position, t in enumerate(turns)]
 
 
-def infer_kind(turns: Sequence[DetectedTurn]) -> str:
-    """interview for one respondent, focus_group for several, document for none."""
-    respondents = {t.label for t in turns if t.label and not is_interviewer_label(t.label)}
-    if not respondents:
-        return "document"
-    return "interview" if len(respondents) == 1 else "focus_group"
+def _mark_interviewers(sources: list[Source], interviewers: Sequence[str]) -> None:
+    """Mark the ``--interviewer`` labels on the sources they speak in."""
+    spoken = set()
+    for source in sources:
+        labels = {normalise_label(s.label) for s in source.speakers}
+        found = [label for label in interviewers if normalise_label(label) in labels]
+        if found:
+            mark_team(source, found)
+        spoken |= {normalise_label(label) for label in found}
+    for label in interviewers:
+        if normalise_label(label) not in spoken:
+            raise InvalidArgument(f"--interviewer {label!r} speaks in none of the imported files")
+
+
+def infer_kind(turns: Sequence[DetectedTurn], *,
+               is_team: Callable[[str], bool] = is_interviewer_label) -> str:
+    """interview for one speaker who is not the research team, focus_group for several,
+    document for none."""
+    return kind_for_respondents(len({t.label for t in turns if t.label and not is_team(t.label)}))
 
 
 def unique_name(name: str, taken: set[str]) -> str:

@@ -43,6 +43,7 @@ def import_files(
     actor: str = "framesynth",
     progress: Progress | None = None,
     speaker_pattern: str | None = None,
+    interviewers: Sequence[str] = (),
 ) -> list[Source]:
     """Read and store transcript files, all or nothing.
 
@@ -51,9 +52,10 @@ def import_files(
 
     :param speaker_pattern: a regex with a named group ``label`` (optional ``ts``) for
         speaker headers in a layout framesynth does not know.
+    :param interviewers: labels of the research team in these files (see :func:`add_sources`).
     """
     if speaker_pattern is not None:
         compile_speaker_pattern(speaker_pattern)
     imported = read_all(paths, progress=progress, speaker_pattern=speaker_pattern)
     return add_sources(session, imported, kind=kind, actor=actor,
-                       speaker_pattern=speaker_pattern)
+                       speaker_pattern=speaker_pattern, interviewers=interviewers)

@@ -14,6 +14,7 @@ from framesynth.familiarise.speakers import (
     compile_speaker_pattern,
     detect_turns,
     is_interviewer_label,
+    normalise_label,
 )
 from framesynth.io.importers.registry import read_source
 
@@ -49,12 +50,18 @@ class FilePreview:
 
 
 def preview_files(paths: Sequence[str | Path], *, speaker_pattern: str | None = None,
-                  known_labels: Iterable[str] = ()) -> list[FilePreview]:
+                  known_labels: Iterable[str] = (),
+                  team_labels: Iterable[str] = ()) -> list[FilePreview]:
     """Read every file and find its turns; raise :class:`ImportBatchError` listing every
-    unreadable file. Nothing is written anywhere."""
+    unreadable file. Nothing is written anywhere.
+
+    :param team_labels: labels known to be the research team (``--interviewer``, team
+        participants), shown as the team besides the labels guessed by default.
+    """
     if speaker_pattern is not None:
         compile_speaker_pattern(speaker_pattern)
-    labels = set(known_labels)
+    team = {normalise_label(label) for label in team_labels}
+    labels = set(known_labels) | team
     previews: list[FilePreview] = []
     errors: list[FramesynthError] = []
     for path in paths:
@@ -64,15 +71,17 @@ def preview_files(paths: Sequence[str | Path], *, speaker_pattern: str | None = 
             errors.append(error)
             continue
         previews.append(preview_source(imported, speaker_pattern=speaker_pattern,
-                                       known_labels=labels))
+                                       known_labels=labels, team_labels=team))
     if errors:
         raise ImportBatchError(errors)
     return previews
 
 
 def preview_source(imported: ImportedSource, *, speaker_pattern: str | None = None,
-                   known_labels: Iterable[str] = ()) -> FilePreview:
+                   known_labels: Iterable[str] = (),
+                   team_labels: Iterable[str] = ()) -> FilePreview:
     """The preview of one file already read."""
+    team = {normalise_label(label) for label in team_labels}
     turns = imported.turns if imported.turns is not None else detect_turns(
         imported.text, known_labels=known_labels, pattern=speaker_pattern)
     counts = Counter(turn.label for turn in turns if turn.label)
@@ -81,7 +90,8 @@ def preview_source(imported: ImportedSource, *, speaker_pattern: str | None = No
         name=imported.name, format=imported.format,
         layout=str(imported.meta.get("layout", "paragraphs")), turns=len(turns),
         unattributed=sum(1 for turn in turns if not turn.label),
-        speakers=[SpeakerPreview(label, n, is_interviewer_label(label))
+        speakers=[SpeakerPreview(label, n, is_interviewer_label(label)
+                                 or normalise_label(label) in team)
                   for label, n in counts.items()],
         first_turns=[(t.label, first_words(imported.text[t.start:t.end]))
                      for t in turns[:FIRST_TURNS]],

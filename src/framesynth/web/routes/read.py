@@ -5,17 +5,24 @@ from __future__ import annotations
 from collections import defaultdict
 
 from fastapi import APIRouter, Request
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from framesynth.familiarise.context import load_context
 from framesynth.familiarise.search import search as search_project
 from framesynth.familiarise.source_admin import list_sources
+from framesynth.familiarise.speaker_links import set_speaker_team
 from framesynth.frame.framework import code_path
 from framesynth.store.models import Coding, Memo, Source, Speaker
-from framesynth.web.deps import IdentityDep, SessionDep, render
+from framesynth.web.deps import CoderDep, IdentityDep, SessionDep, get_or_404, render
 
 router = APIRouter(tags=["read"])
+
+
+class TeamIn(BaseModel):
+    label: str
+    team: bool
 
 
 @router.get("/")
@@ -72,7 +79,17 @@ def reader(request: Request, source_id: int, session: SessionDep, who: IdentityD
                       "stripes": list({c.code_id: c.code for c in inside}.values())})
     memos = list(session.scalars(select(Memo).where(Memo.source_id == source_id)))
     return render(request, "reader.html", who, source=source, turns=turns, memos=memos,
-                  code_path=code_path)
+                  code_path=code_path, speakers=sorted(speakers.values(), key=lambda s: s.id))
+
+
+@router.post("/api/sources/{source_id}/team")
+def speaker_team(source_id: int, body: TeamIn, session: SessionDep, who: CoderDep
+                 ) -> dict[str, object]:
+    """Mark or unmark a speaker of the source as the research team."""
+    source = get_or_404(session, Source, source_id)
+    speaker = set_speaker_team(session, source, body.label, body.team, actor=who.name)
+    return {"source_id": source.id, "label": speaker.label, "team": speaker.is_interviewer,
+            "kind": source.kind}
 
 
 @router.get("/search")

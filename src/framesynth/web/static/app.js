@@ -109,6 +109,10 @@ function setupReader() {
     sessionStorage.removeItem(`fs-last-${sourceId}`); location.reload();
   }
   if (undo) undo.addEventListener("click", undoLast);
+  reader.querySelectorAll("[data-team-label]").forEach((box) => box.addEventListener("change", async () => {
+    try { await api("POST", `/api/sources/${sourceId}/team`, { label: box.dataset.teamLabel, team: box.checked }); location.reload(); }
+    catch (error) { box.checked = !box.checked; }
+  }));
   if (location.hash.startsWith("#o")) showOffset(Number(location.hash.slice(2)));
 }
 
