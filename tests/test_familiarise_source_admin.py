@@ -144,7 +144,7 @@ def test_source_admin_replace_keeps_every_coding_on_its_words(interview, tmp_pat
         "old_text": "Fourteen weeks for counselling", "start": changed,
         "end": changed + len("Sixteen weeks for counselling"),
         "text": "Sixteen weeks for counselling", "reason": "words changed", "human": True}]
-    assert (result.carried, result.dropped, result.turns) == (6, [], 7)
+    assert (result.carried, result.dropped, result.turns) == (6, [], 6)  # the title lines are the preamble
     [revision] = interview.scalars(select(SourceRevision))
     assert (revision.source_id, revision.text, revision.checksum, revision.format,
             revision.replaced_by) == (source_id, ORIGINAL, old_checksum, "txt", "ruth")
@@ -154,7 +154,7 @@ def test_source_admin_replace_keeps_every_coding_on_its_words(interview, tmp_pat
     assert picked.coding.text == "A mum tells her sister"
     assert all(CORRECTED[t.start:t.end] == t.text for t in source.turns)
     assert [t.speaker.label if t.speaker else None for t in source.turns] == [
-        None, "Interviewer", "Maureen", "Interviewer", "Maureen", "Interviewer", "Maureen"]
+        "Interviewer", "Maureen", "Interviewer", "Maureen", "Interviewer", "Maureen"]
     assert [(s.label, s.participant.key if s.participant else None, s.is_interviewer)
             for s in source.speakers] == [("Interviewer", None, True), ("Maureen", "P01", False)]
     event = interview.scalar(select(Event).where(Event.action == "replace_source"))
@@ -222,7 +222,7 @@ def test_source_admin_remove_is_refused_while_coded_then_removes_with_codings(
                                  "them too with --with-codings [FS130]")
     assert interview.scalar(select(Source.name)) == "int21.txt"
     removal = remove_source(interview, "int21.txt", actor="ruth", with_codings=True)
-    assert removal.summary() == ("removed int21.txt: 7 turns, 2 speakers, 5 codings, "
+    assert removal.summary() == ("removed int21.txt: 6 turns, 2 speakers, 5 codings, "
                                  "0 suggestions, 1 memos, 1 picked quotes")
     assert [(c["code"], c["text"]) for c in removal.codings] == [
         (path, phrase) for phrase, path in CODED]
@@ -250,14 +250,14 @@ def test_source_admin_list_counts_everything(interview, data_dir):
     get_source(interview, "focus_group.txt").language = "en-GB"
     assert [row.as_dict() for row in list_sources(interview)] == [
         {"name": "focus_group.txt", "kind": "focus_group", "format": "txt",
-         "language": "en-GB", "turns": 9, "speakers": [
+         "language": "en-GB", "turns": 8, "speakers": [
              {"label": "Facilitator", "team": True, "participant": None},
              {"label": "Dawn", "team": False, "participant": "P15"},
              {"label": "Sam", "team": False, "participant": "P16"},
              {"label": "Claire", "team": False, "participant": "P19"}],
          "codings": 0, "suggestions": 0, "memos": 0, "imported_at": "2026-03-09T10:30:00"},
-        {"name": "int21.txt", "kind": "interview", "format": "txt", "language": "",
-         "turns": 7, "speakers": [
+        {"name": "int21.txt", "kind": "interview", "format": "txt", "language": "en",
+         "turns": 6, "speakers": [
              {"label": "Interviewer", "team": True, "participant": None},
              {"label": "Maureen", "team": False, "participant": "P01"}],
          "codings": 5, "suggestions": 0, "memos": 1, "imported_at": "2026-03-09T10:30:00"},
@@ -271,7 +271,7 @@ def test_source_admin_resplit_keeps_offsets_and_speaker_links(interview):
     interview.expire_all()
     result = resplit_source(interview, "int21.txt", actor="ruth")
     source = get_source(interview, "int21.txt")
-    assert (result.turns_before, result.turns) == (3, 7)
+    assert (result.turns_before, result.turns) == (3, 6)
     assert [(t.start, t.end, t.speaker.label if t.speaker else None)
             for t in source.turns] == before
     maureen = next(s for s in source.speakers if s.label == "Maureen")
@@ -296,7 +296,7 @@ def test_source_admin_resplit_passes_a_speaker_pattern_to_detect_turns(interview
 
     monkeypatch.setattr(speakers, "detect_turns", detect_turns)
     assert resplit_source(interview, "int21.txt", actor="ruth",
-                          speaker_pattern=r"Maureen|Interviewer").turns == 7
+                          speaker_pattern=r"Maureen|Interviewer").turns == 6
     resplit_source(interview, "int21.txt", actor="ruth")
     assert seen == ["Maureen|Interviewer", None]
 
@@ -341,7 +341,7 @@ def test_cli_sources_list_remove_replace_resplit(fs, project_path, data_dir, tmp
         "codings  pending  memos  imported\n"
         "---------  ---------  ------  --------  -----  ---------------------------  "
         "-------  -------  -----  ----------\n"
-        "int21.txt  interview  txt               7      Interviewer (team), Maureen  "
+        "int21.txt  interview  txt     en        6      Interviewer (team), Maureen  "
         "1        0        0      2026-03-09\n"))
     before = snapshot(project_path)
     assert fs("sources", "remove", project_path, "int21.txt") == (1, "", (
@@ -356,15 +356,15 @@ def test_cli_sources_list_remove_replace_resplit(fs, project_path, data_dir, tmp
     code, out, _ = fs("sources", "replace", project_path, "int21.txt",
                       write(tmp_path, "fixed-int21.txt", CORRECTED))
     assert (code, out) == (0, (
-        "replaced int21.txt (old text kept as revision 1): 7 turns, 1 codings and memo "
+        "replaced int21.txt (old text kept as revision 1): 6 turns, 1 codings and memo "
         "spans carried, 1 to review, 0 dropped\n"
         f"review: coding 1 Access/Waiting lists at {CORRECTED.index('Sixteen')}-"
         f"{CORRECTED.index('Sixteen') + 29} (words changed): 'Fourteen weeks for "
         "counselling' -> 'Sixteen weeks for counselling'\n"))
     assert fs("sources", "resplit", project_path, "int21.txt")[1] == (
-        "int21.txt: 7 turns before, 7 now; speakers Interviewer, Maureen\n")
+        "int21.txt: 6 turns before, 6 now; speakers Interviewer, Maureen\n")
     assert fs("sources", "remove", project_path, "int21.txt", "--with-codings")[1] == (
-        "removed int21.txt: 7 turns, 2 speakers, 1 codings, 0 suggestions, 0 memos, "
+        "removed int21.txt: 6 turns, 2 speakers, 1 codings, 0 suggestions, 0 memos, "
         "0 picked quotes\n")
     assert fs("sources", "list", project_path, "--json")[1] == "[]\n"
     assert fs("import", project_path, tmp_path / "int21.txt")[0] == 0

@@ -64,7 +64,7 @@ def count(project_path, model) -> int:
 def test_web_sources_list_has_the_cli_columns(app):
     client, _ = login(app, "vic")
     assert client.get("/api/sources").json() == [{
-        "id": 1, "name": "int22.txt", "kind": "interview", "format": "txt", "language": "",
+        "id": 1, "name": "int22.txt", "kind": "interview", "format": "txt", "language": "en",
         "turns": 3, "speakers": [{"label": "Interviewer", "team": True, "participant": None},
                                  {"label": "Maureen", "team": False, "participant": "P01"}],
         "codings": 2, "suggestions": 0, "memos": 0, "imported_at": "2026-03-09T11:00:00"}]
@@ -76,7 +76,7 @@ def test_web_sources_documents_page_offers_actions_by_role(app, user, replace, r
     client, _ = login(app, user)
     page = client.get("/").text
     cells = re.findall(r"<td>([^<]*)</td>", page)
-    assert cells == ["interview", "txt", "", "3", "Interviewer (team), Maureen", "2", "0", "0",
+    assert cells == ["interview", "txt", "en", "3", "Interviewer (team), Maureen", "2", "0", "0",
                      "2026-03-09"]
     assert ('class="replace-source' in page, 'class="remove-source' in page) == (replace, remove)
 
@@ -127,6 +127,6 @@ def test_web_sources_replace_uploads_a_corrected_file_and_lists_the_review(app, 
 def test_web_sources_replace_with_a_bad_file_names_it(app):
     client, token = login(app, "cora")
     response = client.post("/api/sources/1/replace", headers={"X-CSRF-Token": token},
-                           files={"file": ("notes.rtf", b"{\\rtf1}", "application/rtf")})
+                           files={"file": ("notes.pages", b"PK\x03\x04", "application/zip")})
     assert response.status_code == 400
-    assert response.json()["error"]["message"].startswith("notes.rtf: unsupported format .rtf")
+    assert response.json()["error"]["message"].startswith("notes.pages: unsupported format .pages")
