@@ -12,6 +12,7 @@ from framesynth.cli import (
     interpret,
     project,
     serve,
+    vocab,
 )
 from framesynth.cli._util import new_app
 
@@ -26,6 +27,7 @@ app.command("import")(familiarise.import_)
 app.command("search")(familiarise.search)
 app.command("words")(familiarise.words)
 app.add_typer(familiarise.memo_app, name="memo")
+app.add_typer(vocab.vocab_app, name="vocab")
 # Phase 2: the framework
 app.add_typer(frame.codebook_app, name="codebook")
 app.add_typer(frame.themes_app, name="themes")
