@@ -19,7 +19,17 @@ from framesynth.project import Project
 from framesynth.web.deps import LoginRequired, Settings
 from framesynth.web.errors import error_response
 from framesynth.web.jobs import JobRunner
-from framesynth.web.routes import auth, chart, coding, framework, interpret, jobs, read, review
+from framesynth.web.routes import (
+    auth,
+    chart,
+    coding,
+    framework,
+    interpret,
+    jobs,
+    read,
+    review,
+    study,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -30,7 +40,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.project = Project.open(settings.project)
     app.state.jobs = JobRunner()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, read, coding, review, chart, framework, interpret, jobs):
+    for module in (auth, read, coding, review, chart, framework, interpret, jobs, study):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)
