@@ -106,7 +106,8 @@ def test_vocabulary_sheet_in_xlsx_works_like_the_other_typed_sheets(blank, tmp_p
     (["vocabulary,,depth,,,,,,,1;2,perhaps,"], "row 2: ordered 'perhaps' is not yes or no"),
     (["vocabulary,,depth,,,,,,,1;2;1,yes,"], "row 2: vocabulary 'depth' lists a term twice"),
     (["vocabulary,,sector,,,,,,,public; private,,"],
-     "row 2: vocabulary 'sector' leaves out 'community', which 1 organisations still use"),
+     "row 2: vocabulary 'sector' leaves out 'community', which is still used "
+     "(1 organisations)"),
 ])
 def test_vocabulary_bad_rows_change_nothing(project_path, tmp_path, snapshot, rows, message):
     with Project.open(project_path) as project, project.session() as session:

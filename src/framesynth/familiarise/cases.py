@@ -191,8 +191,8 @@ class _Applier:
             uses = term_uses(self.session, name, term)
             if uses and resolve_term(self.session, name, term, add=False) is None:
                 counted = ", ".join(f"{count} {what}" for what, count in uses.items())
-                raise self.fail(row, f"vocabulary {name!r} leaves out {term!r}, which "
-                                f"{counted} still use")
+                raise self.fail(row, f"vocabulary {name!r} leaves out {term!r}, which is "
+                                f"still used ({counted})")
 
     def _vocabulary(self, row: CaseRow) -> None:
         v = row.values
