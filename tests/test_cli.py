@@ -48,7 +48,7 @@ def test_cli_info(fs, small):
         "participants                5",
         "participants by role        project lead 2, project worker 3",
         "organisations               4",
-        "organisations by sector     community 2, statutory 1, voluntary 1",
+        "organisations by sector     community 2, voluntary 1, statutory 1",
         "partnerships                2",
         "partnerships by depth       working 1, deep 1",
         "partnerships by formality   formal 1, informal 1",

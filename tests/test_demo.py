@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 
 from framesynth.cli.main import app
 from framesynth.demo import corpus_files
+from framesynth.familiarise.vocabulary import terms
 from framesynth.io.importers import supported_suffixes
-from framesynth.store.models import DEPTHS, LEVELS, SECTORS, Organisation, Partnership, Source
+from framesynth.store.models import Organisation, Partnership, Source
 
 
 def test_demo_corpus_uses_every_supported_format():
@@ -54,10 +55,13 @@ def test_demo_interviewees_are_leads_staff_and_funding_officers(demo_session):
 def test_demo_organisations_and_partnerships_cover_every_sector_depth_and_level(demo_session):
     organisations = list(demo_session.scalars(select(Organisation)))
     partnerships = list(demo_session.scalars(select(Partnership)))
-    assert len(organisations) >= 8 and {o.sector for o in organisations} == set(SECTORS)
+    sectors = {o.sector for o in organisations}
+    assert len(organisations) >= 8 and sectors == set(terms(demo_session, "sector")) == {
+        "community", "voluntary", "statutory", "funder"}
     assert len(partnerships) >= 6
-    assert {p.depth for p in partnerships} == set(DEPTHS)
-    assert {level for p in partnerships for level in p.levels} == set(LEVELS)
+    assert {p.depth for p in partnerships} == set(terms(demo_session, "depth"))
+    assert {level for p in partnerships for level in p.levels} == set(
+        terms(demo_session, "level"))
     assert {p.formality for p in partnerships} == {"formal", "informal"}
 
 

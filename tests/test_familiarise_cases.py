@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from framesynth.errors import CaseDataError, CorruptFile, UnsupportedFormat
-from framesynth.familiarise.cases import infer_attribute, parse_depth
+from framesynth.familiarise.cases import infer_attribute
+from framesynth.familiarise.vocabulary import resolve_term
 from framesynth.io.importers.case_table import import_case_table
 from framesynth.project import Project
 from framesynth.store.models import (
@@ -90,8 +91,8 @@ def test_cases_attribute_types(value, declared, expected):
     ("on paper", "on_paper"), ("On-Paper", "on_paper"), ("partners on paper", "on_paper"),
     ("Deep", "deep"), ("working", "working"), ("very deep", None), ("", None),
 ])
-def test_cases_depth_spellings(value, depth):
-    assert parse_depth(value) == depth
+def test_cases_depth_spellings(session, value, depth):
+    assert resolve_term(session, "depth", value) == depth
 
 
 @pytest.mark.parametrize(("row", "message"), [
@@ -107,14 +108,11 @@ def test_cases_depth_spellings(value, depth):
      "cases.csv, row 4: formality 'sort of' is not one of: formal, informal [FS110]"),
     ("partnership,PS01,,,,ORG02,,formal,deep,delivery",
      "cases.csv, row 4: a partnership needs a value in column 'partner' [FS110]"),
-    ("organisation,ORG07,Northfield Primary,education,,,,,,",
-     "cases.csv, row 4: sector 'education' is not one of: community, voluntary, statutory, "
-     "funder [FS110]"),
     ("organisation,ORG02,Duplicate Hub,community,,,,,,",
      "cases.csv, row 4: organisation 'ORG02' is also on row 2 [FS110]"),
     ("person,P01,Maureen Okafor,,,,,,,",
-     "cases.csv, row 4: type 'person' is not one of: organisation, place, participant, "
-     "partnership, source, project [FS110]"),
+     "cases.csv, row 4: type 'person' is not one of: vocabulary, organisation, place, "
+     "participant, partnership, source, project [FS110]"),
 ])
 def test_cases_bad_rows_name_the_file_and_row_and_change_nothing(project_path, tmp_path,
                                                                  snapshot, row, message):

@@ -194,7 +194,7 @@ def test_web_downloads(local, name, kind):
 
 @pytest.mark.parametrize("path", ["/", "/sources/1", "/search?q=waiting+list", "/review",
                                   "/matrix?rows=organisation&group_by=sector", "/framework",
-                                  "/interpret", "/report"])
+                                  "/interpret", "/report", "/study"])
 def test_web_pages_render(local, path):
     response = TestClient(local).get(path)
     assert response.status_code == 200 and "<main>" in response.text

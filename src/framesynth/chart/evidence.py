@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from framesynth.errors import InvalidArgument
 from framesynth.familiarise.context import case_attributes, participant_attributes
+from framesynth.familiarise.vocabulary import in_order
 from framesynth.index.coding import turn_at
 from framesynth.store.models import (
     Case,
@@ -83,7 +84,7 @@ def case_rows(session: Session, kind: str) -> list[CaseRow]:
         elif case.partnership is not None:
             link = case.partnership
             attrs |= {"depth": link.depth.replace("_", " "), "formality": link.formality,
-                      "levels": ", ".join(link.levels)}
+                      "levels": ", ".join(in_order(session, "level", link.levels))}
             label = link.name
         else:
             continue

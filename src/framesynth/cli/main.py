@@ -14,6 +14,7 @@ from framesynth.cli import (
     project,
     serve,
     sources,
+    vocab,
 )
 from framesynth.cli._util import new_app
 
@@ -30,6 +31,7 @@ app.command("words")(familiarise.words)
 app.command("language")(language.language)
 app.add_typer(familiarise.memo_app, name="memo")
 app.add_typer(sources.sources_app, name="sources")
+app.add_typer(vocab.vocab_app, name="vocab")
 # Phase 2: the framework
 app.add_typer(frame.codebook_app, name="codebook")
 app.add_typer(frame.themes_app, name="themes")

@@ -1,11 +1,14 @@
-"""Cases data: organisations, participants, partnerships, places and source profiles.
+"""Cases data: vocabularies, organisations, participants, partnerships, places and
+source profiles.
 
 One table (CSV or XLSX, read by :mod:`framesynth.io.importers.case_table`) describes them
 all, a row each, told apart by its ``type`` column. The columns are documented in
 ``docs/cases-table.md``; any column a type does not use becomes a typed attribute of
-that row's case. Rows are applied in dependency order (organisations before the
-participants and partnerships that name them), re-importing updates by ``id``, and the
-first bad row stops the import with an error naming the file and row.
+that row's case. Rows are applied in dependency order (vocabularies first, organisations
+before the participants and partnerships that name them), re-importing updates by ``id``,
+and the first bad row stops the import with an error naming the file and row. Sectors,
+formality, depth, levels and attributes named after a vocabulary are terms of the
+project's vocabularies (:mod:`framesynth.familiarise.vocabulary`).
 
 Re-importing merges: a column the table lacks, or an empty cell, leaves the stored value
 alone; only the marker ``(none)`` clears one. The summary lists every stored value the
@@ -23,15 +26,19 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from framesynth.errors import CaseDataError
+from framesynth.errors import CaseDataError, InvalidArgument
 from framesynth.familiarise.speaker_links import relink_all
+from framesynth.familiarise.vocabulary import (
+    define_vocabulary,
+    fold,
+    in_order,
+    require_term,
+    resolve_term,
+    term_uses,
+)
 from framesynth.store.events import log_event
 from framesynth.store.models import (
     ATTRIBUTE_TYPES,
-    DEPTHS,
-    FORMALITIES,
-    LEVELS,
-    SECTORS,
     SOURCE_KINDS,
     Case,
     CaseAttribute,
@@ -42,10 +49,13 @@ from framesynth.store.models import (
     Place,
     Source,
     SourceProfile,
+    Vocabulary,
 )
 
-ROW_TYPES = ("organisation", "place", "participant", "partnership", "source", "project")
+ROW_TYPES = ("vocabulary", "organisation", "place", "participant", "partnership", "source",
+             "project")
 RESERVED = {
+    "vocabulary": {"name", "label", "terms", "labels", "ordered", "closed"},
     "organisation": {"id", "name", "sector", "aliases"},
     "participant": {"id", "name", "role", "organisation", "pseudonym", "aliases", "team"},
     "partnership": {"id", "name", "organisation", "partner", "formality", "depth", "levels"},
@@ -54,6 +64,7 @@ RESERVED = {
     "project": {"name"},
 }
 REQUIRED = {
+    "vocabulary": ("name",),
     "organisation": ("id", "name", "sector"),
     "participant": ("id", "name"),
     "partnership": ("id", "organisation", "partner", "formality", "depth"),
@@ -61,12 +72,9 @@ REQUIRED = {
     "source": ("name",),
     "project": ("name",),
 }
-DEPTH_ALIASES = {"on paper": "on_paper", "paper": "on_paper", "partners on paper": "on_paper",
-                 "in name only": "on_paper"}
-LEVEL_ALIASES = {"board": "strategic", "board/strategic": "strategic", "strategic/board": "strategic",
-                 "operational": "delivery", "front line": "delivery", "frontline": "delivery"}
 LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
 CLEAR = "(none)"
+LABEL_SPLIT = re.compile(r"\s*[;|]\s*")
 
 
 @dataclass
@@ -101,6 +109,7 @@ def apply_case_rows(session: Session, rows: list[CaseRow], *, path: str,
             if row.values["type"] == row_type:
                 applier.apply(row_type, row)
     session.flush()
+    applier.check_dropped_terms()
     apply_profiles_to_sources(session)
     relink_all(session)
     log_event(session, "import_cases", actor=actor, file=path, counts=dict(applier.summary.counts),
@@ -119,18 +128,6 @@ def apply_profiles_to_sources(session: Session) -> None:
         elif meta.get("kind_from") == "cases":
             meta["kind_from"] = "speakers"  # the table's kind was cleared
         source.meta = meta
-
-
-def parse_depth(value: str) -> str | None:
-    key = " ".join(value.casefold().replace("_", " ").replace("-", " ").split())
-    key = DEPTH_ALIASES.get(key, key)
-    return key if key in DEPTHS else None
-
-
-def parse_level(value: str) -> str | None:
-    key = " ".join(value.casefold().replace("_", " ").split())
-    key = LEVEL_ALIASES.get(key, key)
-    return key if key in LEVELS else None
 
 
 def infer_attribute(value: str, declared: str | None = None) -> tuple[str, str] | None:
@@ -172,6 +169,7 @@ class _Applier:
         self.session = session
         self.path = path
         self.summary = CaseImportSummary()
+        self.dropped: list[tuple[CaseRow, str, str]] = []
 
     def fail(self, row: CaseRow, message: str) -> CaseDataError:
         return CaseDataError(message, path=self.path, where=row.label())
@@ -200,11 +198,61 @@ class _Applier:
         getattr(self, f"_{row_type}")(row)
         self.summary.counts[row_type] += 1
 
+    def check_dropped_terms(self) -> None:
+        """A vocabulary row may leave out a term only if nothing stored uses it."""
+        for row, name, term in self.dropped:
+            uses = term_uses(self.session, name, term)
+            if uses and resolve_term(self.session, name, term, add=False) is None:
+                counted = ", ".join(f"{count} {what}" for what, count in uses.items())
+                raise self.fail(row, f"vocabulary {name!r} leaves out {term!r}, which is "
+                                f"still used ({counted})")
+
+    def _vocabulary(self, row: CaseRow) -> None:
+        v = row.values
+        name = v["name"].strip()
+        terms = split_list(v.get("terms"))
+        labels = LABEL_SPLIT.split(v["labels"]) if v.get("labels") else []
+        if labels and len(labels) != len(terms):
+            raise self.fail(row, f"{len(terms)} terms but {len(labels)} labels "
+                            "(separate labels with ';')")
+        current = self.session.get(Vocabulary, name)
+        ordered = self._yes_no(row, "ordered", current.ordered if current else False)
+        closed = self._yes_no(row, "closed", current.closed if current else True)
+        if closed and not terms:
+            raise self.fail(row, f"a closed vocabulary {name!r} needs its terms in column 'terms'")
+        if len({fold(term) for term in terms}) != len(terms):
+            raise self.fail(row, f"vocabulary {name!r} lists a term twice")
+        self.dropped += [(row, name, t.term) for t in (current.terms if current else ())
+                         if t.term not in terms]
+        define_vocabulary(self.session, name, terms, label=v.get("label"), ordered=ordered,
+                          closed=closed, labels=dict(zip(terms, labels, strict=False)))
+
+    def _yes_no(self, row: CaseRow, column: str, default: bool) -> bool:
+        value = row.values.get(column)
+        if value is None:
+            return default
+        flag = _as_type("boolean", value)
+        if flag is None:
+            raise self.fail(row, f"{column} {value!r} is not yes or no")
+        return flag == "true"
+
+    def _term(self, row: CaseRow, name: str, value: str) -> str:
+        """The vocabulary term a cell means; a closed vocabulary refuses other values."""
+        try:
+            return require_term(self.session, name, value)
+        except InvalidArgument as error:
+            raise self.fail(row, error.message) from None
+
+    def _sector(self, row: CaseRow) -> str:
+        value = row.values["sector"]
+        bare = re.sub(r"(?i)\s+sector$", "", value.strip())
+        if resolve_term(self.session, "sector", value, add=False) is None and bare:
+            value = bare
+        return self._term(row, "sector", value)
+
     def _organisation(self, row: CaseRow) -> None:
         v = row.values
-        sector = v["sector"].casefold().removesuffix(" sector").strip()
-        if sector not in SECTORS:
-            raise self.fail(row, f"sector {v['sector']!r} is not one of: {', '.join(SECTORS)}")
+        sector = self._sector(row)
         org = self._by_key(Organisation, v["id"]) or Organisation(key=v["id"])
         org.name, org.sector, org.aliases = v["name"], sector, split_list(v.get("aliases"))
         self.session.add(org)
@@ -237,24 +285,15 @@ class _Applier:
         v = row.values
         first = self._organisation_ref(row, "organisation")
         second = self._organisation_ref(row, "partner")
-        formality = v["formality"].casefold().strip()
-        if formality not in FORMALITIES:
-            raise self.fail(row, f"formality {v['formality']!r} is not one of: formal, informal")
-        depth = parse_depth(v["depth"])
-        if depth is None:
-            raise self.fail(row, f"depth {v['depth']!r} is not one of: "
-                            "on paper, shallow, working, deep")
-        levels = []
-        for item in split_list(v.get("levels")):
-            level = parse_level(item)
-            if level is None:
-                raise self.fail(row, f"level {item!r} is not one of: {', '.join(LEVELS)}")
-            levels.append(level)
+        formality = self._term(row, "formality", v["formality"])
+        depth = self._term(row, "depth", v["depth"])
+        levels = [self._term(row, "level", item) for item in split_list(v.get("levels"))]
+        levels = in_order(self.session, "level", levels)
         link = self._by_key(Partnership, v["id"]) or Partnership(key=v["id"])
         link.name = v.get("name") or f"{first.name} + {second.name}"
         link.organisation_a, link.organisation_b = first, second
         link.formality, link.depth = formality, depth
-        link.level_rows = [PartnershipLevel(level=level) for level in dict.fromkeys(levels)]
+        link.level_rows = [PartnershipLevel(level=level) for level in levels]
         self.session.add(link)
         self._set_attributes(row, self._case("partnership", link.key, partnership=link))
 
@@ -376,6 +415,8 @@ class _Applier:
             typed = infer_attribute(value, declared or None)
             if typed is None:
                 raise self.fail(row, f"{value!r} in column {column!r} is not a {declared}")
+            if self.session.get(Vocabulary, name) is not None:
+                typed = ("text", self._term(row, name, value))
             cells.append((name, *typed))
         return cells
 

@@ -1,16 +1,19 @@
-"""``info``: what a project holds, counted the ways a team reports it."""
+"""``info``: what a project holds, counted the ways a team reports it.
+
+Organisations and partnerships are counted by the terms of the project's vocabularies
+(``sector``, ``depth``, ``formality``, ``level``), in the vocabulary's order.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from framesynth.familiarise.language import sources_by_language
+from framesynth.familiarise.vocabulary import in_order
 from framesynth.store.models import (
-    DEPTHS,
     Memo,
     Organisation,
     Participant,
@@ -30,7 +33,10 @@ def project_info(session: Session) -> dict[str, Any]:
         rows = session.execute(select(column, func.count()).group_by(column)).all()
         return {str(key) if key is not None else "(none)": count for key, count in rows}
 
-    depths = Counter(grouped(Partnership.depth))
+    def by_terms(name: str, column: Any) -> dict[str, int]:
+        counts = grouped(column)
+        return {term: counts[term] for term in in_order(session, name, list(counts))}
+
     linked = session.scalar(select(func.count(Speaker.id)).where(
         Speaker.participant_id.is_not(None))) or 0
     respondents = session.scalar(select(func.count(Speaker.id)).where(
@@ -46,11 +52,11 @@ def project_info(session: Session) -> dict[str, Any]:
         "participants": session.scalar(select(func.count(Participant.id))) or 0,
         "participants_by_role": grouped(Participant.role),
         "organisations": session.scalar(select(func.count(Organisation.id))) or 0,
-        "organisations_by_sector": grouped(Organisation.sector),
+        "organisations_by_sector": by_terms("sector", Organisation.sector),
         "partnerships": session.scalar(select(func.count(Partnership.id))) or 0,
-        "partnerships_by_depth": {d: depths[d] for d in DEPTHS if depths[d]},
-        "partnerships_by_formality": grouped(Partnership.formality),
-        "partnerships_by_level": grouped(PartnershipLevel.level),
+        "partnerships_by_depth": by_terms("depth", Partnership.depth),
+        "partnerships_by_formality": by_terms("formality", Partnership.formality),
+        "partnerships_by_level": by_terms("level", PartnershipLevel.level),
         "places": session.scalar(select(func.count(Place.id))) or 0,
         "memos": session.scalar(select(func.count(Memo.id))) or 0,
     }

@@ -30,6 +30,7 @@ from framesynth.web.routes import (
     read,
     review,
     sources,
+    study,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -42,7 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.jobs = JobRunner()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, read, coding, review, chart, framework, interpret, jobs, imports,
-                   sources):
+                   sources, study):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -1,9 +1,10 @@
 """Read a cases table (CSV or XLSX) into :class:`CaseRow` s, and import it.
 
-CSV: one header row, then a row per organisation, participant, partnership, place,
-source or project (column ``type``). XLSX: every sheet is read the same way; a sheet
-named after a type (``organisations``, ``participants`` ...) may leave out the ``type``
-column. Header names are case-insensitive; cells are stripped; empty cells are ignored.
+CSV: one header row, then a row per vocabulary, organisation, participant, partnership,
+place, source or project (column ``type``). XLSX: every sheet is read the same way; a
+sheet named after a type (``vocabularies``, ``organisations``, ``participants`` ...) may
+leave out the ``type`` column. Header names are case-insensitive; cells are stripped;
+empty cells are ignored.
 """
 
 from __future__ import annotations
@@ -60,11 +61,17 @@ def _read_xlsx(path: Path, data: bytes) -> list[CaseRow]:
     for sheet in book.worksheets:
         table = [["" if cell is None else _cell_text(cell) for cell in row]
                  for row in sheet.iter_rows(values_only=True)]
-        default = sheet.title.casefold().rstrip("s")
-        rows += _rows(path, table, default_type=default if default in ROW_TYPES else None,
+        rows += _rows(path, table, default_type=_sheet_type(sheet.title),
                       where=f"sheet {sheet.title!r}, ")
     book.close()
     return rows
+
+
+def _sheet_type(title: str) -> str | None:
+    """The row type a sheet's name means: ``vocabularies`` -> vocabulary, ``sources`` ..."""
+    name = title.casefold().strip()
+    name = name[:-3] + "y" if name.endswith("ies") else name.rstrip("s")
+    return name if name in ROW_TYPES else None
 
 
 def _cell_text(value: object) -> str:

@@ -16,7 +16,7 @@ from framesynth.chart.matrix import theme_matrices
 from framesynth.embeddings import get_embedder
 from framesynth.errors import NotFound
 from framesynth.interpret.cooccurrence import cooccurrence
-from framesynth.interpret.network import DEPTH_WIDTHS, SECTOR_COLOURS, partnership_graph
+from framesynth.interpret.network import partnership_graph
 from framesynth.interpret.prevalence import prevalence
 from framesynth.interpret.report import build_report
 from framesynth.io.exporters.docx_report import write_docx
@@ -32,13 +32,12 @@ def network_svg(graph: nx.Graph) -> dict[str, object]:
     """Positions and styles for the interactive SVG map."""
     positions = nx.kamada_kawai_layout(graph) if len(graph) > 2 else nx.circular_layout(graph)
     scale = lambda x, y: (round(60 + (x + 1) * 340, 1), round(40 + (y + 1) * 230, 1))  # noqa: E731
-    nodes = [{"key": n, "name": d["name"], "sector": d["sector"],
-              "colour": SECTOR_COLOURS.get(d["sector"], "#718096"),
+    nodes = [{"key": n, "name": d["name"], "sector": d["sector"], "colour": d["colour"],
               "xy": scale(*positions[n])} for n, d in graph.nodes(data=True)]
     edges = [{"a": scale(*positions[u]), "b": scale(*positions[v]), "name": d["name"],
               "depth": d["depth"], "formality": d["formality"], "levels": d["levels"],
-              "width": DEPTH_WIDTHS[d["depth"]]} for u, v, d in graph.edges(data=True)]
-    return {"nodes": nodes, "edges": edges}
+              "width": d["width"], "dash": d["dash"]} for u, v, d in graph.edges(data=True)]
+    return {"nodes": nodes, "edges": edges, "legend": graph.graph["legend"]}
 
 
 @router.get("/interpret")
@@ -50,8 +49,7 @@ def interpret_page(request: Request, session: SessionDep, who: IdentityDep,
     pairs = cooccurrence(session).pairs[:15]
     return render(request, "interpret.html", who, by=by, groups=groups, table=table,
                   codes=list(dict.fromkeys(f.code for f in figures)), pairs=pairs,
-                  network=network_svg(partnership_graph(session)),
-                  sectors=SECTOR_COLOURS, depths=list(DEPTH_WIDTHS))
+                  network=network_svg(partnership_graph(session)))
 
 
 @router.get("/report")
