@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 INTERVIEWER_LABELS = frozenset(
     {"interviewer", "i", "int", "iv", "q", "facilitator", "moderator", "researcher",
@@ -55,6 +56,7 @@ class DetectedTurn:
     ended_at: float | None = None
 
 
+@lru_cache(maxsize=4096)  # called for every label line; a project has few distinct labels
 def normalise_label(label: str) -> str:
     """The form labels are compared in: case-folded, single-spaced, no trailing dots."""
     return " ".join(label.replace("’", "'").split()).strip(". ").casefold()
