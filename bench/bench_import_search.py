@@ -15,10 +15,11 @@ default), two ways:
   batches go into a project that already holds thousands of sources.
 
 It prints files/s and turns/s per size (for the growing project, of the batch that
-brings it to that size) and the ratio of the largest size's files/s to the smallest's
-(1.0 means the cost per file does not grow). Then it prints search latency percentiles
-(p50/p95) for plain words, phrases, filtered searches and regular expressions over the
-largest project. Results go to ``<out>/import/results.txt`` and ``results.json``.
+brings it to that size), files per CPU second (the process's own CPU time, which stays
+steady when other work shares the machine) and the ratio of the largest size's files/s
+to the smallest's (1.0 means the cost per file does not grow). Then it prints search
+latency percentiles (p50/p95) for plain words, phrases, filtered searches and regular
+expressions over the largest project. Results go to ``<out>/import/results.txt`` and ``results.json``.
 """
 
 from __future__ import annotations
