@@ -1,31 +1,52 @@
-"""Benchmark: import a generated corpus of transcripts, then time KWIC searches.
+"""Benchmark: import throughput as a project grows, then time KWIC searches.
 
-    .venv/bin/python bench/bench_import_search.py [--transcripts 2000] [--out bench/out]
+    .venv/bin/python bench/bench_import_search.py [--transcripts 10000] [--batch 500]
+                                                  [--repeats 5] [--out bench/out]
 
 The corpus is made from the demo transcripts' turns, reshuffled with a fixed seed into
-new interviews and focus groups (so the words are realistic but no file repeats). It
-prints import throughput (MB/s of transcript text, files/s) and search latency
-percentiles (p50/p95) for plain words, phrases, filtered searches and regular
-expressions, each query run against the whole corpus.
+new interviews and focus groups (so the words are realistic but no file repeats).
+
+Import runs the ``framesynth import`` command's code (read, store, the summary it
+prints) at a tenth, a fifth, a half and all of ``--transcripts`` (1k, 2k, 5k, 10k by
+default), two ways:
+
+- one batch: a fresh project imports all the files in one command;
+- growing: one project imports them ``--batch`` files per command, so the later
+  batches go into a project that already holds thousands of sources.
+
+It prints files/s and turns/s per size (for the growing project, of the batch that
+brings it to that size), files per CPU second (the process's own CPU time, which stays
+steady when other work shares the machine) and the ratio of the largest size's files/s
+to the smallest's (1.0 means the cost per file does not grow). Then it prints search
+latency percentiles (p50/p95) for plain words, phrases, filtered searches and regular
+expressions over the largest project. Results go to ``<out>/import/results.txt`` and ``results.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import json
 import random
 import shutil
 import statistics
 import sys
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from sqlalchemy import func, select
+
+from framesynth.cli.familiarise import import_ as import_command
 from framesynth.demo import corpus_dir, corpus_files
 from framesynth.familiarise.context import parse_where
 from framesynth.familiarise.search import search
 from framesynth.familiarise.speakers import detect_turns
-from framesynth.io.importers import import_files, read_source
+from framesynth.io.importers import read_source
 from framesynth.io.importers.case_table import import_case_table
 from framesynth.project import Project
+from framesynth.store.models import Turn
 
 QUERIES = [
     ("word", "trust", None, False),
@@ -39,6 +60,30 @@ QUERIES = [
     ("regex", r"\b(bus|van|minibus)(es)?\b", None, True),
     ("regex", r"\b\w+ weeks?\b", None, True),
 ]
+
+
+@dataclass
+class Row:
+    """One measured import: ``files`` files holding ``turns`` turns in ``seconds``."""
+
+    mode: str
+    size: int
+    files: int
+    turns: int
+    seconds: float
+    cpu: float
+
+    @property
+    def files_per_s(self) -> float:
+        return self.files / self.seconds
+
+    @property
+    def turns_per_s(self) -> float:
+        return self.turns / self.seconds
+
+    @property
+    def files_per_cpu_s(self) -> float:
+        return self.files / self.cpu
 
 
 def demo_turns() -> list[str]:
@@ -77,56 +122,131 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+def new_project(path: Path) -> Path:
+    """A fresh project holding the demo's cases table (so speakers get linked)."""
+    path.unlink(missing_ok=True)
+    with Project.create(path) as project, project.session() as session:
+        import_case_table(session, corpus_dir() / "cases.csv")
+    return path
+
+
+def turn_count(path: Path) -> int:
+    with Project.open(path) as project, project.session() as session:
+        return session.scalar(select(func.count(Turn.id))) or 0
+
+
+def timed_import(path: Path, files: list[Path]) -> tuple[float, float, str]:
+    """Wall and CPU seconds the ``import`` command takes for ``files``, and what it printed."""
+    printed = io.StringIO()
+    started, cpu = time.perf_counter(), time.process_time()
+    with contextlib.redirect_stdout(printed):
+        import_command(project=path, files=files, kind=None, cases=None)
+    return (time.perf_counter() - started, time.process_time() - cpu,
+            printed.getvalue().strip())
+
+
+def single_batches(folder: Path, files: list[Path], sizes: list[int]) -> list[Row]:
+    """Each size imported in one command into a fresh project."""
+    rows = []
+    for size in sizes:
+        path = new_project(folder / f"single-{size}.fsdb")
+        seconds, cpu, _ = timed_import(path, files[:size])
+        rows.append(Row("one batch", size, size, turn_count(path), seconds, cpu))
+        _note(f"one batch of {size}: {size / seconds:.0f} files/s")
+    return rows
+
+
+def growing(folder: Path, files: list[Path], sizes: list[int], batch: int) -> list[Row]:
+    """Batches of ``batch`` files into one project; the batch reaching each size is kept."""
+    path = new_project(folder / "growing.fsdb")
+    rows, before = [], 0
+    for start in range(0, sizes[-1], batch):
+        chunk = files[start:start + batch]
+        seconds, cpu, _ = timed_import(path, chunk)
+        after = turn_count(path)
+        if start + len(chunk) in sizes:
+            rows.append(Row(f"growing, batches of {batch}", start + len(chunk), len(chunk),
+                            after - before, seconds, cpu))
+            _note(f"growing, batch to {start + len(chunk)}: {len(chunk) / seconds:.0f} files/s")
+        before = after
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    """The rows as a text table, with the largest/smallest files/s ratio per mode."""
+    lines = [f"{'mode':<26} {'sources':>8} {'files':>6} {'turns':>8} {'s':>7} "
+             f"{'files/s':>8} {'turns/s':>8} {'files/cpu-s':>12}"]
+    for mode in dict.fromkeys(row.mode for row in rows):
+        group = [row for row in rows if row.mode == mode]
+        for row in group:
+            lines.append(f"{row.mode:<26} {row.size:>8} {row.files:>6} {row.turns:>8} "
+                         f"{row.seconds:>7.2f} {row.files_per_s:>8.0f} {row.turns_per_s:>8.0f} "
+                         f"{row.files_per_cpu_s:>12.0f}")
+        wall = group[-1].files_per_s / group[0].files_per_s
+        cpu = group[-1].files_per_cpu_s / group[0].files_per_cpu_s
+        lines.append(f"{mode:<26} files/s at {group[-1].size} / at {group[0].size}: "
+                     f"{wall:.2f} (per CPU second: {cpu:.2f})")
+    return "\n".join(lines)
+
+
+def search_latency(path: Path, repeats: int) -> list[str]:
+    """Lines of the search latency table over the project at ``path``."""
+    lines = [f"search latency over {repeats} runs each (ms)",
+             f"{'kind':<10} {'pattern':<36} {'hits':>7} {'p50':>8} {'p95':>8}"]
+    all_times: list[float] = []
+    with Project.open(path) as project, project.session() as session:
+        for kind, pattern, where, regex in QUERIES:
+            times, hits = [], 0
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                hits = len(search(session, pattern, regex=regex, where=parse_where(where or [])))
+                times.append((time.perf_counter() - t0) * 1000)
+            all_times += times
+            label = pattern + (f" [{' '.join(where)}]" if where else "")
+            lines.append(f"{kind:<10} {label[:36]:<36} {hits:>7} {percentile(times, 0.5):>8.1f} "
+                         f"{percentile(times, 0.95):>8.1f}")
+    lines.append(f"{'all':<10} {'':<36} {'':>7} {percentile(all_times, 0.5):>8.1f} "
+                 f"{percentile(all_times, 0.95):>8.1f}  (mean {statistics.mean(all_times):.1f})")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--transcripts", type=int, default=2000)
+    parser.add_argument("--transcripts", type=int, default=10_000,
+                        help="the largest size; also timed at 1/10, 1/5 and 1/2 of it")
+    parser.add_argument("--batch", type=int, default=500,
+                        help="files per import into the growing project")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     args = parser.parse_args()
 
-    shutil.rmtree(args.out, ignore_errors=True)
-    corpus = args.out / "corpus"
+    sizes = sorted({max(1, args.transcripts * part // 10) for part in (1, 2, 5, 10)})
+    batch = min(args.batch, max(1, sizes[0] // 2))  # the first batch timed is not the first
+    folder = args.out / "import"
+    shutil.rmtree(folder, ignore_errors=True)
+    corpus = folder / "corpus"
     corpus.mkdir(parents=True)
     started = time.perf_counter()
-    size = generate(corpus, args.transcripts)
-    print(f"generated {args.transcripts} transcripts, {size / 1e6:.1f} MB "
+    size = generate(corpus, sizes[-1])
+    _note(f"generated {sizes[-1]} transcripts, {size / 1e6:.1f} MB "
           f"in {time.perf_counter() - started:.1f} s")
-
     files = sorted(corpus.iterdir())
-    project_path = args.out / "bench.fsdb"
-    with Project.create(project_path) as project:
-        started = time.perf_counter()
-        with project.session() as session:
-            import_case_table(session, corpus_dir() / "cases.csv")
-            import_files(session, files, progress=_progress)
-        seconds = time.perf_counter() - started
-        print(f"\nimport: {len(files)} files, {size / 1e6:.1f} MB in {seconds:.1f} s = "
-              f"{size / 1e6 / seconds:.2f} MB/s, {len(files) / seconds:.0f} files/s")
-        print(f"project file: {project_path.stat().st_size / 1e6:.1f} MB")
 
-        print(f"\nsearch latency over {args.repeats} runs each (ms)")
-        print(f"{'kind':<10} {'pattern':<36} {'hits':>7} {'p50':>8} {'p95':>8}")
-        all_times: list[float] = []
-        with project.session() as session:
-            for kind, pattern, where, regex in QUERIES:
-                times, hits = [], 0
-                for _ in range(args.repeats):
-                    t0 = time.perf_counter()
-                    hits = len(search(session, pattern, regex=regex,
-                                      where=parse_where(where or [])))
-                    times.append((time.perf_counter() - t0) * 1000)
-                all_times += times
-                label = pattern + (f" [{' '.join(where)}]" if where else "")
-                print(f"{kind:<10} {label[:36]:<36} {hits:>7} {percentile(times, 0.5):>8.1f} "
-                      f"{percentile(times, 0.95):>8.1f}")
-        print(f"{'all':<10} {'':<36} {'':>7} {percentile(all_times, 0.5):>8.1f} "
-              f"{percentile(all_times, 0.95):>8.1f}  (mean {statistics.mean(all_times):.1f})")
+    rows = single_batches(folder, files, sizes) + growing(folder, files, sizes, batch)
+    largest = folder / f"single-{sizes[-1]}.fsdb"
+    report = [f"import throughput ({sizes[-1]} transcripts, {size / 1e6:.1f} MB; "
+              f"project file {largest.stat().st_size / 1e6:.1f} MB)", table(rows), ""]
+    report += search_latency(largest, args.repeats)
+    print("\n".join(report))
+    (folder / "results.txt").write_text("\n".join(report) + "\n", encoding="utf-8")
+    results = [{**asdict(row), "files_per_s": row.files_per_s, "turns_per_s": row.turns_per_s,
+                "files_per_cpu_s": row.files_per_cpu_s} for row in rows]
+    (folder / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
-def _progress(done: int, total: int, name: str) -> None:
-    if done % 200 == 0 or done == total:
-        sys.stderr.write(f"\rreading {done}/{total}")
-        sys.stderr.flush()
+def _note(message: str) -> None:
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from framesynth.errors import DuplicateSource, ImportBatchError
+from framesynth.familiarise.sources import ImportedSource, add_sources, count_turns
 from framesynth.io.importers import import_files
 from framesynth.io.importers.case_table import import_case_table
 from framesynth.project import Project
@@ -132,3 +133,29 @@ def test_sources_import_is_logged(session, data_dir):
     import_files(session, [data_dir / "interview.txt"], actor="ruth")
     event = session.scalar(select(Event).where(Event.action == "import_sources"))
     assert (event.actor, event.payload) == ("ruth", {"sources": ["interview.txt"]})
+
+
+def test_sources_numbered_names_skip_the_names_already_stored(project):
+    made: list[str] = []
+
+    def batch(*names: str) -> list[ImportedSource]:
+        made.extend(names)
+        return [ImportedSource(name, "txt", f"Interviewer: {name}?\nR: Yes.", f"sum-{n}")
+                for n, name in enumerate(names, start=len(made) - len(names))]
+
+    with project.session() as session:
+        add_sources(session, batch("notes.txt (2)", "100%_done.txt"))
+    with project.session() as session:
+        stored = add_sources(session, batch("notes.txt", "notes.txt", "100%_done.txt"))
+    with project.session() as session:
+        later = add_sources(session, batch("notes.txt", "100%_done.txt", "100%_done.txt (2)"))
+    assert [s.name for s in stored + later] == [
+        "notes.txt", "notes.txt (3)", "100%_done.txt (2)",
+        "notes.txt (4)", "100%_done.txt (3)", "100%_done.txt (2) (2)"]
+
+
+def test_sources_count_turns_counts_the_stored_turns(session, data_dir):
+    sources = import_files(session, [data_dir / "interview.txt", data_dir / "focus_group.txt"])
+    assert count_turns(session, sources) == sum(len(s.turns) for s in sources) > 0
+    assert count_turns(session, sources[1:]) == len(sources[1].turns)
+    assert count_turns(session, []) == 0

@@ -24,6 +24,7 @@ from framesynth.familiarise.context import parse_where
 from framesynth.familiarise.frequencies import word_frequencies
 from framesynth.familiarise.memos import add_memo, get_memo, list_memos, memo_anchor
 from framesynth.familiarise.search import search as search_project
+from framesynth.familiarise.sources import count_turns
 from framesynth.familiarise.speaker_links import known_labels, team_participant_labels
 from framesynth.frame.framework import find_code
 from framesynth.io.importers import import_files, supported_suffixes
@@ -78,7 +79,7 @@ def import_(
                                speaker_pattern=speaker_pattern, interviewers=interviewer or [])
         if sources:
             kinds = Counter(source.kind for source in sources)
-            turns = sum(len(source.turns) for source in sources)
+            turns = count_turns(session, sources)  # len(source.turns) would load every turn
             speakers = [s for source in sources for s in source.speakers if not s.is_interviewer]
             linked = sum(1 for s in speakers if s.participant is not None)
             kinds_text = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items()))

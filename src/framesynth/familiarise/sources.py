@@ -7,7 +7,8 @@ transaction: all of the batch or, on any error, nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,22 +87,26 @@ def add_sources(
     errors = duplicate_errors(session, imported)
     if errors:
         raise ImportBatchError(errors)
+    # only what this batch needs is read, so a batch costs the same in a big project
     labels = known_labels(session) | {normalise_label(label) for label in interviewers}
-    profiles = {p.name: p for p in session.scalars(select(SourceProfile))}
-    taken = set(session.scalars(select(Source.name)))
+    profiles = profiles_named(session, [item.name for item in imported])
+    taken = taken_names(session, [item.name for item in imported])
     staged = [_stage_source(item, kind=kind, labels=labels, profile=profiles.get(item.name),
                             taken=taken, pattern=speaker_pattern) for item in imported]
-    _mark_interviewers([source for source, _ in staged], interviewers)
-    session.add_all([source for source, _ in staged])
+    sources = [source for source, _ in staged]
+    _mark_interviewers(sources, interviewers)
+    profiles |= profiles_named(session, [source.name for source, item in zip(sources, imported,
+                                                                              strict=True)
+                                         if source.name != item.name])  # renamed: name (2)
+    participants = {p.key: p for p in session.scalars(select(Participant))}
+    for source in sources:  # linked before the flush: speakers are inserted once, linked
+        link_source_speakers(session, source, profile=profiles.get(source.name),
+                             participants=participants)
+    session.add_all(sources)
     session.flush()
     rows = [row for source, turns in staged for row in _turn_rows(source, turns)]
     if rows:
         session.connection().execute(insert(Turn), rows)
-    sources = [source for source, _ in staged]
-    participants = {p.key: p for p in session.scalars(select(Participant))}
-    for source in sources:
-        link_source_speakers(session, source, profile=profiles.get(source.name),
-                             participants=participants)
     ensure_languages(session)  # from the participants' turns, now that speakers are linked
     log_event(session, "import_sources", actor=actor, sources=[s.name for s in sources],
               **({"interviewers": list(interviewers)} if interviewers else {}))
@@ -110,7 +115,9 @@ def add_sources(
 
 def duplicate_errors(session: Session, imported: Sequence[ImportedSource]) -> list[FramesynthError]:
     """One error per file already in the project or repeated in the batch (by checksum)."""
-    stored = dict(session.execute(select(Source.checksum, Source.name)).all())
+    stored = {checksum: name for chunk in _chunks([item.checksum for item in imported])
+              for checksum, name in session.execute(
+                  select(Source.checksum, Source.name).where(Source.checksum.in_(chunk)))}
     seen: dict[str, str] = {}
     errors: list[FramesynthError] = []
     for item in imported:
@@ -122,6 +129,30 @@ def duplicate_errors(session: Session, imported: Sequence[ImportedSource]) -> li
             errors.append(DuplicateSource(message, path=item.name))
         seen.setdefault(item.checksum, item.name)
     return errors
+
+
+def profiles_named(session: Session, names: Iterable[str]) -> dict[str, SourceProfile]:
+    """The source profiles of the cases table for these file names, by name."""
+    return {p.name: p for chunk in _chunks(sorted(set(names)))
+            for p in session.scalars(select(SourceProfile).where(SourceProfile.name.in_(chunk)))}
+
+
+def taken_names(session: Session, names: Sequence[str]) -> set[str]:
+    """The stored names :func:`unique_name` must avoid for ``names``: each name, and its
+    numbered forms (``name (2)``) where the name is stored or repeated in ``names``."""
+    taken = {name for chunk in _chunks(sorted(set(names)))
+             for name in session.scalars(select(Source.name).where(Source.name.in_(chunk)))}
+    clashing = taken | {name for name, count in Counter(names).items() if count > 1}
+    for name in sorted(clashing):
+        taken.update(session.scalars(select(Source.name).where(
+            Source.name.startswith(f"{name} (", autoescape=True))))
+    return taken
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    """``values`` in slices small enough for one ``IN (...)`` list."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def _stage_source(item: ImportedSource, *, kind: str | None, labels: set[str],
@@ -198,3 +229,10 @@ def get_source(session: Session, name: str) -> Source:
 
 def count_sources(session: Session) -> int:
     return session.scalar(select(func.count(Source.id))) or 0
+
+
+def count_turns(session: Session, sources: Sequence[Source]) -> int:
+    """How many turns ``sources`` hold, counted in the database (no turn is loaded)."""
+    ids = [source.id for source in sources]
+    return sum(session.scalar(select(func.count(Turn.id)).where(Turn.source_id.in_(ids[i:i + 500])))
+               or 0 for i in range(0, len(ids), 500))

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from framesynth.errors import NotFound
 from framesynth.familiarise.speakers import (
@@ -99,9 +99,10 @@ def link_source_speakers(session: Session, source: Source, *,
     """(Re)link the unlinked speakers of ``source`` (existing links are kept), mark its
     research team again and, if its kind was inferred, infer it again.
 
-    :param profile: and ``participants`` (by key): pass them to save queries in a loop.
+    :param participants: (by key) and ``profile``: pass them to save queries in a loop;
+        with ``participants`` given, ``profile`` None means the source has no profile.
     """
-    if profile is None:
+    if profile is None and participants is None:
         profile = session.scalar(select(SourceProfile).where(SourceProfile.name == source.name))
     if participants is None:
         participants = {p.key: p for p in session.scalars(select(Participant))}
@@ -121,7 +122,9 @@ def relink_all(session: Session) -> None:
     """Link what the latest cases data allows in every source."""
     profiles = {p.name: p for p in session.scalars(select(SourceProfile))}
     participants = {p.key: p for p in session.scalars(select(Participant))}
-    for source in session.scalars(select(Source)):
+    # speakers in one query, not one per source; the texts stay unread
+    sources = select(Source).options(load_only(Source.name), selectinload(Source.speakers))
+    for source in session.scalars(sources):
         link_source_speakers(session, source, profile=profiles.get(source.name),
                              participants=participants)
 

@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from framesynth.errors import InvalidArgument
 
@@ -107,6 +108,7 @@ class _Header:
     flavour: str = ""
 
 
+@lru_cache(maxsize=4096)  # called for every label line; a project has few distinct labels
 def normalise_label(label: str) -> str:
     """The form labels are compared in: case-folded, single-spaced, no trailing dots."""
     return " ".join(label.replace("’", "'").split()).strip(". ").casefold()
