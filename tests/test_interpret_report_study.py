@@ -244,3 +244,20 @@ def test_method_section_with_organisations_and_partnerships(charted):
 ])
 def test_method_plural(word, n, expected):
     assert plural(word, n) == expected
+
+
+def test_web_interpret_and_matrix_download_work_without_organisations(study):
+    from fastapi.testclient import TestClient
+
+    from framesynth.web.app import create_app
+    from framesynth.web.deps import Settings
+
+    client = TestClient(create_app(Settings(project=study, host="127.0.0.1", local_user="nell",
+                                            embedder="hashing.v1")))
+    page = client.get("/interpret")
+    assert page.status_code == 200
+    assert "Growing together" in page.text
+    by_site = client.get("/interpret", params={"by": "site"})
+    assert by_site.status_code == 200 and "Northgate" in by_site.text
+    download = client.get("/download/matrix.xlsx")
+    assert download.status_code == 200 and download.content[:2] == b"PK"

@@ -491,3 +491,22 @@ def test_qdpx_source_and_selection_descriptions_come_back_exactly(session, tmp_p
         "hello", "2024-03-01T09:30:00Z", "Why: a greeting.\n")
     assert selection.find(f"{Q}Coding").get("creationDateTime") is None  # undated stays so
     assert session.scalar(select(Coding)).created_at.isoformat() == "2024-03-01T09:30:00"
+
+
+def source_guids(path: Path) -> list[str]:
+    return [s.get("guid") for s in qde(path).iter(f"{Q}TextSource")]
+
+
+def test_qdpx_a_replaced_source_keeps_the_guid_it_was_exported_under(session, data_dir, tmp_path):
+    from framesynth.familiarise.source_admin import replace_source
+    from framesynth.io.importers import import_files, read_source
+
+    import_files(session, [data_dir / "interview.txt"])
+    export_qdpx(session, tmp_path / "before.qdpx")
+    corrected = tmp_path / "interview.txt"
+    corrected.write_text((data_dir / "interview.txt").read_text(encoding="utf-8")
+                         + "\nInterviewer: Thank you.\n", encoding="utf-8")
+    replace_source(session, "interview.txt", read_source(corrected), actor="ruth")
+    export_qdpx(session, tmp_path / "after.qdpx")
+    assert source_guids(tmp_path / "after.qdpx") == source_guids(tmp_path / "before.qdpx")
+    assert len(source_guids(tmp_path / "after.qdpx")) == 1

@@ -32,7 +32,7 @@ from framesynth.io.refi.qdpx_common import (
     format_datetime,
     stable_guid,
 )
-from framesynth.store.models import Case, Code, Coding, Memo, Source
+from framesynth.store.models import Case, Code, Coding, Memo, Source, SourceRevision
 
 PRIVATE_META = {META_KEY, "refi_guid", "offsets"}
 
@@ -48,8 +48,10 @@ def export_qdpx(session: Session, target: str | Path | IO[bytes]) -> dict[str, i
     note_guid = {m.id: stable_guid("note", m.id, m.title) for m in memos}
     source_fields = {s.id: _source_fields(s) for s in sources}
     variables = write_variables(session, root, list(source_fields.values()))
+    first_checksum = original_checksums(session)
     source_guid = {s.id: s.guid or (s.meta or {}).get("refi_guid")
-                   or stable_guid("source", s.checksum) for s in sources}
+                   or stable_guid("source", first_checksum.get(s.id, s.checksum))
+                   for s in sources}
     write_cases(session, root, variables, source_guid)
     writer = _SourceWriter(code_guids, user_guid, note_guid, variables)
     files = writer.write(root, sources, codings, memos, source_guid, source_fields)
@@ -284,3 +286,11 @@ def _write_notes(root: etree._Element, memos: list[Memo], user_guid: dict[str, s
                                 creatingUser=user_guid[memo.author],
                                 creationDateTime=format_datetime(memo.created_at))
         etree.SubElement(note, f"{Q}PlainTextContent").text = memo.body
+
+
+def original_checksums(session: Session) -> dict[int, str]:
+    """Source id -> the checksum of its first imported file, for sources replaced since:
+    a corrected transcript keeps the GUID the source was first exported under."""
+    rows = session.execute(select(SourceRevision.source_id, SourceRevision.checksum)
+                           .order_by(SourceRevision.id.desc()))
+    return {source_id: checksum for source_id, checksum in rows}

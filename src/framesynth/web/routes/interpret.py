@@ -17,7 +17,7 @@ from framesynth.embeddings import get_embedder
 from framesynth.errors import NotFound
 from framesynth.interpret.cooccurrence import cooccurrence
 from framesynth.interpret.network import partnership_graph
-from framesynth.interpret.prevalence import prevalence
+from framesynth.interpret.prevalence import default_group_by, prevalence
 from framesynth.interpret.report import build_report
 from framesynth.io.exporters.docx_report import write_docx
 from framesynth.io.exporters.html import render_html
@@ -42,7 +42,8 @@ def network_svg(graph: nx.Graph) -> dict[str, object]:
 
 @router.get("/interpret")
 def interpret_page(request: Request, session: SessionDep, who: IdentityDep,
-                   by: str = "sector"):  # type: ignore[no-untyped-def]
+                   by: str = ""):  # type: ignore[no-untyped-def]
+    by = by or default_group_by(session) or "none"
     figures = prevalence(session, by=by, level="themes")
     groups = sorted({f.group for f in figures})
     table = {(f.code, f.group): f for f in figures}
@@ -90,7 +91,7 @@ def download(request: Request, name: str, session: SessionDep, who: IdentityDep)
                         headers=_attachment(name))
     if name == "matrix.xlsx":
         buffer = io.BytesIO()
-        write_xlsx(theme_matrices(session, group_by="sector"), buffer)
+        write_xlsx(theme_matrices(session, group_by=default_group_by(session)), buffer)
         return Response(buffer.getvalue(), headers=_attachment(name), media_type=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     raise NotFound(f"no download {name!r}")
