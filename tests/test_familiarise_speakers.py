@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from framesynth.familiarise.speakers import detect_layout, detect_turns, parse_timestamp
+from framesynth.familiarise.speakers import (
+    detect_layout,
+    detect_turns,
+    is_interviewer_label,
+    parse_timestamp,
+)
 
 
 def spoken(text: str) -> list[tuple[str | None, str]]:
@@ -96,3 +101,11 @@ def test_speakers_offsets_are_code_points_in_text_with_non_ascii_characters():
                           (None, None)])
 def test_speakers_parse_timestamp(value, seconds):
     assert parse_timestamp(value) == seconds
+
+
+@pytest.mark.parametrize(("label", "team"), [
+    ("Interviewer", True), ("Interviewer2", True), ("Interviewer 3", True),
+    ("Moderator B", True), ("facilitator", True), ("I", True),
+    ("Interviewee", False), ("Ian", False), ("Sam", False), ("Researcher Jones", False)])
+def test_speakers_default_team_guess_takes_numbered_and_lettered_labels(label, team):
+    assert is_interviewer_label(label) is team

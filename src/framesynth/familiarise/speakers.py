@@ -114,8 +114,15 @@ def normalise_label(label: str) -> str:
     return " ".join(label.replace("’", "'").split()).strip(". ").casefold()
 
 
+TEAM_STEMS = ("interviewer", "facilitator", "moderator", "researcher", "evaluator")
+NUMBERED_TEAM_LABEL = re.compile(rf"(?:{'|'.join(TEAM_STEMS)}) ?(?:\d{{1,2}}|[a-z])")
+
+
 def is_interviewer_label(label: str) -> bool:
-    return normalise_label(label) in INTERVIEWER_LABELS
+    """The default guess: ``Interviewer``, ``I``, ``Facilitator`` ... and numbered or
+    lettered forms (``Interviewer2``, ``Moderator B``)."""
+    normalised = normalise_label(label)
+    return normalised in INTERVIEWER_LABELS or bool(NUMBERED_TEAM_LABEL.fullmatch(normalised))
 
 
 def looks_like_label(label: str) -> bool:
