@@ -204,3 +204,45 @@ def test_e2e_search_opens_the_reader_at_the_hit(site, browser):
     marked = page.locator('.turn .text span[style*="outline"]')
     marked.wait_for()
     assert "steering group" in marked.first.inner_text().lower()
+
+
+def test_e2e_mark_a_speaker_as_the_research_team(site, browser):
+    path, url = site
+    with Project.open(path) as project, project.session() as session:
+        source = session.scalar(select(Source).where(Source.name == "int07-jide-adeyemi.txt"))
+        speaker = next(s for s in source.speakers if not s.is_interviewer)
+        source_id, label = source.id, speaker.label
+    page = browser.new_page()
+    page.goto(f"{url}/sources/{source_id}")
+    with page.expect_navigation():
+        page.check(f'#team input[data-team-label="{label}"]')
+    assert page.locator(f'#team input[data-team-label="{label}"]').is_checked()
+    with Project.open(path) as project, project.session() as session:
+        source = session.get(Source, source_id)
+        assert [s.is_interviewer for s in source.speakers if s.label == label] == [True]
+
+
+def test_e2e_replace_a_source_then_remove_it(site, browser, tmp_path):
+    path, url = site
+    name = "int12-lena-hartmann.txt"
+    with Project.open(path) as project, project.session() as session:
+        source = session.scalar(select(Source).where(Source.name == name))
+        source_id, text = source.id, source.text
+        coded = len(list(session.scalars(select(Coding).where(Coding.source_id == source_id))))
+    corrected = tmp_path / name
+    corrected.write_text(text.replace("Interviewer:", "Interviewer:  ", 1), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{url}/")
+    form = page.locator(f'form.replace-source[data-source="{source_id}"]')
+    form.locator("input[type=file]").set_input_files(str(corrected))
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#replace-review:not([hidden])")
+    assert page.inner_text("#replace-summary").startswith(f"{name}: {coded} carried")
+    page.on("dialog", lambda dialog: dialog.accept())
+    remove = page.locator(f'form.remove-source[data-source="{source_id}"]')
+    remove.locator("input[name=with_codings]").check()
+    with page.expect_navigation():
+        remove.locator("button[type=submit]").click()
+    assert page.locator(f'tr[data-source="{source_id}"]').count() == 0
+    with Project.open(path) as project, project.session() as session:
+        assert session.get(Source, source_id) is None
