@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy import text as text_sql
 
 from framesynth.errors import DuplicateSource, ImportBatchError
 from framesynth.familiarise.sources import ImportedSource, add_sources, count_turns
@@ -159,3 +160,20 @@ def test_sources_count_turns_counts_the_stored_turns(session, data_dir):
     assert count_turns(session, sources) == sum(len(s.turns) for s in sources) > 0
     assert count_turns(session, sources[1:]) == len(sources[1].turns)
     assert count_turns(session, []) == 0
+
+
+def test_sources_a_batch_of_many_turns_is_stored_and_indexed_whole(session):
+    # 3 x 450 turns: inserted 1,000 per statement, so one statement ends mid-source
+    texts = [("\n".join(f"{'Interviewer' if n % 2 == 0 else 'Ruth'}: word{s}x{n} here"
+                        for n in range(450)), f"sum-{s}") for s in range(3)]
+    sources = add_sources(session, [ImportedSource(f"s{s}.txt", "txt", text, checksum)
+                                    for s, (text, checksum) in enumerate(texts)])
+    session.expire_all()
+    for number, source in enumerate(sources):
+        assert [(t.position, t.text) for t in source.turns] == [
+            (n, f"word{number}x{n} here") for n in range(450)]
+        assert [t.speaker.label for t in source.turns[:2]] == ["Interviewer", "Ruth"]
+    hits = session.execute(text_sql(
+        "SELECT count(*) FROM turn_fts WHERE turn_fts MATCH 'word2x449'")).scalar()
+    assert (count_turns(session, sources), hits) == (1350, 1)
+    session.execute(text_sql("INSERT INTO turn_fts(turn_fts) VALUES ('integrity-check')"))

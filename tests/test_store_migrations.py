@@ -37,6 +37,12 @@ def test_migrations_new_project_is_at_head_in_wal_mode_with_foreign_keys(project
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
+def test_migrations_turn_index_merges_eight_segments_at_a_time(project):
+    with project.engine.connect() as connection:
+        assert connection.exec_driver_sql(
+            "SELECT v FROM turn_fts_config WHERE k = 'automerge'").scalar() == 8
+
+
 def make_old_project(path):
     """A project file as framesynth wrote it at schema 0001, with a source and a memo."""
     engine = make_engine(path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -45,6 +46,10 @@ from framesynth.store.models import (
     Speaker,
     Turn,
 )
+
+# turn columns in the order _insert_turns binds them
+TURN_COLUMNS = ("source_id", "position", "start", "end", "speaker_id", "text", "started_at",
+                "ended_at")
 
 
 @dataclass
@@ -104,9 +109,7 @@ def add_sources(
                              participants=participants)
     session.add_all(sources)
     session.flush()
-    rows = [row for source, turns in staged for row in _turn_rows(source, turns)]
-    if rows:
-        session.connection().execute(insert(Turn), rows)
+    _insert_turns(session, [row for source, turns in staged for row in _turn_rows(source, turns)])
     ensure_languages(session)  # from the participants' turns, now that speakers are linked
     log_event(session, "import_sources", actor=actor, sources=[s.name for s in sources],
               **({"interviewers": list(interviewers)} if interviewers else {}))
@@ -178,6 +181,31 @@ def _stage_source(item: ImportedSource, *, kind: str | None, labels: set[str],
     source.speakers = [Speaker(label=label, is_interviewer=is_interviewer_label(label))
                        for label in dict.fromkeys(t.label for t in turns if t.label)]
     return source, turns
+
+
+def _insert_turns(session: Session, rows: list[dict[str, Any]], size: int = 1000) -> None:
+    """Insert turn rows, on SQLite ``size`` per statement.
+
+    The ``turn_fts`` trigger's FTS5 index writes its pending terms out once per
+    statement: one row per statement writes a tiny segment per turn, and merging those
+    costs more per turn the larger the index grows.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        connection.execute(insert(Turn), rows)
+        return
+    for start in range(0, len(rows), size):
+        chunk = rows[start:start + size]
+        values = tuple(row[column] for row in chunk for column in TURN_COLUMNS)
+        connection.exec_driver_sql(_turn_insert_sql(len(chunk)), values)
+
+
+@lru_cache(maxsize=4)
+def _turn_insert_sql(count: int) -> str:
+    """``INSERT INTO turns`` of ``count`` rows of qmark parameters."""
+    names = ", ".join(f'"{column}"' for column in TURN_COLUMNS)
+    row = "(" + ", ".join("?" * len(TURN_COLUMNS)) + ")"
+    return f"INSERT INTO turns ({names}) VALUES " + ", ".join([row] * count)
 
 
 def _turn_rows(source: Source, turns: list[DetectedTurn]) -> list[dict[str, Any]]:

@@ -4,6 +4,9 @@ SQLite uses the FTS5 tables the migrations create (``turn_fts``, ``memo_fts``); 
 databases fall back to a case-insensitive ``LIKE`` on the longest word. Either way the
 index only narrows the candidates: callers confirm each hit with the exact pattern in
 Python, so both backends give the same results.
+
+Triggers keep ``turn_fts`` in step with ``turns``; FTS5 writes a segment per statement,
+so bulk inserts of turns go many rows per statement (see ``sources._insert_turns``).
 """
 
 from __future__ import annotations
