@@ -123,3 +123,33 @@ def test_search_limit(small):
 def test_search_bad_patterns(pattern, regex):
     with pytest.raises(InvalidArgument):
         compile_pattern(pattern, regex=regex)
+
+
+def test_search_a_catastrophic_regex_cannot_hang_the_search(session, tmp_path):
+    """``(a+)+$`` on a turn of 40 "a"s and a "b" backtracks exponentially in Python's
+    ``re`` (minutes); the ``regex`` engine answers at once, and finds the one real match.
+    (A pattern that is slow even there is stopped by the time limit: next test.)"""
+    transcript = tmp_path / "long.txt"
+    transcript.write_text("Interviewer: Say it.\n\nRuth: " + "a" * 40 + "b\n\n"
+                          "Interviewer: Again?\n\nRuth: aaa\n", encoding="utf-8")
+    import_files(session, [transcript])
+    hits = search(session, "(a+)+$", regex=True)
+    assert [(hit.speaker, hit.match) for hit in hits] == [("Ruth", "aaa")]
+
+
+def test_search_a_slow_regex_is_stopped_by_the_time_limit():
+    matcher = search_module.guarded_regex(r"(x+x+)+y", seconds=0.2)
+    with pytest.raises(InvalidArgument) as raised:
+        list(matcher.finditer("x" * 5000))
+    assert str(raised.value) == ("the regular expression '(x+x+)+y' took longer than 0.2 s; "
+                                 "make it simpler [FS003]")
+
+
+def test_search_regex_has_unicode_classes_and_look_behind(session, tmp_path):
+    transcript = tmp_path / "cafe.txt"
+    transcript.write_text("Interviewer: Where?\n\nSiobhán: At the CAFÉ, then the café.\n\n"
+                          "Interviewer: Thanks.\n\nSiobhán: Yes.\n", encoding="utf-8")
+    [source] = import_files(session, [transcript])
+    hits = search(session, r"\bcaf\w\b", regex=True)
+    assert [source.text[hit.offset:hit.end] for hit in hits] == ["CAFÉ", "café"]
+    assert [hit.match for hit in search(session, r"(?<=then the )café", regex=True)] == ["café"]

@@ -1,17 +1,24 @@
-"""Keyword in context (KWIC) search over speaker turns and memos.
+r"""Keyword in context (KWIC) search over speaker turns and memos.
 
 A plain pattern matches where a word starts: ``refer`` finds "referral" and "Referred",
 ``waiting list`` finds "waiting  lists" (any whitespace between the words), and case is
-ignored unless asked. ``regex=True`` takes a Python regular expression instead. The
-full-text index (FTS5 on SQLite) narrows plain searches to candidate turns; every hit is
-then confirmed with the exact pattern, so results do not depend on the backend.
+ignored unless asked. ``regex=True`` takes a regular expression instead, in Python's
+syntax with Unicode classes (``\w`` matches "é"), run by the ``regex`` package under a
+time limit (:data:`REGEX_SECONDS` for the whole search): ``regex`` avoids the runaway
+backtracking of ``(a+)+$`` that hangs Python's ``re``, and a pattern slow in any other way
+is stopped with a clear error instead of holding the process (matching releases the GIL,
+so a web server goes on serving others meanwhile). The full-text index (FTS5
+on SQLite) narrows plain searches to candidate turns; every hit is then confirmed with the
+exact pattern, so results do not depend on the backend.
 """
 
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,20 +48,71 @@ class Hit:
         return asdict(self)
 
 
+REGEX_SECONDS = 5.0  # the most time the matching of one regular-expression search may take
+
+
+class Matcher(Protocol):
+    """What a compiled search pattern offers (``re`` patterns and timed regexes alike)."""
+
+    def finditer(self, text: str) -> Iterator[Any]: ...
+
+    def search(self, text: str) -> Any: ...
+
+
 def compile_pattern(pattern: str, *, regex: bool = False, case_sensitive: bool = False
-                    ) -> re.Pattern[str]:
-    """The regular expression a search pattern stands for."""
+                    ) -> Matcher:
+    """The matcher a search pattern stands for: a user's regular expression under a time
+    limit, a plain pattern as an escaped, word-anchored expression (linear by construction)."""
     if not pattern.strip():
         raise InvalidArgument("the search pattern is empty")
-    flags = 0 if case_sensitive else re.IGNORECASE
     if regex:
-        try:
-            return re.compile(pattern, flags)
-        except re.error as error:
-            raise InvalidArgument(f"invalid regular expression: {error}") from None
+        return guarded_regex(pattern, case_sensitive=case_sensitive)
     body = r"\s+".join(re.escape(word) for word in pattern.split())
     prefix = r"(?<!\w)" if pattern.strip()[0].isalnum() or pattern.strip()[0] == "_" else ""
-    return re.compile(prefix + body, flags)
+    return re.compile(prefix + body, 0 if case_sensitive else re.IGNORECASE)
+
+
+def guarded_regex(pattern: str, *, case_sensitive: bool = False,
+                  seconds: float | None = None) -> Matcher:
+    """``pattern`` compiled by ``regex``; all matching done with it, together, may take
+    at most ``seconds`` (default :data:`REGEX_SECONDS`) from now."""
+    import regex
+
+    try:
+        compiled = regex.compile(pattern, 0 if case_sensitive else regex.IGNORECASE)
+    except regex.error as error:
+        raise InvalidArgument(f"invalid regular expression: {error}") from None
+    limit = seconds or REGEX_SECONDS
+    return _TimedRegex(compiled, time.monotonic() + limit, pattern, limit)
+
+
+class _TimedRegex:
+    """A compiled ``regex`` pattern with one deadline shared by all its searches."""
+
+    def __init__(self, compiled: Any, deadline: float, pattern: str, limit: float):
+        self.compiled, self.deadline, self.pattern, self.limit = compiled, deadline, pattern, limit
+
+    def _left(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise self._too_slow()
+        return left
+
+    def _too_slow(self) -> InvalidArgument:
+        return InvalidArgument(f"the regular expression {self.pattern!r} took longer than "
+                               f"{self.limit:g} s; make it simpler")
+
+    def finditer(self, text: str) -> Iterator[Any]:
+        try:
+            yield from self.compiled.finditer(text, timeout=self._left(), concurrent=True)
+        except TimeoutError:
+            raise self._too_slow() from None
+
+    def search(self, text: str) -> Any:
+        try:
+            return self.compiled.search(text, timeout=self._left(), concurrent=True)
+        except TimeoutError:
+            raise self._too_slow() from None
 
 
 def search(
@@ -97,7 +155,7 @@ def search(
     return hits[:limit] if limit is not None else hits
 
 
-def search_memos(session: Session, matcher: re.Pattern[str], words: list[str], *,
+def search_memos(session: Session, matcher: Matcher, words: list[str], *,
                  width: int = 40) -> list[Hit]:
     """Hits in memo bodies; the source column reads ``memo:<id>``."""
     query = select(Memo)
@@ -112,7 +170,7 @@ def search_memos(session: Session, matcher: re.Pattern[str], words: list[str], *
 
 
 def _hit(source: str, speaker: str | None, role: str | None, base: int, text: str,
-         found: re.Match[str], width: int, **ids: int) -> Hit:
+         found: Any, width: int, **ids: int) -> Hit:
     left = " ".join(text[max(0, found.start() - width):found.start()].split())
     right = " ".join(text[found.end():found.end() + width].split())
     return Hit(source, speaker, role, base + found.start(), base + found.end(),
