@@ -32,6 +32,7 @@ from framesynth.web.routes import (
     sources,
     study,
 )
+from framesynth.web.security import add_security_headers
 
 STATIC = Path(__file__).parent / "static"
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.project = Project.open(settings.project)
     app.state.jobs = JobRunner()
+    add_security_headers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, read, coding, review, chart, framework, interpret, jobs, imports,
                    sources, study):

@@ -13,6 +13,11 @@ async function api(method, url, body) {
   return data;
 }
 
+// no inline handlers (the Content-Security-Policy forbids them): a select marked
+// data-autosubmit submits its form when it changes
+document.querySelectorAll("select[data-autosubmit]").forEach((select) =>
+  select.addEventListener("change", () => select.form.submit()));
+
 function toast(message) {
   const box = document.getElementById("toast");
   box.textContent = message; box.classList.add("show");
