@@ -232,3 +232,20 @@ def test_cases_team_must_be_yes_or_no(session, tmp_path):
         reimport(session, tmp_path, "type,id,name,team\nparticipant,T01,Sam Reed,sometimes\n")
     assert str(raised.value) == "again.csv, row 2: 'sometimes' in column 'team' is not yes or no " \
                                 "[FS110]"
+
+
+def test_cases_reimport_keeps_organisation_aliases_and_partnership_levels(session, data_dir,
+                                                                          tmp_path):
+    import_case_table(session, data_dir / "cases.csv")
+    summary = reimport(session, tmp_path, (
+        "type,id,name,sector,organisation,partner,formality,depth\n"
+        "organisation,ORG02,Pellwick Family Hub,community,,,,\n"
+        "partnership,PS01,,,ORG02,ORG06,formal,working\n"))
+    hub = session.scalar(select(Organisation).where(Organisation.key == "ORG02"))
+    link = session.scalar(select(Partnership).where(Partnership.key == "PS01"))
+    assert (hub.aliases, link.name, link.levels) == (
+        ["the Hub"], "Hub and Early Help", ["delivery", "management", "strategic"])
+    assert summary.changes == ["partnership PS01: depth 'deep' -> 'working'"]
+    reimport(session, tmp_path, "type,id,organisation,partner,formality,depth,levels\n"
+                                "partnership,PS01,ORG02,ORG06,formal,working,(none)\n")
+    assert link.levels == []

@@ -252,9 +252,12 @@ class _Applier:
 
     def _organisation(self, row: CaseRow) -> None:
         v = row.values
-        sector = self._sector(row)
-        org = self._by_key(Organisation, v["id"]) or Organisation(key=v["id"])
-        org.name, org.sector, org.aliases = v["name"], sector, split_list(v.get("aliases"))
+        found = self._by_key(Organisation, v["id"])
+        org = found or Organisation(key=v["id"], aliases=[])
+        subject = None if found is None else f"organisation {org.key}"
+        self._set(subject, org, "name", v["name"])
+        self._set(subject, org, "sector", self._sector(row))
+        self._assign(row, subject, org, "aliases", parse=split_list, cleared=[])
         self.session.add(org)
         self._set_attributes(row, self._case("organisation", org.key, organisation=org))
 
@@ -287,13 +290,18 @@ class _Applier:
         second = self._organisation_ref(row, "partner")
         formality = self._term(row, "formality", v["formality"])
         depth = self._term(row, "depth", v["depth"])
-        levels = [self._term(row, "level", item) for item in split_list(v.get("levels"))]
-        levels = in_order(self.session, "level", levels)
-        link = self._by_key(Partnership, v["id"]) or Partnership(key=v["id"])
-        link.name = v.get("name") or f"{first.name} + {second.name}"
+        listed = "" if v.get("levels", "").casefold() == CLEAR else v.get("levels")
+        levels = in_order(self.session, "level",
+                          [self._term(row, "level", item) for item in split_list(listed)])
+        found = self._by_key(Partnership, v["id"])
+        link = found or Partnership(key=v["id"], name=f"{first.name} + {second.name}")
+        subject = None if found is None else f"partnership {link.key}"
+        self._assign(row, subject, link, "name", cleared=f"{first.name} + {second.name}")
         link.organisation_a, link.organisation_b = first, second
-        link.formality, link.depth = formality, depth
-        link.level_rows = [PartnershipLevel(level=level) for level in levels]
+        self._set(subject, link, "formality", formality)
+        self._set(subject, link, "depth", depth)
+        if "levels" in v:  # absent: the stored levels stay
+            link.level_rows = [PartnershipLevel(level=level) for level in levels]
         self.session.add(link)
         self._set_attributes(row, self._case("partnership", link.key, partnership=link))
 
