@@ -160,6 +160,21 @@ def _as_type(kind: str, text: str) -> str | None:
     return text
 
 
+def find_organisation(session: Session, ref: str) -> Organisation | None:
+    """The organisation whose id (key) or name is ``ref``."""
+    return session.scalar(
+        select(Organisation).where((Organisation.key == ref) | (Organisation.name == ref)))
+
+
+def case_for(session: Session, kind: str, name: str, **link: object) -> Case:
+    """The case of ``kind`` named ``name``, created (with ``link``) if there is none."""
+    case = session.scalar(select(Case).where(Case.kind == kind, Case.name == name))
+    if case is None:
+        case = Case(kind=kind, name=name, **link)
+        session.add(case)
+    return case
+
+
 def split_list(value: str | None) -> list[str]:
     return [item for item in LIST_SPLIT.split(value or "") if item]
 
@@ -393,19 +408,13 @@ class _Applier:
 
     def _organisation_ref(self, row: CaseRow, column: str) -> Organisation:
         ref = row.values[column]
-        org = self.session.scalar(
-            select(Organisation).where((Organisation.key == ref) | (Organisation.name == ref))
-        )
+        org = find_organisation(self.session, ref)
         if org is None:
             raise self.fail(row, f"unknown organisation {ref!r} in column {column!r}")
         return org
 
     def _case(self, kind: str, name: str, **link: object) -> Case:
-        case = self.session.scalar(select(Case).where(Case.kind == kind, Case.name == name))
-        if case is None:
-            case = Case(kind=kind, name=name, **link)
-            self.session.add(case)
-        return case
+        return case_for(self.session, kind, name, **link)
 
     def _extra(self, row: CaseRow) -> list[tuple[str, str, str | None]]:
         """(name, type, value) for each attribute cell of the row; value None for ``(none)``."""

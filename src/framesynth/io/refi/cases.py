@@ -18,7 +18,14 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from framesynth.familiarise.cases import CaseRow, apply_case_rows, infer_attribute, split_list
+from framesynth.familiarise.cases import (
+    CaseRow,
+    apply_case_rows,
+    case_for,
+    find_organisation,
+    infer_attribute,
+    split_list,
+)
 from framesynth.familiarise.speaker_links import relink_all
 from framesynth.familiarise.vocabulary import describe_terms, resolve_term
 from framesynth.io.refi.qdpx_common import KIND_VARIABLE, Q, QdpxError, guid_of, stable_guid
@@ -225,11 +232,7 @@ class _CaseReader:
                 case.attributes.append(attribute)
 
     def case(self, kind: str, name: str, **link: object) -> Case:
-        case = self.session.scalar(select(Case).where(Case.kind == kind, Case.name == name))
-        if case is None:
-            case = Case(kind=kind, name=name, **link)
-            self.session.add(case)
-        return case
+        return case_for(self.session, kind, name, **link)
 
     def organisation(self, key: str, values: dict[str, str]) -> None:
         org = self.session.scalar(select(Organisation).where(Organisation.key == key))
@@ -257,8 +260,7 @@ class _CaseReader:
 
     def org_ref(self, key: str, values: dict[str, str], column: str) -> Organisation:
         ref = values.get(column, "")
-        org = self.session.scalar(select(Organisation).where(
-            (Organisation.key == ref) | (Organisation.name == ref)))
+        org = find_organisation(self.session, ref)
         if org is None:
             raise self.fail(key, f"unknown organisation {ref!r} in {column!r}")
         return org
