@@ -29,6 +29,8 @@ from framesynth.store.models import Source
 from framesynth.web.app import create_app
 from framesynth.web.deps import Settings
 
+LOCAL = "http://127.0.0.1"  # the Host a browser on this machine sends
+
 FIXTURES = ("languages/entretien.txt", "languages/interview_nl.txt")
 
 
@@ -215,10 +217,10 @@ def test_language_review_page_shows_the_notice(project_path, data_dir):
         import_files(session, [data_dir / "interview.txt", *[data_dir / n for n in FIXTURES]])
     app = create_app(Settings(project=project_path, host="127.0.0.1", local_user="ruth",
                               embedder="minilm-l6.v1"))
-    page = TestClient(app).get("/review").text
+    page = TestClient(app, base_url=LOCAL).get("/review").text
     notice = re.search(r'<p class="notice" id="language-notice">([^<]+)</p>', page).group(1)
     assert notice == ("2 sources in fr, nl are not covered by minilm-l6.v1 (English only): "
                       "no suggestions for their 8 turns. Keyword rules still code them.")
     hashing_app = create_app(Settings(project=project_path, host="127.0.0.1",
                                       local_user="ruth", embedder="hashing.v1"))
-    assert "language-notice" not in TestClient(hashing_app).get("/review").text
+    assert "language-notice" not in TestClient(hashing_app, base_url=LOCAL).get("/review").text

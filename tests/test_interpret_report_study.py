@@ -19,6 +19,8 @@ from framesynth.interpret.method import method_section, plural
 from framesynth.interpret.prevalence import case_groups, default_group_by, prevalence
 from framesynth.project import Project
 
+LOCAL = "http://127.0.0.1"  # the Host a browser on this machine sends
+
 STUDY = Path(__file__).parent / "data" / "study-no-orgs"
 FORMATS = ["html", "docx", "md"]
 METHOD = ("The evaluation drew on 11 interviews. Participants included 7 plot holders, "
@@ -253,7 +255,7 @@ def test_web_interpret_and_matrix_download_work_without_organisations(study):
     from framesynth.web.deps import Settings
 
     client = TestClient(create_app(Settings(project=study, host="127.0.0.1", local_user="nell",
-                                            embedder="hashing.v1")))
+                                            embedder="hashing.v1")), base_url=LOCAL)
     page = client.get("/interpret")
     assert page.status_code == 200
     assert "Growing together" in page.text

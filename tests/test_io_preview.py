@@ -15,6 +15,8 @@ from framesynth.project import Project
 from framesynth.web.app import create_app
 from framesynth.web.deps import Settings
 
+LOCAL = "http://127.0.0.1"  # the Host a browser on this machine sends
+
 LAYOUTS = Path(__file__).parent / "data" / "layouts"
 OTTER = {
     "name": "otter.txt", "format": "txt", "layout": "otter", "turns": 10, "unattributed": 0,
@@ -74,7 +76,7 @@ def test_preview_cli_json_and_a_custom_pattern(project_path):
 
 def test_preview_api_returns_the_same_json_and_stores_nothing(project_path):
     client = TestClient(create_app(Settings(project=project_path, host="127.0.0.1",
-                                            local_user="ruth", embedder="hashing.v1")))
+                                            local_user="ruth", embedder="hashing.v1")), base_url=LOCAL)
     token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").text).group(1)
     files = [("files", ("otter.txt", (LAYOUTS / "otter.txt").read_bytes(), "text/plain"))]
     response = client.post("/api/import/preview", files=files, headers={"X-CSRF-Token": token})

@@ -23,6 +23,8 @@ from framesynth.store.models import Event, Organisation
 from framesynth.web.app import create_app
 from framesynth.web.deps import Settings
 
+LOCAL = "http://127.0.0.1"  # the Host a browser on this machine sends
+
 CASES = """type,id,name,sector,role,organisation,partner,formality,depth,terms,labels,ordered,closed
 vocabulary,,sector,,,,,,,public; private; academic,Public sector; Private sector; Academia,no,yes
 vocabulary,,depth,,,,,,,1; 2; 3; 4; 5,,yes,yes
@@ -100,7 +102,7 @@ def test_study_vocabulary_list_json_shows_exactly_it(study, fs):
 
 def test_study_vocabulary_web_api_shows_it_and_a_rename_reaches_the_database(study):
     client = TestClient(create_app(Settings(project=study, host="127.0.0.1", local_user="ruth",
-                                            embedder="hashing.v1")))
+                                            embedder="hashing.v1")), base_url=LOCAL)
     assert client.get("/api/vocabularies").json() == EXPECTED
     page = client.get("/study").text
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)

@@ -17,6 +17,8 @@ from framesynth.store.models import Code, Coding, Source
 from framesynth.web.app import create_app
 from framesynth.web.deps import Settings
 
+LOCAL = "http://127.0.0.1"  # the Host a browser on this machine sends
+
 PASSWORD = "correct horse battery"
 
 
@@ -37,7 +39,7 @@ def csrf_of(client: TestClient) -> str:
 
 
 def login(app, name: str) -> tuple[TestClient, str]:
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL)
     form = client.get("/login").text
     token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
     response = client.post("/login", data={"name": name, "password": PASSWORD, "csrf": token},
@@ -47,14 +49,23 @@ def login(app, name: str) -> tuple[TestClient, str]:
 
 
 @pytest.fixture
+def plain_project(demo_path, tmp_path):
+    """A copy of the demo without accounts."""
+    path = tmp_path / "plain.fsdb"
+    shutil.copyfile(demo_path, path)
+    return path
+
+
+@pytest.fixture
 def team(web_project):
     """The app as served beyond loopback: everyone must log in."""
     return create_app(Settings(project=web_project, host="0.0.0.0", embedder="hashing.v1"))
 
 
 @pytest.fixture
-def local(web_project):
-    return create_app(Settings(project=web_project, host="127.0.0.1", local_user="ruth",
+def local(plain_project):
+    """The app on loopback over a project without accounts: the local user is its owner."""
+    return create_app(Settings(project=plain_project, host="127.0.0.1", local_user="ruth",
                                embedder="hashing.v1"))
 
 
@@ -66,7 +77,7 @@ def first_ids(path) -> tuple[int, int]:
 
 
 def test_web_errors_have_one_json_shape(local):
-    client = TestClient(local)
+    client = TestClient(local, base_url=LOCAL)
     assert client.get("/api/jobs/nope").json() == {
         "error": {"code": "FS002", "message": "no job nope [FS002]"}}
     response = client.post("/api/codings", json={"source_id": 1, "start": 0, "end": 5,
@@ -75,36 +86,36 @@ def test_web_errors_have_one_json_shape(local):
         "code": "FS502", "message": "missing or wrong CSRF token; reload the page [FS502]"}})
 
 
-def test_web_loopback_acts_as_the_local_owner_and_codes_as_them(local, web_project):
-    client = TestClient(local)
-    source, code = first_ids(web_project)
+def test_web_loopback_acts_as_the_local_owner_and_codes_as_them(local, plain_project):
+    client = TestClient(local, base_url=LOCAL)
+    source, code = first_ids(plain_project)
     response = client.post("/api/codings", json={"source_id": source, "start": 300, "end": 340,
                                                  "code_id": code},
                            headers={"X-CSRF-Token": csrf_of(client)})
     assert response.status_code == 201 and response.json()["coder"] == "ruth"
-    fresh = TestClient(local).get("/").headers["set-cookie"].lower()
-    assert "fs_session=" in fresh and "httponly" in fresh and "samesite=strict" in fresh
+    fresh = TestClient(local, base_url=LOCAL).get("/").headers["set-cookie"].lower()
+    assert "fs_local=" in fresh and "httponly" in fresh and "samesite=strict" in fresh
 
 
 def test_web_beyond_loopback_pages_and_api_need_a_login(team):
-    client = TestClient(team)
+    client = TestClient(team, base_url=LOCAL)
     response = client.get("/matrix", follow_redirects=False)
     assert (response.status_code, response.headers["location"]) == (303, "/login?next=/matrix")
     assert client.get("/api/codes").json() == {"error": {"code": "FS500",
-                                                         "message": "log in first"}}
+                                                         "message": "log in first [FS500]"}}
     form = client.get("/login")
     assert "httponly" in form.headers["set-cookie"].lower()
     token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
     wrong = client.post("/login", data={"name": "cora", "password": "nope nope", "csrf": token},
                         follow_redirects=False)
-    assert wrong.headers["location"].startswith("/login?failed=true")
-    forged = TestClient(team).post("/login", data={"name": "cora", "password": PASSWORD,
+    assert wrong.status_code == 401 and "Wrong name or password." in wrong.text
+    forged = TestClient(team, base_url=LOCAL).post("/login", data={"name": "cora", "password": PASSWORD,
                                                    "csrf": "forged"})
     assert forged.status_code == 403
 
 
 def test_web_session_cookie_is_httponly_and_samesite(team):
-    client = TestClient(team)
+    client = TestClient(team, base_url=LOCAL)
     form = client.get("/login")
     token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
     response = client.post("/login", data={"name": "cora", "password": PASSWORD, "csrf": token},
@@ -164,7 +175,7 @@ def test_web_two_coders_at_once_lose_nothing(team, web_project):
 
 
 def test_web_autocode_job_then_review(local):
-    client = TestClient(local)
+    client = TestClient(local, base_url=LOCAL)
     token = csrf_of(client)
     job = client.post("/api/jobs/autocode", json={"method": "keyword"},
                       headers={"X-CSRF-Token": token}).json()
@@ -186,7 +197,7 @@ def test_web_autocode_job_then_review(local):
     ("report.html", "text/html"), ("report.docx", "wordprocessingml"),
     ("report.md.zip", "application/zip"), ("matrix.xlsx", "spreadsheetml")])
 def test_web_downloads(local, name, kind):
-    response = TestClient(local).get(f"/download/{name}")
+    response = TestClient(local, base_url=LOCAL).get(f"/download/{name}")
     assert response.status_code == 200 and kind in response.headers["content-type"]
     assert f'filename="{name}"' in response.headers["content-disposition"]
     assert len(response.content) > 2000
@@ -196,19 +207,22 @@ def test_web_downloads(local, name, kind):
                                   "/matrix?rows=organisation&group_by=sector", "/framework",
                                   "/interpret", "/report", "/study"])
 def test_web_pages_render(local, path):
-    response = TestClient(local).get(path)
+    response = TestClient(local, base_url=LOCAL).get(path)
     assert response.status_code == 200 and "<main>" in response.text
 
 
-def test_cli_serve_get_prints_one_response(fs, web_project):
-    code, out, _ = fs("serve", web_project, "--get", "/api/codes")
+def test_cli_serve_get_prints_one_response(fs, plain_project, web_project):
+    code, out, _ = fs("serve", plain_project, "--get", "/api/codes")
     assert code == 0 and '"path":"Access and referrals"' in out
+    assert fs("serve", web_project, "--get", "/api/codes")[:2] == (
+        1, '{"error":{"code":"FS500","message":"log in first [FS500]"}}\n')
 
 
 def test_cli_users(fs, web_project):
     assert fs("users", "add", web_project, "dee", "--role", "viewer", "--password",
               "long enough pw")[1] == "added dee as viewer\n"
-    assert fs("users", "role", web_project, "dee", "coder")[1] == "dee is now coder\n"
+    assert fs("users", "role", web_project, "dee", "coder")[1] == (
+        "dee is now coder (their sessions have ended)\n")
     rows = [line.split()[:2] for line in fs("users", "list", web_project)[1].splitlines()[2:]]
     assert rows == [["cora", "coder"], ["dee", "coder"], ["olive", "owner"], ["vic", "viewer"]]
     assert fs("users", "add", web_project, "x", "--password", "short")[2] == (
@@ -225,7 +239,7 @@ def wait_for(client: TestClient, job: dict) -> dict:
 
 
 def test_web_import_runs_in_the_background(local, data_dir):
-    client = TestClient(local)
+    client = TestClient(local, base_url=LOCAL)
     token = csrf_of(client)
     files = [("files", ("extra.txt", b"Interviewer: Hi?\nR: Hello.\nInterviewer: Bye.", "text/plain")),
              ("files", ("interview.md", (data_dir / "interview.md").read_bytes(), "text/markdown"))]
@@ -240,7 +254,7 @@ def test_web_import_runs_in_the_background(local, data_dir):
 
 
 def test_web_report_is_built_in_the_background(local):
-    client = TestClient(local)
+    client = TestClient(local, base_url=LOCAL)
     job = client.post("/api/jobs/report", json={}, headers={"X-CSRF-Token": csrf_of(client)})
     state = wait_for(client, job.json())
     assert state["status"] == "done" and state["done"] == 4
@@ -250,9 +264,9 @@ def test_web_report_is_built_in_the_background(local):
     assert html.status_code == 200 and b"Stronger Starts evaluation" in html.content
 
 
-def test_web_owner_edits_a_codes_definition_and_rules(local, web_project):
-    client = TestClient(local)
-    _source, code = first_ids(web_project)
+def test_web_owner_edits_a_codes_definition_and_rules(local, plain_project):
+    client = TestClient(local, base_url=LOCAL)
+    _source, code = first_ids(plain_project)
     response = client.post(f"/api/codes/{code}/edit", headers={"X-CSRF-Token": csrf_of(client)},
                            json={"definition": "How families are referred.",
                                  "inclusion": ["schools referring"], "exclusion": ["thresholds"],

@@ -16,7 +16,7 @@ from framesynth.accounts import add_user
 from framesynth.embeddings import HashingEmbedder
 from framesynth.index.review import run_autocode
 from framesynth.project import Project
-from framesynth.store.models import Coding, MatrixCell, Source
+from framesynth.store.models import Coding, MatrixCell, Source, User
 from framesynth.web.app import create_app
 from framesynth.web.deps import Settings
 
@@ -55,7 +55,6 @@ def site(demo_path, tmp_path):
     shutil.copyfile(demo_path, path)
     with Project.open(path) as project, project.session() as session:
         run_autocode(session, "keyword", embedder=HashingEmbedder(), actor="test")
-        add_user(session, "vic", PASSWORD, role="viewer", actor="test")
     server, thread, url = serve(path, "127.0.0.1")
     yield path, url
     server.should_exit = True
@@ -189,6 +188,39 @@ def test_e2e_a_viewer_can_read_but_not_change(demo_path, tmp_path, browser):
             document.querySelector('meta[name=csrf-token]').content},
             body: JSON.stringify({source_id: 1, start: 0, end: 5, code_id: 2})})).status""")
         assert status == 403
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+
+
+def test_e2e_an_owner_manages_accounts_and_a_demoted_viewer_is_logged_out(
+        demo_path, tmp_path, browser):
+    path = tmp_path / "accounts.fsdb"
+    shutil.copyfile(demo_path, path)
+    with Project.open(path) as project, project.session() as session:
+        add_user(session, "olive", PASSWORD, role="owner", actor="test")
+        add_user(session, "cora", PASSWORD, role="coder", actor="test")
+    server, thread, url = serve(path, "127.0.0.1")  # loopback, but the project has accounts
+    try:
+        pages = {}
+        for name in ("olive", "cora"):
+            page = browser.new_context().new_page()
+            page.goto(f"{url}/accounts" if name == "olive" else f"{url}/matrix")
+            assert "/login" in page.url
+            page.fill("input[name=name]", name)
+            page.fill("input[name=password]", PASSWORD)
+            with page.expect_navigation():
+                page.click("button[type=submit]")
+            pages[name] = page
+        owner = pages["olive"]
+        with owner.expect_navigation():
+            owner.select_option('tr[data-name="cora"] select[name=role]', "viewer")
+        assert "cora is now viewer; their sessions have ended" in owner.inner_text(".notice")
+        pages["cora"].goto(f"{url}/matrix")
+        assert "/login" in pages["cora"].url
+        with Project.open(path) as project, project.session() as session:
+            assert {u.name: u.role for u in session.scalars(select(User))} == {
+                "olive": "owner", "cora": "viewer"}
     finally:
         server.should_exit = True
         thread.join(timeout=5)

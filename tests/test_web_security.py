@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from framesynth.web.app import create_app
 from framesynth.web.deps import Settings
 
+LOCAL = "http://127.0.0.1"  # the Host a browser on this machine sends
+
 TEMPLATES = Path(__file__).parent.parent / "src" / "framesynth" / "web" / "templates"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; ")
@@ -20,7 +22,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 @pytest.fixture
 def client(demo_path):
     return TestClient(create_app(Settings(project=demo_path, host="127.0.0.1", local_user="ruth",
-                                          embedder="hashing.v1")))
+                                          embedder="hashing.v1")), base_url=LOCAL)
 
 
 @pytest.mark.parametrize("path", ["/", "/sources/1", "/matrix", "/api/sources", "/api/jobs/nope",

@@ -20,6 +20,8 @@ from framesynth.store.models import Coding, Source, SourceRevision
 from framesynth.web.app import create_app
 from framesynth.web.deps import Settings
 
+LOCAL = "http://127.0.0.1"  # the Host a browser on this machine sends
+
 PASSWORD = "correct horse battery"
 ORIGINAL = ("[00:00:03] Interviewer: And the waiting list?\n\n"
             "[00:00:08] Maureen: Fourteen weeks for counselling. Teh drop-in helps.\n\n"
@@ -48,7 +50,7 @@ def app(project_path, data_dir, framework_file, tmp_path):
 
 
 def login(app, name: str) -> tuple[TestClient, str]:
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL)
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
     client.post("/login", data={"name": name, "password": PASSWORD, "csrf": token},
                 follow_redirects=False)

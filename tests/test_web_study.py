@@ -14,6 +14,8 @@ from framesynth.project import Project
 from framesynth.web.app import create_app
 from framesynth.web.deps import Settings
 
+LOCAL = "http://127.0.0.1"  # the Host a browser on this machine sends
+
 PASSWORD = "correct horse battery"
 
 
@@ -27,7 +29,7 @@ def app(project_path, data_dir):
 
 
 def login(app, name: str) -> tuple[TestClient, dict[str, str]]:
-    client = TestClient(app)
+    client = TestClient(app, base_url=LOCAL)
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
     client.post("/login", data={"name": name, "password": PASSWORD, "csrf": token},
                 follow_redirects=False)

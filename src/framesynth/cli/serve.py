@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
-from framesynth.accounts import ROLES, add_user, set_role
+from framesynth.accounts import ROLES, add_user, list_users, remove_user, set_password, set_role
 from framesynth.cli._util import (
     EmbedderOpt,
     ProjectArg,
@@ -18,37 +17,69 @@ from framesynth.cli._util import (
 )
 from framesynth.config import current_user
 from framesynth.errors import InvalidArgument
-from framesynth.store.models import User
 
 users_app = new_app("Accounts for the web workbench, with a role each: owner, coder, viewer.")
 
 
 def serve(project: ProjectArg,
-          host: Annotated[str, typer.Option(help="Address to listen on; beyond loopback, "
-                                                 "everyone must log in.")] = "127.0.0.1",
+          host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port.")] = 8765,
+          allow_host: Annotated[list[str] | None, typer.Option(
+              "--allow-host", help="A name the server answers to besides this machine's "
+                                   "(the name a reverse proxy passes on); repeat for more.")
+          ] = None,
+          secure_cookies: Annotated[bool, typer.Option(
+              help="Send cookies over HTTPS only (set behind an HTTPS proxy).")] = False,
+          session_hours: Annotated[int, typer.Option(
+              help="A login lasts at most this long.")] = 12,
+          session_idle_minutes: Annotated[int, typer.Option(
+              help="A login ends after this long without a request.")] = 120,
+          max_upload_mb: Annotated[int | None, typer.Option(
+              help="Largest request accepted (default FRAMESYNTH_MAX_UPLOAD_MB or 200).")
+          ] = None,
           get: Annotated[str | None, typer.Option(
               "--get", help="Print the response to one GET request and exit.")] = None,
           embedder: EmbedderOpt = None) -> None:
     """Start the web workbench over a project (FastAPI + uvicorn).
+
+    A project with accounts requires a login whatever the address; one without accounts
+    is open, as its owner, only to this machine (a loopback address, a local Host, no
+    proxy in between).
 
     Example: framesynth serve study.fsdb --port 8765
     """
     from framesynth.web.app import create_app
     from framesynth.web.deps import Settings
 
-    app = create_app(Settings(project=Path(project), host=host, embedder=embedder))
+    settings = Settings(project=Path(project), host=host, allow_hosts=tuple(allow_host or ()),
+                        embedder=embedder, secure_cookies=secure_cookies,
+                        session_hours=session_hours, session_idle_minutes=session_idle_minutes)
+    if max_upload_mb is not None:
+        settings.max_upload_mb = max_upload_mb
+    app = create_app(settings)
     if get is not None:
         from fastapi.testclient import TestClient
 
-        response = TestClient(app).get(get)
+        response = TestClient(app, base_url="http://127.0.0.1").get(get)
         typer.echo(response.text)
         raise typer.Exit(0 if response.status_code < 400 else 1)
     import uvicorn
 
-    typer.echo(f"framesynth workbench on http://{host}:{port}/"
-               + ("" if host in {"127.0.0.1", "localhost", "::1"} else " (login required)"))
+    with project_session(project) as session:
+        accounts = len(list_users(session))
+    typer.echo(f"framesynth workbench on http://{host}:{port}/ ({who_may_enter(host, accounts)})")
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def who_may_enter(host: str, accounts: int) -> str:
+    """One line on who may use a server on ``host`` over a project with ``accounts``."""
+    from framesynth.web.access import is_loopback
+
+    if accounts:
+        return f"login required: {accounts} account{'s' if accounts != 1 else ''}"
+    if is_loopback(host):
+        return "no accounts: open to this machine only, as the project owner"
+    return "no accounts: nobody can log in until you add one with `framesynth users add`"
 
 
 @users_app.command("add")
@@ -77,7 +108,34 @@ def users_role(project: ProjectArg, name: Annotated[str, typer.Argument(help="Lo
         raise InvalidArgument(f"role must be one of: {', '.join(ROLES)}")
     with project_session(project) as session:
         set_role(session, name, role, actor=current_user())
-    typer.echo(f"{name} is now {role}")
+    typer.echo(f"{name} is now {role} (their sessions have ended)")
+
+
+@users_app.command("password")
+def users_password(project: ProjectArg,
+                   name: Annotated[str, typer.Argument(help="Login name.")],
+                   password: Annotated[str | None, typer.Option(
+                       help="Leave out to be asked (not echoed).")] = None) -> None:
+    """Set a new password for an account; its sessions end.
+
+    Example: framesynth users password study.fsdb amira
+    """
+    secret = password or typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with project_session(project) as session:
+        set_password(session, name, secret, actor=current_user())
+    typer.echo(f"new password for {name} (their sessions have ended)")
+
+
+@users_app.command("remove")
+def users_remove(project: ProjectArg,
+                 name: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Remove an account; its sessions end at once.
+
+    Example: framesynth users remove study.fsdb amira
+    """
+    with project_session(project) as session:
+        remove_user(session, name, actor=current_user())
+    typer.echo(f"removed {name}")
 
 
 @users_app.command("list")
@@ -88,5 +146,5 @@ def users_list(project: ProjectArg) -> None:
     """
     with project_session(project) as session:
         rows = [[u.name, u.role, u.created_at.isoformat(timespec="seconds")]
-                for u in session.scalars(select(User).order_by(User.name))]
+                for u in list_users(session)]
     print_table(["name", "role", "created"], rows)

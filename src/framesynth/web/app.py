@@ -1,25 +1,28 @@
 """The web workbench: ``create_app(settings)`` builds the FastAPI application.
 
 It is a thin layer over the library: every route opens a project session, calls library
-functions and renders a Jinja template or returns JSON. Served on a loopback address it
-acts as the local user (``FRAMESYNTH_USER``, owner); on any other address every request
-needs a login. Either way each form and API call carries a CSRF token.
+functions and renders a Jinja template or returns JSON. Who may ask what is decided in one
+place, ``web.access``, before any route runs: the Host check, cross-site refusal, the login
+(required whenever the project has accounts) and the CSRF token of every change.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from framesynth.errors import FramesynthError, InvalidArgument, NotFound
 from framesynth.project import Project
-from framesynth.web.deps import LoginRequired, Settings
+from framesynth.web.access import LoginRequired, add_request_checks, guard
+from framesynth.web.deps import Settings
 from framesynth.web.errors import error_response
 from framesynth.web.jobs import JobRunner
 from framesynth.web.routes import (
+    api_docs,
     auth,
     chart,
     coding,
@@ -38,21 +41,24 @@ STATIC = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings) -> FastAPI:
-    app = FastAPI(title="framesynth", docs_url="/api/docs", redoc_url=None)
+    app = FastAPI(title="framesynth", docs_url=None, redoc_url=None, openapi_url=None,
+                  dependencies=[Depends(guard)])
     app.state.settings = settings
     app.state.project = Project.open(settings.project)
-    app.state.jobs = JobRunner()
-    add_security_headers(app)
+    app.state.jobs = JobRunner(settings.project.with_name(settings.project.name + "-jobs"),
+                               keep_seconds=settings.job_hours * 3600)
+    add_request_checks(app)
+    add_security_headers(app)  # outermost: refusals carry the headers too
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, read, coding, review, chart, framework, interpret, jobs, imports,
-                   sources, study):
+                   sources, study, api_docs):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)
-    async def login_required(request: Request, _error: LoginRequired):  # type: ignore[no-untyped-def]
-        if request.url.path.startswith("/api/"):
-            return error_response(401, "FS500", "log in first")
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    async def login_required(request: Request, error: LoginRequired):  # type: ignore[no-untyped-def]
+        if request.url.path.startswith("/api/") or request.method not in {"GET", "HEAD"}:
+            return error_response(401, "FS500", f"{error.reason} [FS500]")
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
 
     @app.exception_handler(FramesynthError)
     async def framesynth_error(_request: Request, error: FramesynthError) -> JSONResponse:

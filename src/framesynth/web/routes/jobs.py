@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse
 
 from framesynth.embeddings import get_embedder
 from framesynth.errors import InvalidArgument, NotFound
@@ -17,17 +17,23 @@ from framesynth.io.exporters.docx_report import write_docx
 from framesynth.io.exporters.html import render_html
 from framesynth.io.exporters.markdown import render_markdown
 from framesynth.io.importers import import_files
-from framesynth.web.deps import CoderDep, IdentityDep
+from framesynth.web.deps import CoderDep, Identity, IdentityDep
+from framesynth.web.jobs import Job
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
 
+def _job(request: Request, job_id: str, who: Identity) -> Job:
+    """The job, if it is there and ``who`` started it (or is an owner)."""
+    found: Job | None = request.app.state.jobs.get(job_id)
+    if found is None or not (found.owner == who.name or who.is_owner):
+        raise NotFound(f"no job {job_id}")
+    return found
+
+
 @router.get("/{job_id}")
 def job(request: Request, job_id: str, who: IdentityDep) -> dict[str, object]:
-    found = request.app.state.jobs.get(job_id)
-    if found is None:
-        raise NotFound(f"no job {job_id}")
-    return found.as_dict()
+    return _job(request, job_id, who).as_dict()
 
 
 @router.post("/import", status_code=202)
@@ -53,11 +59,12 @@ async def import_job(request: Request, who: CoderDep) -> dict[str, object]:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    return request.app.state.jobs.submit(f"import {len(paths)} files", work).as_dict()
+    return request.app.state.jobs.submit(f"import {len(paths)} files", work,
+                                        owner=who.name).as_dict()
 
 
 @router.post("/report", status_code=202)
-def report_job(request: Request, who: IdentityDep) -> dict[str, object]:
+def report_job(request: Request, who: CoderDep) -> dict[str, object]:
     """Build the report in every format in the background; the files are then
     downloadable from ``/api/jobs/{id}/files/{name}``."""
     project = request.app.state.project
@@ -81,13 +88,13 @@ def report_job(request: Request, who: IdentityDep) -> dict[str, object]:
         progress(4, 4, "done")
         return {"files_": files}
 
-    return runner.submit("build the report", work).as_dict()
+    return runner.submit("build the report", work, owner=who.name).as_dict()
 
 
 @router.get("/{job_id}/files/{name}")
-def job_file(request: Request, job_id: str, name: str, who: IdentityDep) -> Response:
-    files = request.app.state.jobs.files.get(job_id, {})
-    if name not in files:
+def job_file(request: Request, job_id: str, name: str, who: IdentityDep) -> FileResponse:
+    found = _job(request, job_id, who)
+    path = request.app.state.jobs.file(found, name)
+    if path is None:
         raise NotFound(f"no file {name!r} for job {job_id}")
-    return Response(files[name], media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return FileResponse(path, media_type="application/octet-stream", filename=name)

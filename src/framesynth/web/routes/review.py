@@ -70,4 +70,5 @@ def start_autocode(request: Request, body: AutocodeIn, who: CoderDep) -> dict[st
         return {"stored": result.stored, "units": result.units,
                 "uncovered": result.uncovered.as_dict() if result.uncovered else None}
 
-    return request.app.state.jobs.submit(f"autocode {body.method}", work).as_dict()
+    return request.app.state.jobs.submit(f"autocode {body.method}", work,
+                                        owner=who.name).as_dict()
