@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 
 from framesynth.web.deps import IdentityDep, render
 
-router = APIRouter(prefix="/api", tags=["api"], include_in_schema=False)
+router = APIRouter(prefix="/api", tags=["api"])
 
 
 @router.get("/openapi.json")
