@@ -18,6 +18,7 @@ from framesynth.accounts import CAN_CODE, AccessDenied
 from framesynth.config import current_user
 from framesynth.errors import FramesynthError, NotFound
 from framesynth.project import Project
+from framesynth.store.ids import get_by_id
 
 COOKIE = "fs_session"
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -142,8 +143,9 @@ Row = TypeVar("Row")
 
 
 def get_or_404(session: Session, model: type[Row], key: int) -> Row:
-    """The row of ``model`` with id ``key``, or a NotFound error (HTTP 404)."""
-    found = session.get(model, key)
+    """The row of ``model`` with id ``key``, or a NotFound error (HTTP 404), also for an
+    id no database could hold (beyond 64 bits)."""
+    found = get_by_id(session, model, key)
     if found is None:
         raise NotFound(f"no {model.__name__.lower()} with id {key}")
     return found
