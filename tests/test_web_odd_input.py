@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 
 import pytest
 from fastapi.testclient import TestClient
@@ -87,3 +88,45 @@ def test_web_project_reopens_after_odd_ids(app, client):
     client.get(f"/sources/{HUGE}")
     assert client.get("/sources/1").status_code == 200
     assert isinstance(app.state.project, Project)
+
+
+ODD = "red;background:url(x)"
+PAGES = ["/", "/framework", "/sources/{source}", "/matrix", "/review", "/interpret",
+         "/search?q=weeks", "/study"]
+
+
+def test_web_odd_stored_colour_never_reaches_a_page(charted_path):
+    """A colour stored before colours were checked is shown as the default colour."""
+    connection = sqlite3.connect(charted_path)
+    with connection:
+        connection.execute("UPDATE codes SET colour = ?", (ODD,))
+        source = connection.execute("SELECT id FROM sources ORDER BY id").fetchone()[0]
+    connection.close()
+    client = TestClient(create_app(Settings(project=charted_path, host="127.0.0.1",
+                                            local_user="ruth", embedder="hashing.v1")),
+                        base_url="http://127.0.0.1")
+    for page in PAGES:
+        response = client.get(page.format(source=source))
+        assert response.status_code == 200, page
+        assert "url(x)" not in response.text and "red;" not in response.text, page
+    reader = client.get(f"/sources/{source}").text
+    assert 'style="background: #71809633; border-bottom: 2px solid #718096"' in reader
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/api/codes", {"name": "Trust", "colour": ODD}),
+    ("/api/codes/{code}/edit", {"colour": ODD}),
+])
+def test_web_odd_colour_is_refused_with_400(client, path, body):
+    code = client.get("/api/codes").json()[0]["id"]
+    response = client.post(path.format(code=code), json=body, headers=csrf_of(client))
+    assert (response.status_code, response.json()) == (400, {"error": {
+        "code": "FS003", "message": f"colour {ODD!r} is not #rrggbb or #rgb [FS003]"}})
+
+
+def test_web_colour_is_stored_normalised(client):
+    response = client.post("/api/codes", json={"name": "Trust", "colour": "#ABC"},
+                           headers=csrf_of(client))
+    assert response.status_code == 201
+    codes = {c["name"]: c["colour"] for c in client.get("/api/codes").json()}
+    assert codes["Trust"] == "#aabbcc"
