@@ -1,7 +1,15 @@
-"""Small fixtures shared by the tests: a fresh project, a session on it, the demo."""
+"""Small fixtures shared by the tests: a fresh project, a session on it, the demo.
+
+Tests marked ``browser`` drive a real headless Chromium. Without one (or without
+Playwright) they are skipped locally, with the reason in the summary (``-ra``), and they
+fail under ``CI=true``: in CI the browser tests must run, never silently vanish.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,6 +21,30 @@ from framesynth.demo import build_demo_project
 from framesynth.project import Project
 
 DATA = Path(__file__).parent / "data"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here, or ``None`` when they can."""
+    if CHROMIUM is None:
+        return "Chromium is not installed (.ci/run installs it)"
+    if importlib.util.find_spec("playwright") is None:
+        return "Playwright is not installed (pip install -e '.[test]')"
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives a headless Chromium (required in CI)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    reason = browser_missing() if item.get_closest_marker("browser") else None
+    if reason is None:
+        return
+    if os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}:
+        pytest.fail(f"CI=true but {reason}: the browser tests must run in CI", pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture

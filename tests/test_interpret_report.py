@@ -105,7 +105,7 @@ def test_report_markdown_writes_its_figures_beside_it(written):
     assert folder.is_dir()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (.ci/run installs it)")
+@pytest.mark.browser  # skipped without Chromium, failed under CI=true (conftest)
 def test_report_renders_in_headless_chromium_without_broken_images(written, tmp_path):
     from playwright.sync_api import sync_playwright
 

@@ -38,6 +38,18 @@ class ProjectError(FramesynthError):
     code = "FS001"
 
 
+class NewerSchema(ProjectError):
+    """The project file was made by a newer framesynth; nothing is written to it."""
+
+    code = "FS004"
+
+
+class ReadOnlyProject(ProjectError):
+    """The project file (or its folder) is read-only, so nothing can be changed."""
+
+    code = "FS005"
+
+
 class NotFound(FramesynthError):
     """A named source, participant, memo ... does not exist in the project."""
 

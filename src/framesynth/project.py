@@ -4,7 +4,9 @@
 >>> with project.session() as session: ...            # doctest: +SKIP
 
 A project is one SQLite file (or a database URL). Opening a file made by an older
-framesynth upgrades it in place after writing ``<file>.bak``.
+framesynth upgrades it in place after writing ``<file>.bak``. A file made by a newer
+framesynth is refused before anything is written; a read-only file (or one in a read-only
+folder) opens read-only: reading works, and any change fails with one clear error.
 """
 
 from __future__ import annotations
@@ -14,20 +16,24 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from framesynth.errors import ProjectError
+from framesynth.errors import NewerSchema, ProjectError, ReadOnlyProject
 from framesynth.familiarise.vocabulary import DEFAULT_TEMPLATE, TEMPLATES, apply_template
 from framesynth.store import migrate
-from framesynth.store.engine import is_url, make_engine
+from framesynth.store.engine import file_is_read_only, is_url, make_engine
+
+READ_ONLY_HINT = "the project file is read-only; nothing was changed (make it writable to edit)"
 
 
 class Project:
     """An open project store."""
 
-    def __init__(self, location: str | Path, engine: Engine):
+    def __init__(self, location: str | Path, engine: Engine, *, read_only: bool = False):
         self.location = location
         self.engine = engine
+        self.read_only = read_only
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
@@ -55,28 +61,37 @@ class Project:
         return project
 
     @classmethod
-    def open(cls, location: str | Path, *, upgrade: bool = True) -> Project:
-        """Open an existing project, upgrading its schema if it is older than this code."""
+    def open(cls, location: str | Path, *, upgrade: bool = True,
+             read_only: bool | None = None) -> Project:
+        """Open an existing project, upgrading its schema if it is older than this code.
+
+        :param read_only: open without writing anything; by default only when the file or
+            its folder is read-only to this process. A read-only project is never upgraded.
+        """
         if not is_url(location) and not Path(location).is_file():
             raise ProjectError("no such project file (create one with `framesynth init`)",
                                path=location)
-        engine = make_engine(location)
-        _check_is_project(engine, location)
-        current = migrate.current_revision(engine)
-        if current != migrate.head_revision():
-            if not upgrade:
-                raise ProjectError(f"schema {current} is older than {migrate.head_revision()}",
-                                   path=location)
-            if not is_url(location):
-                migrate.backup_sqlite(Path(location))
-            migrate.upgrade(engine)
-        return cls(location, engine)
+        if read_only is None:
+            read_only = not is_url(location) and file_is_read_only(location)
+        engine = make_engine(location, read_only=read_only)
+        try:
+            _check_is_project(engine, location)
+            _check_schema(engine, location, upgrade=upgrade, read_only=read_only)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(location, engine, read_only=read_only)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
-        with self._sessions.begin() as session:
-            yield session
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as error:
+            if self.read_only or "readonly database" in str(error.orig):
+                raise ReadOnlyProject(READ_ONLY_HINT, path=self.location) from None
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
@@ -96,6 +111,26 @@ def _check_is_project(engine: Engine, location: str | Path) -> None:
                            path=location) from None
     if "alembic_version" not in tables or "sources" not in tables:
         raise ProjectError("not a framesynth project (no framesynth tables)", path=location)
+
+
+def _check_schema(engine: Engine, location: str | Path, *, upgrade: bool,
+                  read_only: bool) -> None:
+    """Refuse a newer schema; upgrade an older one (after a ``.bak`` copy) when allowed."""
+    current, head = migrate.current_revision(engine), migrate.head_revision()
+    if current == head:
+        return
+    if current is not None and current not in migrate.known_revisions():
+        raise NewerSchema(f"was made by a newer framesynth (schema {current}); "
+                          "upgrade framesynth to open it", path=location)
+    if read_only:
+        raise ReadOnlyProject(f"needs upgrading from schema {current} to {head}, but the "
+                              "project file is read-only; make it writable and open it once",
+                              path=location)
+    if not upgrade:
+        raise ProjectError(f"schema {current} is older than {head}", path=location)
+    if not is_url(location):
+        migrate.backup_sqlite(Path(location))
+    migrate.upgrade(engine)
 
 
 def open_project(location: str | Path) -> Project:

@@ -53,10 +53,14 @@ def codebook_import(project: ProjectArg, file: Annotated[Path, typer.Argument(
 
     Example: framesynth codebook import study.fsdb framework.yaml
     """
+    notes: list[str] = []
     with project_session(project) as session:
-        codes = import_codebook(session, file, framework=framework, actor=current_user())
+        codes = import_codebook(session, file, framework=framework, actor=current_user(),
+                                notes=notes)
         total = len(framework_codes(session, framework))
     typer.echo(f"imported {total} codes ({len(codes)} top-level) into {framework!r}")
+    for line in notes:
+        typer.echo(f"note: {line}")
 
 
 @codebook_app.command("export")

@@ -9,6 +9,7 @@ from framesynth.errors import InvalidArgument, NotFound
 from framesynth.familiarise.search import compile_pattern
 from framesynth.familiarise.sources import get_source
 from framesynth.store.events import log_event
+from framesynth.store.ids import get_by_id
 from framesynth.store.models import Memo, utcnow
 
 
@@ -60,7 +61,7 @@ def list_memos(session: Session, *, source: str | None = None, containing: str |
 
 
 def get_memo(session: Session, memo_id: int) -> Memo:
-    memo = session.get(Memo, memo_id)
+    memo = get_by_id(session, Memo, memo_id)
     if memo is None:
         raise NotFound(f"no memo with id {memo_id}")
     return memo

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import FramesynthError, InvalidArgument, NotFound
+from framesynth.frame.colours import check_colour, colour_or_none
 from framesynth.store.models import Code
 
 MAIN = "main"
@@ -123,7 +124,7 @@ def add_code(session: Session, spec: CodeSpec, *, parent: Code | None = None,
     if any(s.name.casefold() == name.casefold() and not s.retired for s in siblings):
         where = code_path(parent) if parent else "the top level"
         raise FrameworkError(f"a code {name!r} already exists under {where}")
-    code = Code(framework=framework, parent=parent, name=name, colour=spec.colour,
+    code = Code(framework=framework, parent=parent, name=name, colour=check_colour(spec.colour),
                 definition=spec.definition.strip(), inclusion=list(spec.inclusion),
                 exclusion=list(spec.exclusion), examples=list(spec.examples),
                 keywords=list(spec.keywords), codable=spec.codable,
@@ -174,7 +175,8 @@ def to_specs(session: Session, framework: str = MAIN) -> list[CodeSpec]:
     specs: dict[int, CodeSpec] = {}
     roots: list[CodeSpec] = []
     for code in framework_codes(session, framework):
-        spec = CodeSpec(code.name, code.colour, code.definition, list(code.inclusion),
+        spec = CodeSpec(code.name, colour_or_none(code.colour, None, code.name),
+                        code.definition, list(code.inclusion),
                         list(code.exclusion), list(code.examples), list(code.keywords),
                         code.codable, code.guid)
         specs[code.id] = spec

@@ -23,6 +23,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from framesynth.embeddings import Embedder, embed
+from framesynth.frame.colours import colour_or_none
 from framesynth.frame.framework import (
     MAIN,
     CodeSpec,
@@ -132,7 +133,8 @@ class _Merger:
                                                    target_parent + code.name))
         if self.dry_run:
             return None
-        spec = CodeSpec(code.name, code.colour, code.definition, list(code.inclusion),
+        spec = CodeSpec(code.name, colour_or_none(code.colour, None, code.name),
+                        code.definition, list(code.inclusion),
                         list(code.exclusion), list(code.examples), list(code.keywords),
                         code.codable)
         return add_code(self.session, spec, parent=parent, framework=self.into)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from framesynth.frame.colours import check_colour
 from framesynth.frame.framework import (
     CodeSpec,
     FrameworkError,
@@ -133,6 +134,8 @@ def update_code(session: Session, code: Code, *, actor: str, **fields: object) -
     unknown = set(fields) - allowed
     if unknown:
         raise FrameworkError(f"cannot change {sorted(unknown)[0]!r} of a code")
+    if "colour" in fields:
+        fields["colour"] = check_colour(fields["colour"])  # type: ignore[arg-type]
     for name, value in fields.items():
         setattr(code, name, value)
     record_change(session, "edit", actor=actor, framework=code.framework, code=code.id,

@@ -20,6 +20,7 @@ from framesynth.familiarise.context import Where, load_context
 from framesynth.familiarise.sources import get_source
 from framesynth.frame.framework import MAIN, code_path, find_code
 from framesynth.store.events import log_event
+from framesynth.store.ids import get_by_id
 from framesynth.store.models import Code, Coding, Source, Turn
 
 
@@ -68,7 +69,7 @@ def apply_code(session: Session, source: Source, start: int, end: int, code: Cod
 
 def remove_coding(session: Session, coding_id: int, *, actor: str) -> None:
     """Delete one coding (the only way a coding goes; logged with its content)."""
-    coding = session.get(Coding, coding_id)
+    coding = get_by_id(session, Coding, coding_id)
     if coding is None:
         raise NotFound(f"no coding with id {coding_id}")
     log_event(session, "uncode", actor=actor, coding=coding_id, source=coding.source.name,

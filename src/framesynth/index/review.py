@@ -33,6 +33,7 @@ from framesynth.index.autocode import (
 )
 from framesynth.index.coding import apply_code
 from framesynth.store.events import log_event
+from framesynth.store.ids import get_by_id
 from framesynth.store.models import Code, Coding
 
 METHODS = ("keyword", "semantic", "supervised")
@@ -189,7 +190,7 @@ def pending_suggestions(session: Session, *, method: str | None = None,
 def _pending(session: Session, ids: Sequence[int]) -> list[Coding]:
     found = []
     for suggestion_id in ids:
-        coding = session.get(Coding, suggestion_id)
+        coding = get_by_id(session, Coding, suggestion_id)
         if coding is None or coding.status is None:
             raise NotFound(f"no suggestion with id {suggestion_id}")
         if coding.status != "pending":

@@ -25,6 +25,7 @@ from framesynth.errors import InvalidArgument, NotFound
 from framesynth.frame.framework import code_path
 from framesynth.index.coding import descendants
 from framesynth.store.events import log_event
+from framesynth.store.ids import get_by_id
 from framesynth.store.models import Code, Coding, Participant, PickedQuote, Source
 
 SAME_SPEAKER_PENALTY = 0.15
@@ -61,7 +62,7 @@ def attribution(person: Participant | None, *, focus_group: bool = False) -> str
 
 def pick_quote(session: Session, coding_id: int, theme: Code, *, actor: str) -> PickedQuote:
     """The analyst picks a coded segment to illustrate ``theme`` in the report."""
-    coding = session.get(Coding, coding_id)
+    coding = get_by_id(session, Coding, coding_id)
     if coding is None or coding.status is not None:
         raise NotFound(f"no coding with id {coding_id}")
     allowed = {theme.id, *(d.id for d in descendants(theme))}

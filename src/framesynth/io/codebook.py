@@ -24,12 +24,15 @@ def codebook_format(path: str | Path) -> str:
 
 
 def import_codebook(session: Session, path: str | Path, *, framework: str = MAIN,
-                    actor: str) -> list[Code]:
-    """Load a framework file into an empty framework (the shared one, or a draft)."""
+                    actor: str, notes: list[str] | None = None) -> list[Code]:
+    """Load a framework file into an empty framework (the shared one, or a draft).
+
+    :param notes: gets a line for what a ``.qdc`` carried that was dropped (odd colours).
+    """
     if codebook_format(path) == "yaml":
         _title, specs = read_yaml(path)
     else:
-        specs = read_qdc(path)
+        specs = read_qdc(path, notes=notes)
     codes = load_framework(session, specs, framework=framework)
     record_change(session, "import", actor=actor, framework=framework, file=Path(path).name)
     return codes

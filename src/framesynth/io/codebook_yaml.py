@@ -8,6 +8,7 @@ from typing import IO, Any
 import yaml
 
 from framesynth.errors import CorruptFile
+from framesynth.frame.colours import normalise_colour
 from framesynth.frame.framework import CodeSpec
 
 FIELDS = {"name", "colour", "color", "definition", "include", "exclude", "examples",
@@ -51,8 +52,12 @@ def _spec(item: Any, path: str | Path, where: str) -> CodeSpec:
     children = item.get("children") or []
     if not isinstance(children, list):
         raise CorruptFile(f"'children' of {item['name']!r} must be a list", path=path, where=where)
+    colour = item.get("colour") or item.get("color")
+    if colour is not None and (not isinstance(colour, str) or not normalise_colour(colour)):
+        raise CorruptFile(f"colour {colour!r} of {item['name']!r} is not '#rrggbb' or '#rgb'",
+                          path=path, where=where)
     return CodeSpec(
-        name=item["name"], colour=item.get("colour") or item.get("color"),
+        name=item["name"], colour=colour,
         definition=str(item.get("definition") or ""), inclusion=lists["include"],
         exclusion=lists["exclude"], examples=lists["examples"], keywords=lists["keywords"],
         codable=bool(item.get("codable", True)), guid=item.get("guid"),

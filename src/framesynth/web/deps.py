@@ -21,13 +21,17 @@ from sqlalchemy.orm import Session
 from framesynth.accounts import AccessDenied
 from framesynth.config import current_user
 from framesynth.errors import NotFound
+from framesynth.frame.colours import safe_colour
 from framesynth.logins import SessionPolicy, ThrottlePolicy
 from framesynth.project import Project
+from framesynth.store.ids import get_by_id
 from framesynth.web.access import CsrfError, Identity, LoginRequired
 
 __all__ = ["CsrfError", "Identity", "LoginRequired", "Settings"]
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# a stored code colour reaches a ``style`` attribute only as a valid #rrggbb
+TEMPLATES.env.filters["colour"] = safe_colour
 
 
 def _max_upload_mb() -> int:
@@ -101,8 +105,9 @@ Row = TypeVar("Row")
 
 
 def get_or_404(session: Session, model: type[Row], key: int) -> Row:
-    """The row of ``model`` with id ``key``, or a NotFound error (HTTP 404)."""
-    found = session.get(model, key)
+    """The row of ``model`` with id ``key``, or a NotFound error (HTTP 404), also for an
+    id no database could hold (beyond 64 bits)."""
+    found = get_by_id(session, model, key)
     if found is None:
         raise NotFound(f"no {model.__name__.lower()} with id {key}")
     return found

@@ -15,6 +15,7 @@ from lxml import etree
 
 from framesynth import __version__
 from framesynth.errors import CorruptFile
+from framesynth.frame.colours import colour_or_none
 from framesynth.frame.framework import CodeSpec
 from framesynth.io.refi.description import compose, parse_into
 
@@ -22,8 +23,8 @@ NS = "urn:QDA-XML:codebook:1.0"
 Q = f"{{{NS}}}"
 
 
-def read_qdc(path: str | Path) -> list[CodeSpec]:
-    """The code trees of a ``.qdc`` file."""
+def read_qdc(path: str | Path, *, notes: list[str] | None = None) -> list[CodeSpec]:
+    """The code trees of a ``.qdc`` file; what was dropped on the way goes to ``notes``."""
     try:
         root = etree.parse(str(path), etree.XMLParser(resolve_entities=False)).getroot()
     except (etree.XMLSyntaxError, OSError) as error:
@@ -35,12 +36,14 @@ def read_qdc(path: str | Path) -> list[CodeSpec]:
     if codes is None:
         raise CorruptFile("no <Codes> element", path=path)
     seen: set[str] = set()
-    return [_spec(element, path, seen) for element in codes.findall(f"{Q}Code")]
+    return [codes_from_element(element, path, seen, NS, notes)
+            for element in codes.findall(f"{Q}Code")]
 
 
 def codes_from_element(element: etree._Element, path: str | Path, seen: set[str],
-                       namespace: str) -> CodeSpec:
-    """One ``<Code>`` (codebook or project namespace) and its children."""
+                       namespace: str, notes: list[str] | None = None) -> CodeSpec:
+    """One ``<Code>`` (codebook or project namespace) and its children; a colour that is
+    not ``#rrggbb`` is dropped (other tools write odd ones), with a line in ``notes``."""
     guid = (element.get("guid") or "").strip("{}").lower()
     name = element.get("name")
     line = f"line {element.sourceline}"
@@ -49,20 +52,16 @@ def codes_from_element(element: etree._Element, path: str | Path, seen: set[str]
     if guid in seen:
         raise CorruptFile(f"GUID {guid} is used by two codes", path=path, where=line)
     seen.add(guid)
-    colour = element.get("color")
+    colour = colour_or_none(element.get("color"), notes, f"code {name!r} ({line})")
     spec = CodeSpec(name=name.replace("/", "-").strip() or "(unnamed)", colour=colour,
                     codable=element.get("isCodable", "true").lower() in {"true", "1"},
                     guid=guid)
     description = element.find(f"{{{namespace}}}Description")
     if description is not None and description.text:
         parse_into(spec, description.text)
-    spec.children = [codes_from_element(child, path, seen, namespace)
+    spec.children = [codes_from_element(child, path, seen, namespace, notes)
                      for child in element.findall(f"{{{namespace}}}Code")]
     return spec
-
-
-def _spec(element: etree._Element, path: str | Path, seen: set[str]) -> CodeSpec:
-    return codes_from_element(element, path, seen, NS)
 
 
 def write_qdc(specs: list[CodeSpec], target: str | Path | IO[bytes]) -> None:

@@ -182,7 +182,7 @@ def import_qdpx(session: Session, path: str | Path, *, actor: str) -> QdpxSummar
     check(root, path)
     summary = QdpxSummary()
     users = _Users(root)
-    specs = _codebook(root, path)
+    specs = _codebook(root, path, summary.notes)
     _make_coded_codable(root, specs, summary)
     variables = read_variables(root)
     sources = _text_sources(package, users, summary, variables)
@@ -215,13 +215,13 @@ def import_qdpx(session: Session, path: str | Path, *, actor: str) -> QdpxSummar
     return summary
 
 
-def _codebook(root: etree._Element, path: Path) -> list[CodeSpec]:
+def _codebook(root: etree._Element, path: Path, notes: list[str]) -> list[CodeSpec]:
     codes = root.find(f"{Q}CodeBook/{Q}Codes")
     if codes is None:
         return []
     seen: set[str] = set()
     try:
-        return [codes_from_element(c, path, seen, NS) for c in codes.findall(f"{Q}Code")]
+        return [codes_from_element(c, path, seen, NS, notes) for c in codes.findall(f"{Q}Code")]
     except CorruptFile as error:
         raise QdpxError(error.message, path=path, where=error.where) from None
 

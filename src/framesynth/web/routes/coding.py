@@ -9,6 +9,7 @@ from sqlalchemy import select
 from framesynth.familiarise.memos import add_memo
 from framesynth.frame.framework import code_path, framework_codes
 from framesynth.index.coding import apply_code, remove_coding
+from framesynth.index.coding import code_turn as library_code_turn
 from framesynth.store.models import Code, Coding, Source, Turn
 from framesynth.web.deps import CoderDep, IdentityDep, SessionDep, get_or_404
 
@@ -60,9 +61,8 @@ def add_coding(body: CodingIn, session: SessionDep, who: CoderDep) -> dict[str, 
 
 @router.post("/codings/turn", status_code=201)
 def code_turn(body: TurnCodingIn, session: SessionDep, who: CoderDep) -> dict[str, object]:
-    turn = get_or_404(session, Turn, body.turn_id)
-    coding = apply_code(session, turn.source, turn.start, turn.end,
-                        get_or_404(session, Code, body.code_id), coder=who.name)
+    coding = library_code_turn(session, get_or_404(session, Turn, body.turn_id),
+                               get_or_404(session, Code, body.code_id), coder=who.name)
     return _coding_json(coding)
 
 
@@ -80,7 +80,8 @@ def undo_coding(coding_id: int, session: SessionDep, who: CoderDep) -> dict[str,
 @router.get("/sources/{source_id}/codings")
 def source_codings(source_id: int, session: SessionDep, who: IdentityDep
                    ) -> list[dict[str, object]]:
-    query = select(Coding).where(Coding.source_id == source_id, Coding.status.is_(None))
+    source = get_or_404(session, Source, source_id)
+    query = select(Coding).where(Coding.source_id == source.id, Coding.status.is_(None))
     return [_coding_json(c) for c in session.scalars(query.order_by(Coding.start, Coding.id))]
 
 

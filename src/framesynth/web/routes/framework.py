@@ -44,12 +44,14 @@ class EditIn(BaseModel):
     inclusion: list[str] | None = None
     exclusion: list[str] | None = None
     keywords: list[str] | None = None
+    colour: str | None = None
 
 
 class AddIn(BaseModel):
     name: str
     parent_id: int | None = None
     definition: str = ""
+    colour: str | None = None
 
 
 @router.get("/framework")
@@ -70,7 +72,8 @@ def _done(code: Code) -> dict[str, object]:
 
 @router.post("/api/codes", status_code=201)
 def add(body: AddIn, session: SessionDep, who: OwnerDep) -> dict[str, object]:
-    code = add_code(session, CodeSpec(name=body.name, definition=body.definition),
+    code = add_code(session, CodeSpec(name=body.name, definition=body.definition,
+                                      colour=body.colour),
                     parent=_parent(session, body.parent_id))
     record_change(session, "add", actor=who.name, code=code.id, path=code_path(code))
     return _done(code)

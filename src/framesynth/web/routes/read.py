@@ -7,14 +7,14 @@ from collections import defaultdict
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from framesynth.familiarise.context import load_context
+from framesynth.familiarise.reading import reader_view
 from framesynth.familiarise.search import search as search_project
 from framesynth.familiarise.source_admin import list_sources
 from framesynth.familiarise.speaker_links import set_speaker_team
 from framesynth.frame.framework import code_path
-from framesynth.store.models import Coding, Memo, Source, Speaker
+from framesynth.store.models import Source
 from framesynth.web.deps import CoderDep, IdentityDep, SessionDep, get_or_404, render
 
 router = APIRouter(tags=["read"])
@@ -41,45 +41,11 @@ def documents(request: Request, session: SessionDep, who: IdentityDep,
                   group_by=group_by, options=["kind", "sector", "role", "theme", "organisation"])
 
 
-def _pieces(start: int, end: int, text: str, codings: list[Coding]) -> list[dict[str, object]]:
-    """The turn's text cut where codings begin and end, each piece with its codes."""
-    cuts = {start, end}
-    for coding in codings:
-        if coding.start < end and coding.end > start:
-            cuts |= {max(start, coding.start), min(end, coding.end)}
-    edges = sorted(cuts)
-    pieces = []
-    for left, right in zip(edges, edges[1:], strict=False):
-        covering = [c for c in codings if c.start < right and c.end > left]
-        pieces.append({"start": left, "text": text[left - start:right - start],
-                       "codes": covering})
-    return pieces
-
-
 @router.get("/sources/{source_id}")
 def reader(request: Request, source_id: int, session: SessionDep, who: IdentityDep):  # type: ignore[no-untyped-def]
-    source = session.get(Source, source_id)
-    if source is None:
-        from framesynth.errors import NotFound
-
-        raise NotFound(f"no source with id {source_id}")
-    codings = list(session.scalars(select(Coding).where(
-        Coding.source_id == source_id, Coding.status.is_(None)).options(
-        selectinload(Coding.code)).order_by(Coding.start)))
-    context = load_context(session)
-    speakers = {s.id: s for s in session.scalars(select(Speaker).where(
-        Speaker.source_id == source_id))}
-    turns = []
-    for turn in source.turns:
-        inside = [c for c in codings if c.start < turn.end and c.end > turn.start]
-        attrs = context.speakers.get(turn.speaker_id or -1, {})
-        turns.append({"turn": turn, "speaker": speakers.get(turn.speaker_id or -1),
-                      "role": attrs.get("role"), "organisation": attrs.get("organisation"),
-                      "pieces": _pieces(turn.start, turn.end, turn.text, inside),
-                      "stripes": list({c.code_id: c.code for c in inside}.values())})
-    memos = list(session.scalars(select(Memo).where(Memo.source_id == source_id)))
-    return render(request, "reader.html", who, source=source, turns=turns, memos=memos,
-                  code_path=code_path, speakers=sorted(speakers.values(), key=lambda s: s.id))
+    view = reader_view(session, source_id)
+    return render(request, "reader.html", who, source=view.source, turns=view.turns,
+                  memos=view.memos, code_path=code_path, speakers=view.speakers)
 
 
 @router.post("/api/sources/{source_id}/team")
