@@ -33,7 +33,7 @@ def test_ci_browser_tests_fail_without_chromium(tmp_path, ci):
             "test_report_renders_in_headless_chromium_without_broken_images") in result.stdout
     assert "ERROR tests/test_web_e2e.py::test_e2e_code_a_selection_see_it_and_keep_it" \
         in result.stdout
-    assert result.stdout.splitlines()[-1].startswith("14 deselected, 10 errors in ")
+    assert result.stdout.splitlines()[-1].startswith("14 deselected, 11 errors in ")
     assert ("CI=true but Chromium is not installed (.ci/run installs it): the browser tests "
             "must run in CI") in result.stdout
     assert " skipped" not in result.stdout
@@ -42,6 +42,6 @@ def test_ci_browser_tests_fail_without_chromium(tmp_path, ci):
 def test_ci_browser_tests_skip_locally_and_say_why(tmp_path):
     result = run_e2e_without_chromium(tmp_path)
     assert result.returncode == 0, result.stdout
-    assert "SKIPPED [10] " in result.stdout
+    assert "SKIPPED [11] " in result.stdout
     assert "Chromium is not installed (.ci/run installs it)" in result.stdout
-    assert result.stdout.splitlines()[-1].startswith("10 skipped, 14 deselected in ")
+    assert result.stdout.splitlines()[-1].startswith("11 skipped, 14 deselected in ")
