@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from framesynth.errors import InvalidArgument
 from framesynth.familiarise.speaker_links import known_labels
 from framesynth.io.importers.preview import preview_files
+from framesynth.io.uploads import check_content_length, max_upload_bytes, save_uploads
 from framesynth.web.deps import CoderDep, SessionDep
 
 router = APIRouter(prefix="/api/import", tags=["import"])
@@ -21,6 +22,7 @@ async def import_preview(request: Request, session: SessionDep, who: CoderDep
                          ) -> dict[str, object]:
     """Each uploaded file's layout, speakers (and which are the research team) and first
     turns, as ``framesynth import --preview --json`` prints them; nothing is stored."""
+    check_content_length(request.headers, max_upload_bytes())
     form = await request.form()
     uploads = [item for item in form.getlist("files") if hasattr(item, "filename")]
     if not uploads:
@@ -28,11 +30,8 @@ async def import_preview(request: Request, session: SessionDep, who: CoderDep
     pattern = form.get("speaker_pattern")
     folder = Path(tempfile.mkdtemp(prefix="framesynth-preview-"))
     try:
-        paths = []
-        for upload in uploads:
-            target = folder / Path(upload.filename or "upload.txt").name  # type: ignore[union-attr]
-            target.write_bytes(await upload.read())  # type: ignore[union-attr]
-            paths.append(target)
+        paths = await save_uploads(uploads, folder,  # type: ignore[arg-type]
+                                   limit_bytes=max_upload_bytes())
         previews = preview_files(paths, speaker_pattern=str(pattern) if pattern else None,
                                  known_labels=known_labels(session))
     finally:

@@ -17,6 +17,7 @@ from framesynth.io.exporters.docx_report import write_docx
 from framesynth.io.exporters.html import render_html
 from framesynth.io.exporters.markdown import render_markdown
 from framesynth.io.importers import import_files
+from framesynth.io.uploads import check_content_length, max_upload_bytes, save_uploads
 from framesynth.web.deps import CoderDep, IdentityDep
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
@@ -33,16 +34,14 @@ def job(request: Request, job_id: str, who: IdentityDep) -> dict[str, object]:
 @router.post("/import", status_code=202)
 async def import_job(request: Request, who: CoderDep) -> dict[str, object]:
     """Import uploaded transcripts in the background, all or nothing, with progress."""
+    check_content_length(request.headers, max_upload_bytes())
     form = await request.form()
     uploads = [item for item in form.getlist("files") if hasattr(item, "filename")]
     if not uploads:
         raise InvalidArgument("choose one or more files to import")
     folder = Path(tempfile.mkdtemp(prefix="framesynth-upload-"))
-    paths = []
-    for upload in uploads:
-        target = folder / Path(upload.filename or "upload.txt").name  # type: ignore[union-attr]
-        target.write_bytes(await upload.read())  # type: ignore[union-attr]
-        paths.append(target)
+    paths = await save_uploads(uploads, folder,  # type: ignore[arg-type]
+                               limit_bytes=max_upload_bytes())
     project = request.app.state.project
 
     def work(progress) -> dict[str, object]:  # type: ignore[no-untyped-def]

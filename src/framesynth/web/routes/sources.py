@@ -19,6 +19,7 @@ from framesynth.familiarise.source_admin import (
     resplit_source,
 )
 from framesynth.io.importers import read_source
+from framesynth.io.uploads import max_upload_bytes, save_upload_files
 from framesynth.store.models import Source
 from framesynth.web.deps import CoderDep, IdentityDep, OwnerDep, SessionDep, get_or_404
 
@@ -53,8 +54,7 @@ def replace(source_id: int, session: SessionDep, who: CoderDep,
         raise InvalidArgument("choose the corrected file")
     folder = Path(tempfile.mkdtemp(prefix="framesynth-upload-"))
     try:
-        path = folder / Path(file.filename).name
-        path.write_bytes(file.file.read())
+        path, = save_upload_files([file], folder, limit_bytes=max_upload_bytes())
         imported = read_source(path)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
