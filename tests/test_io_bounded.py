@@ -47,7 +47,7 @@ QDE = ('<?xml version="1.0" encoding="utf-8"?>\n{doctype}'
        '{content}</TextSource></Sources></Project>')
 ENTITY = '<!DOCTYPE r [<!ENTITY who "Ruth">]>'
 MEASURE = """
-import json, resource, sys
+import json, sys
 from framesynth.errors import FramesynthError
 from framesynth.io.refi.qdpx import import_qdpx
 from framesynth.project import Project
@@ -57,7 +57,9 @@ with Project.open(sys.argv[1]) as project, project.session() as session:
         outcome = "imported"
     except FramesynthError as error:
         outcome = str(error)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM is this program's own peak; ru_maxrss would include the parent forked from
+status = open("/proc/self/status").read()
+peak = int(status.split("VmHWM:")[1].split()[0]) / 1024
 print(json.dumps({"outcome": outcome, "peak_mb": peak}))
 """
 
