@@ -92,6 +92,24 @@ class DuplicateSource(FramesynthError):
     code = "FS105"
 
 
+class UnsafeArchive(FramesynthError):
+    """A zip (.docx, .odt, .xlsx, .qdpx) member is larger or more compressed than allowed."""
+
+    code = "FS106"
+
+
+class UnsafeXml(FramesynthError):
+    """An XML document declares entities or refers to an external DTD."""
+
+    code = "FS107"
+
+
+class UploadTooLarge(FramesynthError):
+    """An upload passes the size limit (``FRAMESYNTH_MAX_UPLOAD_MB``)."""
+
+    code = "FS108"
+
+
 class CaseDataError(FramesynthError):
     """A row of a cases table is malformed or refers to something unknown."""
 

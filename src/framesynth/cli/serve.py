@@ -55,7 +55,7 @@ def serve(project: ProjectArg,
                         embedder=embedder, secure_cookies=secure_cookies,
                         session_hours=session_hours, session_idle_minutes=session_idle_minutes)
     if max_upload_mb is not None:
-        settings.max_upload_mb = max_upload_mb
+        settings.max_upload_bytes = max_upload_mb * 2**20
     app = create_app(settings)
     if get is not None:
         from fastapi.testclient import TestClient

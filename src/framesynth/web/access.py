@@ -32,7 +32,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.concurrency import run_in_threadpool
 
 from framesynth.accounts import CAN_CODE, has_accounts
-from framesynth.errors import FramesynthError
+from framesynth.errors import FramesynthError, UploadTooLarge
+from framesynth.io.uploads import check_content_length
 from framesynth.logins import find_session
 from framesynth.web.errors import error_response
 
@@ -220,8 +221,8 @@ def _refusal(request: Request, settings: Settings) -> Response | None:
                                      "start it with --allow-host NAME to add a name")
     if request.method not in SAFE_METHODS and not _same_origin(request):
         return _refuse(403, "FS502", "a change sent from another site is refused")
-    length = request.headers.get("content-length", "0")
-    if not length.isdigit() or int(length) > settings.max_upload_bytes:
-        return _refuse(413, "FS505", "the request is larger than this server accepts "
-                                     f"({settings.max_upload_bytes // 2**20} MB)")
+    try:
+        check_content_length(request.headers, settings.max_upload_bytes)
+    except UploadTooLarge as error:
+        return error_response(413, error.code, str(error))
     return None

@@ -15,11 +15,11 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from framesynth.errors import FramesynthError, InvalidArgument, NotFound
+from framesynth.errors import FramesynthError, InvalidArgument
 from framesynth.project import Project
 from framesynth.web.access import LoginRequired, add_request_checks, guard
 from framesynth.web.deps import Settings
-from framesynth.web.errors import error_response
+from framesynth.web.errors import error_response, http_status
 from framesynth.web.jobs import JobRunner
 from framesynth.web.routes import (
     api_docs,
@@ -62,9 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(FramesynthError)
     async def framesynth_error(_request: Request, error: FramesynthError) -> JSONResponse:
-        status = 404 if isinstance(error, NotFound) else 403 if error.code in {
-            "FS501", "FS502"} else 400
-        return error_response(status, error.code, str(error))
+        return error_response(http_status(error), error.code, str(error))
 
     @app.exception_handler(ValueError)
     async def value_error(_request: Request, error: ValueError) -> JSONResponse:

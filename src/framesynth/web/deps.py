@@ -6,7 +6,6 @@ the CSRF check); routes only say which role they need.
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from framesynth.accounts import AccessDenied
 from framesynth.config import current_user
 from framesynth.errors import NotFound
 from framesynth.frame.colours import safe_colour
+from framesynth.io.uploads import max_upload_bytes
 from framesynth.logins import SessionPolicy, ThrottlePolicy
 from framesynth.project import Project
 from framesynth.store.ids import get_by_id
@@ -32,10 +32,6 @@ __all__ = ["CsrfError", "Identity", "LoginRequired", "Settings"]
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # a stored code colour reaches a ``style`` attribute only as a valid #rrggbb
 TEMPLATES.env.filters["colour"] = safe_colour
-
-
-def _max_upload_mb() -> int:
-    return int(os.environ.get("FRAMESYNTH_MAX_UPLOAD_MB", "200"))
 
 
 @dataclass
@@ -49,7 +45,7 @@ class Settings:
     secure_cookies: bool = False  # set when served behind HTTPS
     session_idle_minutes: int = 120
     session_hours: int = 12
-    max_upload_mb: int = field(default_factory=_max_upload_mb)
+    max_upload_bytes: int = field(default_factory=max_upload_bytes)  # --max-upload-mb
     job_hours: int = 24  # how long a finished job's files are kept
     throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
 
@@ -57,10 +53,6 @@ class Settings:
     def session_policy(self) -> SessionPolicy:
         return SessionPolicy(idle=timedelta(minutes=self.session_idle_minutes),
                              absolute=timedelta(hours=self.session_hours))
-
-    @property
-    def max_upload_bytes(self) -> int:
-        return self.max_upload_mb * 2**20
 
 
 def identity(request: Request) -> Identity:

@@ -4,6 +4,22 @@ from __future__ import annotations
 
 from fastapi.responses import JSONResponse
 
+from framesynth.accounts import AccessDenied
+from framesynth.errors import FramesynthError, NotFound, ReadOnlyProject, UploadTooLarge
+from framesynth.logins import LoginThrottled
+
+STATUSES: tuple[tuple[type[FramesynthError], int], ...] = (
+    (NotFound, 404), (AccessDenied, 403), (ReadOnlyProject, 403), (UploadTooLarge, 413),
+    (LoginThrottled, 429))
+
+
+def http_status(error: FramesynthError) -> int:
+    """The HTTP status for a library error: 400 unless it is one of :data:`STATUSES`
+    (a CSRF refusal, ``FS502``, is 403 too)."""
+    if error.code == "FS502":
+        return 403
+    return next((status for kind, status in STATUSES if isinstance(error, kind)), 400)
+
 
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": message}}

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from framesynth.errors import CaseDataError, CorruptFile, EmptySource, UnsupportedFormat
 from framesynth.familiarise.cases import ROW_TYPES, CaseImportSummary, CaseRow, apply_case_rows
+from framesynth.io.archive import check_archive
 from framesynth.io.importers.text_decoding import decode_text, read_bytes
 
 
@@ -53,6 +54,7 @@ def _read_xlsx(path: Path, data: bytes) -> list[CaseRow]:
     from openpyxl import load_workbook
 
     try:
+        check_archive(data, path=path)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         reason = "not a zip archive" if isinstance(error, zipfile.BadZipFile) else str(error)[:80]

@@ -14,9 +14,11 @@ from pathlib import Path
 import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from framesynth.errors import CorruptFile
 from framesynth.familiarise.sources import ImportedSource
+from framesynth.io.archive import check_archive
 
 HEADER_CELLS = {"speaker", "name", "who", "person", "time", "timestamp", "start", "zeit"}
 TIME_CELL = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?")
@@ -24,10 +26,12 @@ TIME_CELL = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?")
 
 def read(path: Path, data: bytes) -> ImportedSource:
     """Paragraphs become blank-line separated blocks; a table row ``Speaker | words``
-    becomes ``Speaker: words``."""
+    becomes ``Speaker: words``. The zip is checked (sizes, entities) before python-docx
+    opens it."""
     try:
+        check_archive(data, path=path)
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
         raise CorruptFile(f"not a readable Word file ({_reason(error)})", path=path) from None
     items = list(document.iter_inner_content())
     blocks = [block for item in items for block in _blocks(item)]

@@ -8,20 +8,25 @@ import zipfile
 from pathlib import Path
 from typing import Any
 from xml.parsers.expat import ExpatError
+from xml.sax import SAXException
 
 from odf import teletype
 from odf.opendocument import load
 
 from framesynth.errors import CorruptFile
 from framesynth.familiarise.sources import ImportedSource
+from framesynth.io.archive import check_archive
 
 PARAGRAPHS = {"p", "h"}
 
 
 def read(path: Path, data: bytes) -> ImportedSource:
+    """Headings, paragraphs, list items and table rows; the zip is checked (sizes,
+    entities) before odfpy opens it."""
     try:
+        check_archive(data, path=path)
         document = load(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ExpatError, ValueError) as error:
+    except (zipfile.BadZipFile, KeyError, ExpatError, SAXException, ValueError) as error:
         reason = "not a zip archive" if isinstance(error, zipfile.BadZipFile) else str(error)
         raise CorruptFile(f"not a readable OpenDocument file ({reason[:80]})", path=path
                           ) from None

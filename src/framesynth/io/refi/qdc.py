@@ -18,6 +18,7 @@ from framesynth.errors import CorruptFile
 from framesynth.frame.colours import colour_or_none
 from framesynth.frame.framework import CodeSpec
 from framesynth.io.refi.description import compose, parse_into
+from framesynth.io.safe_xml import check_prolog, chunks_of, safe_parser
 
 NS = "urn:QDA-XML:codebook:1.0"
 Q = f"{{{NS}}}"
@@ -26,7 +27,9 @@ Q = f"{{{NS}}}"
 def read_qdc(path: str | Path, *, notes: list[str] | None = None) -> list[CodeSpec]:
     """The code trees of a ``.qdc`` file; what was dropped on the way goes to ``notes``."""
     try:
-        root = etree.parse(str(path), etree.XMLParser(resolve_entities=False)).getroot()
+        data = Path(path).read_bytes()
+        check_prolog(chunks_of(data), path=path)
+        root = etree.fromstring(data, safe_parser())
     except (etree.XMLSyntaxError, OSError) as error:
         raise CorruptFile(f"not readable XML ({_first_line(error)})", path=path) from None
     if root.tag != f"{Q}CodeBook":

@@ -24,6 +24,7 @@ from framesynth.familiarise.vocabulary import get_setting, set_setting
 from framesynth.frame.framework import MAIN, CodeSpec, framework_codes, load_framework
 from framesynth.frame.history import record_change
 from framesynth.index.coding import apply_code
+from framesynth.io.archive import DEFAULT_LIMITS, Archive, ArchiveLimits
 from framesynth.io.importers.text_decoding import decode_text, normalise_newlines
 from framesynth.io.refi.cases import VariableDef, read_cases, read_variables, variable_values
 from framesynth.io.refi.description import is_retired
@@ -45,31 +46,33 @@ from framesynth.io.refi.qdpx_common import (
     parse_datetime,
 )
 from framesynth.io.refi.vocabularies import parse_vocabulary, restore_vocabularies
+from framesynth.io.safe_xml import safe_parser
 from framesynth.store.models import Code, Coding, Source, SourceProfile
 
 OTHER_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
 
 
 class Package:
-    """The zip, its ``project.qde`` parsed once, and its source files by lower-case path."""
+    """The zip (its members checked against ``limits``), its ``project.qde`` parsed once,
+    and its source files by lower-case path."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, limits: ArchiveLimits = DEFAULT_LIMITS):
         self.path = path
         try:
-            self.zip = zipfile.ZipFile(path)
+            self.archive = Archive(path, path=path, limits=limits)
         except (zipfile.BadZipFile, OSError) as error:
             raise QdpxError(f"not a REFI-QDA project: not a zip archive ({error})",
                             path=path) from None
-        self.members = {info.filename.lower(): info.filename for info in self.zip.infolist()}
+        self.members = {name.lower(): name for name in self.archive.names()}
         name = self.members.get("project.qde")
         if name is None:
             raise QdpxError("not a REFI-QDA project: no project.qde in the zip", path=path)
-        data = self.zip.read(name)
+        self.archive.check_xml(name)
+        data = self.archive.read(name)
         # XML reads every line end as \n; remember the file's, to write them back
         self.newline = "\r\n" if data.count(b"\r\n") * 2 > data.count(b"\n") else "\n"
         try:
-            self.root = etree.fromstring(data, etree.XMLParser(resolve_entities=False,
-                                                               huge_tree=True))
+            self.root = etree.fromstring(data, safe_parser())
         except etree.XMLSyntaxError as error:
             raise QdpxError(f"project.qde is not well-formed XML ({error})", path=path) from None
         if self.root.tag != f"{Q}Project":
@@ -78,13 +81,12 @@ class Package:
 
     def read(self, reference: str) -> bytes | None:
         """A source file by its REFI path: ``internal://x.txt``, ``sources/x.txt`` or a
-        bare file name."""
+        bare file name; read boundedly."""
         name = PurePosixPath(reference.replace("internal://", "").replace("\\", "/")).name
         for candidate in (f"sources/{name}", name):
             member = self.members.get(candidate.lower())
             if member is not None:
-                with self.zip.open(member) as handle:
-                    return handle.read()
+                return self.archive.read(member)
         return None
 
 
@@ -174,10 +176,12 @@ class _Users:
         return self.names.get(guid_of(guid), fallback or self.default)
 
 
-def import_qdpx(session: Session, path: str | Path, *, actor: str) -> QdpxSummary:
-    """Import a REFI-QDA project into this (empty-framework) project, all or nothing."""
+def import_qdpx(session: Session, path: str | Path, *, actor: str,
+                limits: ArchiveLimits = DEFAULT_LIMITS) -> QdpxSummary:
+    """Import a REFI-QDA project into this (empty-framework) project, all or nothing;
+    a package beyond ``limits`` is refused before its members are read."""
     path = Path(path)
-    package = Package(path)
+    package = Package(path, limits)
     root = package.root
     check(root, path)
     summary = QdpxSummary()

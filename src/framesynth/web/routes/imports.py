@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from framesynth.errors import InvalidArgument
 from framesynth.familiarise.speaker_links import known_labels
 from framesynth.io.importers.preview import preview_files
+from framesynth.io.uploads import save_uploads
 from framesynth.web.deps import CoderDep, SessionDep
 
 router = APIRouter(prefix="/api/import", tags=["import"])
@@ -28,11 +29,8 @@ async def import_preview(request: Request, session: SessionDep, who: CoderDep
     pattern = form.get("speaker_pattern")
     folder = Path(tempfile.mkdtemp(prefix="framesynth-preview-"))
     try:
-        paths = []
-        for upload in uploads:
-            target = folder / Path(upload.filename or "upload.txt").name  # type: ignore[union-attr]
-            target.write_bytes(await upload.read())  # type: ignore[union-attr]
-            paths.append(target)
+        paths = await save_uploads(uploads, folder,  # type: ignore[arg-type]
+                                   limit_bytes=request.app.state.settings.max_upload_bytes)
         previews = preview_files(paths, speaker_pattern=str(pattern) if pattern else None,
                                  known_labels=known_labels(session))
     finally:

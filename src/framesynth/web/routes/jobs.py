@@ -17,6 +17,7 @@ from framesynth.io.exporters.docx_report import write_docx
 from framesynth.io.exporters.html import render_html
 from framesynth.io.exporters.markdown import render_markdown
 from framesynth.io.importers import import_files
+from framesynth.io.uploads import save_uploads
 from framesynth.web.deps import CoderDep, Identity, IdentityDep
 from framesynth.web.jobs import Job
 
@@ -44,11 +45,8 @@ async def import_job(request: Request, who: CoderDep) -> dict[str, object]:
     if not uploads:
         raise InvalidArgument("choose one or more files to import")
     folder = Path(tempfile.mkdtemp(prefix="framesynth-upload-"))
-    paths = []
-    for upload in uploads:
-        target = folder / Path(upload.filename or "upload.txt").name  # type: ignore[union-attr]
-        target.write_bytes(await upload.read())  # type: ignore[union-attr]
-        paths.append(target)
+    paths = await save_uploads(uploads, folder,  # type: ignore[arg-type]
+                               limit_bytes=request.app.state.settings.max_upload_bytes)
     project = request.app.state.project
 
     def work(progress) -> dict[str, object]:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from sqlalchemy import select
 
 from framesynth.errors import InvalidArgument
@@ -19,6 +19,7 @@ from framesynth.familiarise.source_admin import (
     resplit_source,
 )
 from framesynth.io.importers import read_source
+from framesynth.io.uploads import save_upload_files
 from framesynth.store.models import Source
 from framesynth.web.deps import CoderDep, IdentityDep, OwnerDep, SessionDep, get_or_404
 
@@ -43,7 +44,7 @@ def remove(source_id: int, session: SessionDep, who: OwnerDep,
 
 
 @router.post("/{source_id}/replace")
-def replace(source_id: int, session: SessionDep, who: CoderDep,
+def replace(request: Request, source_id: int, session: SessionDep, who: CoderDep,
             file: Annotated[UploadFile, File()],
             force: Annotated[bool, Form()] = False) -> dict[str, object]:
     """Replace the source's text with an uploaded corrected transcript; the answer lists
@@ -53,8 +54,7 @@ def replace(source_id: int, session: SessionDep, who: CoderDep,
         raise InvalidArgument("choose the corrected file")
     folder = Path(tempfile.mkdtemp(prefix="framesynth-upload-"))
     try:
-        path = folder / Path(file.filename).name
-        path.write_bytes(file.file.read())
+        path, = save_upload_files([file], folder, limit_bytes=request.app.state.settings.max_upload_bytes)
         imported = read_source(path)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
