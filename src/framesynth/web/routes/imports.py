@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from framesynth.errors import InvalidArgument
 from framesynth.familiarise.speaker_links import known_labels
@@ -31,8 +32,10 @@ async def import_preview(request: Request, session: SessionDep, who: CoderDep
     try:
         paths = await save_uploads(uploads, folder,  # type: ignore[arg-type]
                                    limit_bytes=request.app.state.settings.max_upload_bytes)
-        previews = preview_files(paths, speaker_pattern=str(pattern) if pattern else None,
-                                 known_labels=known_labels(session))
+        labels = await run_in_threadpool(known_labels, session)  # off the event loop
+        previews = await run_in_threadpool(
+            preview_files, paths, speaker_pattern=str(pattern) if pattern else None,
+            known_labels=labels)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return {"files": [item.as_dict() for item in previews]}
