@@ -5,7 +5,12 @@ Headers on every response and no inline script; Host checked; every change refus
 the session's CSRF token or from another site (a walk over every route the app registers);
 a login wherever the project has accounts; sessions that end at once; throttled logins;
 a slow regular expression that leaves the server answering; report jobs for coders only,
-their files on disk and expired."""
+their files on disk and expired; an uploaded zip bomb and an XML entity refused in one
+line and bounded memory; ids beyond 64 bits. The same probes at the library's level live
+beside the code they test: `test_io_bounded.py` (a 1.5 GB `.qdpx` member refused with the
+importing process's own peak memory measured), `test_web_uploads.py` (upload names and
+limits), `test_web_odd_input.py` (ids, colours in `style=`) and `test_project_odd_files.py`
+(a newer schema, a read-only project)."""
 
 from __future__ import annotations
 
@@ -473,3 +478,92 @@ def test_web_security_serve_says_who_may_enter(host, accounts, line):
     from framesynth.cli.serve import who_may_enter
 
     assert who_may_enter(host, accounts) == line
+
+
+# --- bounded input through the web ---------------------------------------------------------
+
+MB = 1024 * 1024
+
+
+def word_bomb(size_mb: int) -> bytes:
+    """A .docx of a few hundred KB whose document.xml unpacks to ``size_mb`` megabytes."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        with package.open("word/document.xml", "w", force_zip64=True) as member:
+            member.write(b"<w:document>")
+            for _ in range(size_mb):
+                member.write(b"a" * MB)
+    return buffer.getvalue()
+
+
+def import_job(client: TestClient, name: str, data: bytes) -> dict:
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").text).group(1)
+    job = client.post("/api/jobs/import", files=[("files", (name, data, "application/zip"))],
+                      headers={"X-CSRF-Token": token})
+    return wait_for(client, job.json())
+
+
+def test_web_security_an_uploaded_zip_bomb_is_refused_in_bounded_memory(demo_path, tmp_path,
+                                                                        snapshot):
+    import tracemalloc
+
+    path = tmp_path / "bomb.fsdb"
+    shutil.copyfile(demo_path, path)
+    client = TestClient(app_for(path), base_url=LOCAL)
+    bomb = word_bomb(1024)  # 1 GB of text in about a megabyte
+    before = snapshot(path)
+    tracemalloc.start()
+    try:
+        state = import_job(client, "bomb.docx", bomb)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(bomb) < 2 * MB
+    assert (state["status"], state["message"].splitlines()) == ("failed", [
+        "bomb.docx, member word/document.xml: declares 1,024 MB uncompressed, more than the "
+        "512 MB a member may hold [FS106]", "1 file(s) failed; nothing was imported [FS100]"])
+    assert peak < 64 * MB  # before: 2.2 GB for a 1 MB bomb
+    assert snapshot(path) == before
+
+
+def test_web_security_an_xml_entity_is_refused_not_cut_short(demo_path, tmp_path, snapshot):
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Interviewer: before &who; after")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    planted = io.BytesIO()
+    with zipfile.ZipFile(planted, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "word/document.xml":
+                content = content.replace(b"&amp;who;", b"&who;").replace(
+                    b"?>", b'?><!DOCTYPE w:document [<!ENTITY who "Ruth">]>', 1)
+            out.writestr(info.filename, content)
+    path = tmp_path / "entity.fsdb"
+    shutil.copyfile(demo_path, path)
+    before = snapshot(path)
+    state = import_job(TestClient(app_for(path), base_url=LOCAL), "entity.docx",
+                       planted.getvalue())
+    assert (state["status"], state["message"].splitlines()[0]) == ("failed", (
+        "entity.docx, member word/document.xml: the XML declares entities (who); framesynth "
+        "does not expand entities, save the file again without them [FS107]"))
+    assert snapshot(path) == before
+
+
+@pytest.mark.parametrize("path", ["/sources/99999999999999999999999",
+                                  "/api/sources/99999999999999999999999/codings",
+                                  "/sources/9223372036854775808"])
+def test_web_security_ids_beyond_64_bits_are_not_found(client, path):
+    response = client.get(path)
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "FS002")
