@@ -279,6 +279,31 @@ def test_e2e_replace_a_source_then_remove_it(site, browser, tmp_path):
         assert session.get(Source, source_id) is None
 
 
+def test_e2e_the_map_filters_levels_whose_names_have_spaces(demo_path, tmp_path, browser):
+    from framesynth.familiarise.vocabulary import rename_term
+
+    path = tmp_path / "levels.fsdb"
+    shutil.copyfile(demo_path, path)
+    with Project.open(path) as project, project.session() as session:
+        rename_term(session, "level", "strategic", "board level", actor="test")
+    server, thread, url = serve(path, "127.0.0.1")
+    try:
+        page = browser.new_page()
+        page.goto(f"{url}/interpret")
+        shown = ("[...document.querySelectorAll('#network line')]"
+                 ".filter(l => !l.classList.contains('hidden')).length")
+        before = page.evaluate(shown)
+        page.uncheck('[data-level="board level"]')
+        only_board = page.evaluate("""[...document.querySelectorAll('#network line')].filter(
+            l => JSON.stringify(JSON.parse(l.dataset.levels)) === '["board level"]').length""")
+        assert only_board > 0 and page.evaluate(shown) == before - only_board
+        page.check('[data-level="board level"]')
+        assert page.evaluate(shown) == before
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+
+
 def test_e2e_no_page_breaks_the_content_security_policy(site, browser):
     """Every page's scripts, styles and images load under the policy (Chromium reports
     each blocked one on the console)."""

@@ -256,7 +256,7 @@ function setupNetwork() {
     const sectors = on("sector"), depths = on("depth"), levels = on("level");
     document.querySelectorAll("#network .node").forEach((node) => node.classList.toggle("hidden", !sectors.includes(node.dataset.sector)));
     document.querySelectorAll("#network line").forEach((line) => {
-      const shown = depths.includes(line.dataset.depth) && line.dataset.levels.split(" ").some((l) => levels.includes(l));
+      const shown = depths.includes(line.dataset.depth) && JSON.parse(line.dataset.levels).some((l) => levels.includes(l));
       line.classList.toggle("hidden", !shown);
     });
   });
