@@ -263,3 +263,46 @@ def test_web_interpret_and_matrix_download_work_without_organisations(study):
     assert by_site.status_code == 200 and "Northgate" in by_site.text
     download = client.get("/download/matrix.xlsx")
     assert download.status_code == 200 and download.content[:2] == b"PK"
+
+
+def code_first_turns(session, coder: str, count: int | None,
+                     code_name: str = "Waiting lists") -> None:
+    from sqlalchemy import select
+
+    from framesynth.index.coding import code_turn
+    from framesynth.store.models import Code, Source
+
+    code = session.scalar(select(Code).where(Code.name == code_name))
+    source = session.scalar(select(Source).where(Source.name == "interview.txt"))
+    for turn in source.turns[:count]:
+        code_turn(session, turn, code, coder=coder)
+
+
+def test_method_perfect_agreement_is_reported_not_a_crash(coded):
+    """Two coders who code exactly the same turns: kappa and alpha are undefined (before,
+    ``None`` was formatted with ``:.2f`` and the report failed)."""
+    from framesynth.interpret.method import method_section
+
+    for coder in ("ruth", "sam"):
+        code_first_turns(coded, coder, None)  # every turn: no variation at all
+    agreement = [p for p in method_section(coded, True) if p.startswith("Two researchers")]
+    assert agreement == [
+        "Two researchers coded 1 of the transcripts independently; across 2 speaker turns "
+        "they agreed on 100% of coding decisions (complete agreement, so the "
+        "chance-corrected figures (Cohen's kappa, Krippendorff's alpha) are not defined)."]
+
+
+def test_method_agreement_compares_the_coders_who_double_coded(coded):
+    """``abe`` coded nothing the others coded; ``ruth`` and ``sam`` share a transcript."""
+    from sqlalchemy import select
+
+    from framesynth.index.coding import code_turn
+    from framesynth.interpret.method import double_coders
+    from framesynth.store.models import Code, Source
+
+    code_first_turns(coded, "ruth", 4)
+    code_first_turns(coded, "sam", 2)
+    code = coded.scalar(select(Code).where(Code.name == "Referral routes"))
+    other = coded.scalar(select(Source).where(Source.name == "focus_group.txt"))
+    code_turn(coded, other.turns[0], code, coder="abe")
+    assert double_coders(coded) == ("ruth", "sam")

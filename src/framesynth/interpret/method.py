@@ -148,19 +148,43 @@ def human_coders(session: Session) -> list[str]:
         Coding.status.is_(None)))) if not c.startswith("auto:"))
 
 
+def double_coders(session: Session) -> tuple[str, str] | None:
+    """The two people who coded the most sources in common (ties: by name), or None."""
+    coded: dict[str, set[int]] = {}
+    for coder, source_id in session.execute(select(Coding.coder, Coding.source_id).where(
+            Coding.status.is_(None)).distinct()):
+        if not coder.startswith("auto:"):
+            coded.setdefault(coder, set()).add(source_id)
+    pairs = [(len(coded[a] & coded[b]), a, b) for a in sorted(coded) for b in sorted(coded)
+             if a < b and coded[a] & coded[b]]
+    if not pairs:
+        return None
+    _shared, first, second = min(pairs, key=lambda pair: (-pair[0], pair[1], pair[2]))
+    return first, second
+
+
+def _agreement_figures(kappa: float | None, alpha: float | None, percent: float) -> str:
+    if kappa is None and alpha is None:
+        why = "complete" if percent == 1 else "no variation in"
+        return (f"{why} agreement, so the chance-corrected figures (Cohen's kappa, "
+                "Krippendorff's alpha) are not defined")
+    shown = [f"Cohen's kappa {kappa:.2f}" if kappa is not None else None,
+             f"Krippendorff's alpha {alpha:.2f}" if alpha is not None else None]
+    return ", ".join(part for part in shown if part)
+
+
 def _agreement_paragraph(session: Session) -> str:
-    coders = human_coders(session)
-    if len(coders) < 2:
+    pair = double_coders(session)
+    if pair is None:
         return ""
     try:
-        report = agreement(session, coders[:2], unit="turn")
+        report = agreement(session, list(pair), unit="turn")
     except InvalidArgument:
         return ""
     o = report.overall
     return (f"Two researchers coded {len(report.sources)} of the transcripts independently; "
             f"across {o.units} speaker turns they agreed on {100 * o.percent:.0f}% of "
-            f"coding decisions (Cohen's kappa {o.kappa:.2f}, Krippendorff's alpha "
-            f"{o.alpha:.2f}).")
+            f"coding decisions ({_agreement_figures(o.kappa, o.alpha, o.percent)}).")
 
 
 def _reading_paragraph(session: Session, anonymised: bool, grouped: bool) -> str:
