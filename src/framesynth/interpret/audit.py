@@ -36,6 +36,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from framesynth.errors import NamesLeaked
 from framesynth.io.output_text import output_parts
 from framesynth.store.models import Organisation, Participant, Place, Source, Speaker
 
@@ -249,7 +250,8 @@ def _speaker_labels(session: Session) -> dict[int, list[str]]:
     rows = session.execute(select(Speaker.participant_id, Speaker.label)
                            .where(Speaker.participant_id.is_not(None)))
     for person, label in rows:
-        if sum(c.isalpha() for c in label) >= 2 and not any(c.isdigit() for c in label):
+        if person is not None and sum(c.isalpha() for c in label) >= 2 and not any(
+                c.isdigit() for c in label):
             labels.setdefault(person, []).append(label)
     return labels
 
@@ -399,3 +401,36 @@ def unknown_words(quotes: list[str], identifiers: list[Identifier], *,
                 continue
             found[key] = Unknown(word, quote)
     return list(found.values())
+
+
+def leak_line(file: str, leak: Leak) -> str:
+    """``FILE: form «context» (entity, kind)``."""
+    return f"{file}: {leak.form} \u00ab{leak.context}\u00bb ({leak.entity}, {leak.kind})"
+
+
+def refuse_leaks(outputs: dict[str, bytes | Path], identifiers: list[Identifier]) -> None:
+    """Audit what was written (name -> bytes, or the path written); if a known name
+    remains, remove every written path (and a Markdown file's figures folder) and raise
+    :class:`NamesLeaked` listing each leak."""
+    lines = []
+    for name, output in outputs.items():
+        found = (audit_file(Path(name), identifiers, data=output) if isinstance(output, bytes)
+                 else audit_file(output, identifiers))
+        lines += [leak_line(name, leak) for leak in found]
+    if not lines:
+        return
+    removed = [output for output in outputs.values() if isinstance(output, Path)]
+    for path in removed:
+        _remove_output(path)
+    kept = f"; removed {', '.join(p.name for p in removed)}" if removed else ""
+    raise NamesLeaked(lines, f"{len(lines)} known name(s) remain in the output{kept}; add the "
+                      "missing forms to the cases table (aliases) and write it again")
+
+
+def _remove_output(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    figures = path.with_name(f"{path.stem}_files")
+    if path.suffix.lower() in {".md", ".markdown"} and figures.is_dir():
+        for child in figures.iterdir():
+            child.unlink()
+        figures.rmdir()
