@@ -64,7 +64,7 @@ def text_parts(path: Path, data: bytes) -> Parts:
 def html_parts(path: Path, data: bytes) -> Parts:
     """The page's text with block elements as paragraphs, then attribute values."""
     try:
-        root = lxml_html.document_fromstring(data)
+        root = lxml_html.document_fromstring(data.decode("utf-8", errors="replace"))
     except (etree.ParserError, ValueError):
         yield "text", ""
         return
