@@ -129,3 +129,16 @@ class ImportBatchError(FramesynthError):
         lines = [str(error) for error in self.errors]
         lines.append(f"{self.message} [{self.code}]")
         return "\n".join(lines)
+
+
+class NamesLeaked(FramesynthError):
+    """An output still holds names the project knows; it was removed, not published."""
+
+    code = "FS610"
+
+    def __init__(self, lines: Sequence[str], message: str):
+        self.lines = list(lines)
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return "\n".join([*self.lines, f"{self.message} [{self.code}]"])

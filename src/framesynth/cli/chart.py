@@ -30,9 +30,13 @@ from framesynth.config import current_user
 from framesynth.embeddings import get_embedder
 from framesynth.errors import InvalidArgument
 from framesynth.frame.framework import find_code
+from framesynth.interpret.audit import known_identifiers, refuse_leaks
+from framesynth.interpret.exports import anonymise_matrix
 from framesynth.interpret.quotes import pick_quote, theme_quotes, unpick_quote
 from framesynth.io.exporters.matrix import write_csv, write_xlsx
 
+AnonymiseOpt = Annotated[bool, typer.Option(
+    "--anonymise", help="Names replaced as in the report, then audited.")]
 RowsOpt = Annotated[str, typer.Option(help="participant, organisation or partnership.")]
 ThemeOpt = Annotated[str | None, typer.Option(
     help="One theme's matrix (its codes as columns); default: all themes as columns.")]
@@ -133,20 +137,28 @@ def chart_history(project: ProjectArg, case: CaseArg, code: CodeArg, as_json: Js
 
 def export_matrix(project: ProjectArg,
                   out: Annotated[Path, typer.Option(help="The .xlsx or .csv file to write.")],
-                  rows: RowsOpt = "participant", group_by: GroupOpt = None) -> None:
-    """Write the matrix: XLSX with one sheet per theme, or CSV (long format).
+                  rows: RowsOpt = "participant", group_by: GroupOpt = None,
+                  anonymise: AnonymiseOpt = False) -> None:
+    """Write the matrix: XLSX with one sheet per theme, or CSV (long format). With
+    --anonymise, cases by id, sources by number and every text through the report's
+    anonymiser, then audited as by audit-names (exit 1 and no file if a name remains).
 
-    Example: framesynth export matrix study.fsdb --out matrix.xlsx --group-by sector
+    Example: framesynth export matrix study.fsdb --out matrix.xlsx --group-by sector --anonymise
     """
+    if out.suffix.lower() not in {".xlsx", ".csv"}:
+        raise InvalidArgument("--out must end in .xlsx or .csv")
     with project_session(project) as session:
+        clean = (lambda m: anonymise_matrix(session, m)) if anonymise else (lambda m: m)
         if out.suffix.lower() == ".xlsx":
-            write_xlsx(theme_matrices(session, rows=rows, group_by=group_by), out)
-        elif out.suffix.lower() == ".csv":
-            with out.open("w", encoding="utf-8", newline="") as handle:
-                write_csv(build_matrix(session, rows=rows, group_by=group_by), handle)
+            write_xlsx([clean(m) for m in theme_matrices(session, rows=rows,
+                                                         group_by=group_by)], out)
         else:
-            raise InvalidArgument("--out must end in .xlsx or .csv")
-    typer.echo(f"wrote {out}")
+            with out.open("w", encoding="utf-8", newline="") as handle:
+                write_csv(clean(build_matrix(session, rows=rows, group_by=group_by)), handle)
+        identifiers = known_identifiers(session) if anonymise else []
+    if anonymise:
+        refuse_leaks({str(out): out}, identifiers)
+    typer.echo(f"wrote {out}" + (" (anonymised)" if anonymise else ""))
 
 
 @quote_app.command("pick")

@@ -20,6 +20,12 @@ from framesynth.familiarise.search import search
 from framesynth.frame.framework import framework_codes
 from framesynth.index.agreement import agreement
 from framesynth.index.review import METHODS, pending_suggestions, run_autocode
+from framesynth.interpret.audit import (
+    known_identifiers,
+    project_language,
+    refuse_leaks,
+    unknown_words,
+)
 from framesynth.interpret.figures import write_plots
 from framesynth.interpret.report import build_report
 from framesynth.interpret.typology import typology
@@ -106,3 +112,13 @@ def interpret_section(session, embedder_name: str | None, directory: Path) -> No
     write_docx(report, directory / "report.docx")
     write_markdown(report, directory / "report.md")
     typer.echo(f"\n== report (anonymised): {directory / 'report.html'}, report.docx, report.md")
+    identifiers = known_identifiers(session)
+    quotes = [quote.text for theme in report.themes for quote in theme.quotes]
+    unknowns = unknown_words(quotes, identifiers, language=project_language(session))
+    typer.echo(f"\n== audit-names --unknown: {len(unknowns)} capitalised words in the quotes "
+               "the cases table does not know")
+    for item in unknowns:
+        typer.echo(f"  {item.word}: \u201c{item.quote[:90]}\u201d")
+    refuse_leaks({name: directory / name for name in ("report.html", "report.docx",
+                                                      "report.md")}, identifiers)
+    typer.echo("no known names in the 3 report files")

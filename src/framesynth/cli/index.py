@@ -3,6 +3,7 @@ and ``agreement``."""
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,6 +35,8 @@ from framesynth.index.review import (
     reject_suggestions,
     run_autocode,
 )
+from framesynth.interpret.audit import known_identifiers, refuse_leaks
+from framesynth.interpret.exports import anonymise_coding_rows
 from framesynth.io.codings_table import coding_rows, import_codings, write_codings
 
 UnitOpt = Annotated[str, typer.Option(help="turn, paragraph or sentence.")]
@@ -111,19 +114,30 @@ def export_codings(project: ProjectArg,
                    out: Annotated[Path | None, typer.Option(help="File to write (default: "
                                                                   "standard output).")] = None,
                    suggestions: Annotated[bool, typer.Option(
-                       "--suggestions", help="Include pending auto-coding suggestions.")] = False
+                       "--suggestions", help="Include pending auto-coding suggestions.")] = False,
+                   anonymise: Annotated[bool, typer.Option(
+                       "--anonymise", help="Sources by number and the coded text anonymised "
+                                           "as in the report, then audited.")] = False
                    ) -> None:
-    """Write every coding as source,start,end,code,coder,score,text.
+    """Write every coding as source,start,end,code,coder,score,text. With --anonymise the
+    output is audited as by audit-names: exit 1, and nothing written, if a name remains.
 
-    Example: framesynth export codings study.fsdb --format csv --out codings.csv
+    Example: framesynth export codings study.fsdb --format csv --out codings.csv --anonymise
     """
     with project_session(project) as session:
         rows = coding_rows(session, suggestions=suggestions)
+        if anonymise:
+            rows = anonymise_coding_rows(session, rows)
+        identifiers = known_identifiers(session) if anonymise else []
+    buffer = io.StringIO()
+    write_codings(rows, buffer, fmt)
+    if anonymise:
+        refuse_leaks({(str(out) if out else f"codings.{fmt}"): buffer.getvalue().encode()},
+                     identifiers)
     if out is None:
-        write_codings(rows, sys.stdout, fmt)
+        sys.stdout.write(buffer.getvalue())
         return
-    with out.open("w", encoding="utf-8", newline="") as handle:
-        write_codings(rows, handle, fmt)
+    out.write_text(buffer.getvalue(), encoding="utf-8", newline="")
     typer.echo(f"wrote {len(rows)} codings to {out}", err=True)
 
 

@@ -18,6 +18,7 @@ from framesynth.cli._util import (
 from framesynth.config import current_user
 from framesynth.embeddings import get_embedder
 from framesynth.errors import InvalidArgument
+from framesynth.interpret.audit import known_identifiers, refuse_leaks
 from framesynth.interpret.cooccurrence import cooccurrence as compute_cooccurrence
 from framesynth.interpret.figures import write_plots
 from framesynth.interpret.network import draw_network, partnership_graph
@@ -146,7 +147,9 @@ def report(project: ProjectArg,
            group_by: GroupByOpt = None,
            embedder: EmbedderOpt = None) -> None:
     """Write the learning report: method, organisations and partnerships (when the study
-    has them), one section per theme with prevalence by group and quotes.
+    has them), one section per theme with prevalence by group and quotes. An anonymised
+    report is then audited (as by audit-names): if a known name remains, the file is
+    removed, the names are listed and the exit status is 1.
 
     Example: framesynth report study.fsdb --format html --out report.html --group-by site
     """
@@ -155,5 +158,8 @@ def report(project: ProjectArg,
     with project_session(project) as session:
         built = build_report(session, embedder=get_embedder(embedder), actor=current_user(),
                              anonymise=not no_anonymise, group_by=group_by)
+        identifiers = known_identifiers(session)
     {"html": write_html, "docx": write_docx, "md": write_markdown}[fmt](built, out)
+    if built.anonymised:
+        refuse_leaks({str(out): out}, identifiers)
     typer.echo(f"wrote {out}" + ("" if built.anonymised else " (NOT anonymised)"))

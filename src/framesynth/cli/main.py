@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from framesynth.cli import (
+    audit,
     chart,
     demo,
     exchange,
@@ -53,6 +54,7 @@ app.command("typology")(interpret.typology)
 app.command("network")(interpret.network)
 app.command("plots")(interpret.plots)
 app.command("report")(interpret.report)
+app.command("audit-names")(audit.audit_names)
 # Exchange with other tools (REFI-QDA)
 app.command("import-qdpx")(exchange.import_qdpx_command)
 app.command("export-qdpx")(exchange.export_qdpx_command)

@@ -5,12 +5,18 @@ from __future__ import annotations
 from fastapi.responses import JSONResponse
 
 from framesynth.accounts import AccessDenied
-from framesynth.errors import FramesynthError, NotFound, ReadOnlyProject, UploadTooLarge
+from framesynth.errors import (
+    FramesynthError,
+    NamesLeaked,
+    NotFound,
+    ReadOnlyProject,
+    UploadTooLarge,
+)
 from framesynth.logins import LoginThrottled
 
 STATUSES: tuple[tuple[type[FramesynthError], int], ...] = (
     (NotFound, 404), (AccessDenied, 403), (ReadOnlyProject, 403), (UploadTooLarge, 413),
-    (LoginThrottled, 429))
+    (LoginThrottled, 429), (NamesLeaked, 409))
 
 
 def http_status(error: FramesynthError) -> int:

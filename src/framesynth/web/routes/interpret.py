@@ -15,6 +15,13 @@ from fastapi.responses import HTMLResponse, Response
 from framesynth.chart.matrix import theme_matrices
 from framesynth.embeddings import get_embedder
 from framesynth.errors import NotFound
+from framesynth.frame.framework import framework_codes
+from framesynth.interpret.audit import (
+    known_identifiers,
+    project_language,
+    refuse_leaks,
+    unknown_words,
+)
 from framesynth.interpret.cooccurrence import cooccurrence
 from framesynth.interpret.network import partnership_graph
 from framesynth.interpret.prevalence import default_group_by, prevalence
@@ -54,13 +61,27 @@ def interpret_page(request: Request, session: SessionDep, who: IdentityDep,
 
 
 @router.get("/report")
-def report_page(request: Request, who: IdentityDep):  # type: ignore[no-untyped-def]
-    return render(request, "report.html", who)
+def report_page(request: Request, session: SessionDep, who: IdentityDep):  # type: ignore[no-untyped-def]
+    """The report page, with the capitalised words of its quotes that the cases table
+    does not know (possible names to add before publishing)."""
+    unknowns = []
+    if framework_codes(session):
+        report = _report(request, session)
+        quotes = [quote.text for theme in report.themes for quote in theme.quotes]
+        unknowns = unknown_words(quotes, known_identifiers(session),
+                                 language=project_language(session))
+    return render(request, "report.html", who, unknowns=unknowns)
 
 
 def _report(request: Request, session):  # type: ignore[no-untyped-def]
     return build_report(session, embedder=get_embedder(request.app.state.settings.embedder),
                         actor="web")
+
+
+def _audited(session, name: str, data: bytes) -> bytes:  # type: ignore[no-untyped-def]
+    """``data`` if no known name is in it; else :class:`NamesLeaked` (nothing sent)."""
+    refuse_leaks({name: data}, known_identifiers(session))
+    return data
 
 
 @router.get("/report/preview", response_class=HTMLResponse)
@@ -71,12 +92,14 @@ def report_preview(request: Request, session: SessionDep, who: IdentityDep) -> s
 @router.get("/download/{name}")
 def download(request: Request, name: str, session: SessionDep, who: IdentityDep) -> Response:
     if name == "report.html":
-        return Response(render_html(_report(request, session)), media_type="text/html",
+        page = render_html(_report(request, session)).encode("utf-8")
+        return Response(_audited(session, name, page), media_type="text/html",
                         headers=_attachment(name))
     if name == "report.docx":
         buffer = io.BytesIO()
         write_docx(_report(request, session), buffer)
-        return Response(buffer.getvalue(), headers=_attachment(name), media_type=(
+        return Response(_audited(session, name, buffer.getvalue()), headers=_attachment(name),
+                        media_type=(
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
     if name == "report.md.zip":
         with tempfile.TemporaryDirectory() as folder:
@@ -87,7 +110,7 @@ def download(request: Request, name: str, session: SessionDep, who: IdentityDep)
                 for path in Path(folder).rglob("*"):
                     if path.is_file():
                         package.write(path, path.relative_to(folder))
-        return Response(buffer.getvalue(), media_type="application/zip",
+        return Response(_audited(session, name, buffer.getvalue()), media_type="application/zip",
                         headers=_attachment(name))
     if name == "matrix.xlsx":
         buffer = io.BytesIO()

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse
 
 from framesynth.embeddings import get_embedder
 from framesynth.errors import InvalidArgument, NotFound
+from framesynth.interpret.audit import known_identifiers, refuse_leaks
 from framesynth.interpret.report import build_report
 from framesynth.io.exporters.docx_report import write_docx
 from framesynth.io.exporters.html import render_html
@@ -74,6 +75,7 @@ def report_job(request: Request, who: CoderDep) -> dict[str, object]:
         with project.session() as session:
             report = build_report(session, embedder=get_embedder(settings.embedder),
                                   actor=who.name)
+            identifiers = known_identifiers(session)
         files: dict[str, bytes] = {}
         progress(1, 4, "HTML")
         files["report.html"] = render_html(report).encode("utf-8")
@@ -83,6 +85,7 @@ def report_job(request: Request, who: CoderDep) -> dict[str, object]:
         files["report.docx"] = buffer.getvalue()
         progress(3, 4, "Markdown")
         files["report.md"] = "\n".join(render_markdown(report, "report_files")).encode("utf-8")
+        refuse_leaks(dict(files), identifiers)  # a leak fails the job, nothing to download
         progress(4, 4, "done")
         return {"files_": files}
 
