@@ -95,7 +95,7 @@ def reports(corpus, tmp_path_factory) -> dict[tuple[str, str], str]:
         for names in ("role", "pseudonym"):
             report = build_report(session, embedder=HashingEmbedder(), actor="test",
                                   quotes=100, names=names)
-            for fmt, write in zip(FORMATS, (write_html, write_docx, write_markdown)):
+            for fmt, write in zip(FORMATS, (write_html, write_docx, write_markdown), strict=True):
                 write(report, folder / f"{names}.{fmt}")
                 found[(names, fmt)] = text_of(folder / f"{names}.{fmt}")
         session.rollback()

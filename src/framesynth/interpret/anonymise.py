@@ -184,12 +184,13 @@ class Anonymiser:
         flat, index = fold(text)
         position = 0
         while (match := self._pattern.search(flat, position)) is not None:
-            form = self.forms[int(str(match.lastgroup)[1:])]
+            group = str(match.lastgroup)
+            form = self.forms[int(group[1:])]
             person = self.entities[form.entity].kind == "person"
             begin = match.start("title") if person and match.group("title") else \
-                match.start(match.lastgroup)
+                match.start(group)
             start, end = index[begin], index[match.end()]
-            body = text[index[match.start(match.lastgroup)]:end]
+            body = text[index[match.start(group)]:end]
             if not _case_fits(body, form):
                 position = match.start() + 1
                 continue
@@ -338,8 +339,9 @@ def _case_fits(body: str, form: Form) -> bool:
     plain = _unaccented(body)
     if form.case == "upper" or not any(c.islower() for c in plain):
         return not any(c.islower() for c in plain)
-    pairs = zip(re.findall(r"[^\W\d_]+", plain), re.findall(r"[^\W\d_]+",
-                                                            _unaccented(form.written)))
+    found_words = re.findall(r"[^\W\d_]+", plain)
+    wanted_words = re.findall(r"[^\W\d_]+", _unaccented(form.written))
+    pairs = zip(found_words, wanted_words, strict=False)  # "AJ" may stand for "A.J."
     return all(found[0].isupper() or not wanted[0].isupper() for found, wanted in pairs)
 
 
