@@ -80,6 +80,14 @@ def test_anonymise_pseudonyms_one_per_person_role_when_none():
         "Grace, Grace and Grace met Niamh, Niamh and [project worker] at [community partner]")
 
 
+def test_anonymise_pseudonym_possessive_of_a_name_ending_in_s():
+    people = [Entity("person", "[parent]", "James Polglase", pseudonym="Tom"),
+              Entity("person", "[worker]", "Amir Haddad", pseudonym="Karim")]
+    assert Anonymiser.from_entities(people, style="pseudonym")(
+        "James' mum, James’ dad, Amir's van") == "Tom's mum, Tom’s dad, Karim's van"
+    assert Anonymiser.from_entities(people)("James' mum") == "[parent]' mum"
+
+
 def test_anonymise_unknown_style_is_refused():
     from framesynth.errors import InvalidArgument
 

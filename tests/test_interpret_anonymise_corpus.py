@@ -132,3 +132,27 @@ def test_anonymise_corpus_every_raw_form_is_in_the_transcripts():
                     for p in (CORPUS / "transcripts").iterdir()).replace("\n", " ")
     assert [form for form in RAW if form not in text] == []
     assert [phrase for phrase in KEPT if phrase not in text] == []
+
+
+def test_anonymise_corpus_report_names_option(corpus, tmp_path):
+    from typer.testing import CliRunner
+
+    from framesynth.cli.main import app
+
+    out = tmp_path / "r.md"
+    args = ["report", str(corpus), "--format", "md", "--out", str(out), "--embedder",
+            "hashing.v1"]
+    result = CliRunner().invoke(app, [*args, "--names", "pseudonym"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert ("Nessa and Kit hold the network together at [venue]; Jenna's caseload and Ruth's "
+            "visit came up in all 3 sources.") in text
+    attributions = re.findall(r"^> – (\w+), ", text, flags=re.M)
+    assert attributions and set(attributions) <= {"Nessa", "Rory", "Kit", "Jenna", "Lily",
+                                                  "Bryony"}
+    assert "people are given pseudonyms" in text and leaks(text) == []
+    out.unlink()
+    result = CliRunner().invoke(app, [*args, "--names", "initials"])
+    assert result.exit_code == 1 and not out.exists()
+    assert result.output == ("error: --names must be one of role, pseudonym, not 'initials' "
+                             "[FS003]\n")

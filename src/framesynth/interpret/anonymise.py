@@ -173,7 +173,8 @@ class Anonymiser:
             return text
         pieces, last = [], 0
         for start, end, form in self._matches(text):
-            pieces += [text[last:start], self.replacement(form)]
+            replacement, end = _possessive(self.replacement(form), text, end)
+            pieces += [text[last:start], replacement]
             last = end
         return "".join(pieces) + text[last:]
 
@@ -343,6 +344,15 @@ def _case_fits(body: str, form: Form) -> bool:
     wanted_words = re.findall(r"[^\W\d_]+", _unaccented(form.written))
     pairs = zip(found_words, wanted_words, strict=False)  # "AJ" may stand for "A.J."
     return all(found[0].isupper() or not wanted[0].isupper() for found, wanted in pairs)
+
+
+def _possessive(replacement: str, text: str, end: int) -> tuple[str, int]:
+    """"James'" becomes "Tom's" (not "Tom'") for a pseudonym that does not end in s."""
+    apostrophe = text[end:end + 1]
+    if (text[end - 1:end] in {"s", "S"} and apostrophe in {"'", "’"}
+            and not text[end + 1:end + 2].isalpha() and not replacement.endswith(("s", "]"))):
+        return f"{replacement}{apostrophe}s", end + 1
+    return replacement, end
 
 
 def _keep_full_stop(text: str, start: int, end: int) -> int:
