@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -234,3 +235,36 @@ def charted_path(project_path, data_dir, framework_file):
         import_codebook(session, framework_file, actor="ruth")
         add_test_codings(session)
     return project_path
+
+
+# Words of organisation and place names that are generic on their own ("the school").
+GENERIC_NAME_WORDS = {"Trust", "Hub", "Family", "Families", "Council", "Team", "Service",
+                      "Primary", "School", "Bank", "Food", "Young", "Carers", "Network",
+                      "Parents'", "Counselling", "Health", "Visiting", "Early", "Help",
+                      "Centre", "Dads", "St", "church", "hall", "the"}
+
+
+@pytest.fixture(scope="session")
+def demo_name_forms() -> list[str]:
+    """Every name in the demo's cases table as written there: full names and aliases of
+    participants, organisations and places, and each of their words that is a name on its
+    own (for people, every word; for organisations and places, the non-generic ones)."""
+    import csv
+
+    from framesynth.demo import corpus_dir
+
+    with open(corpus_dir() / "cases.csv", encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle)
+                if r["type"] in {"participant", "organisation", "place"}]
+    forms = [r["name"] for r in rows] + [a for r in rows for a in r["aliases"].split(";") if a]
+    forms += [w for r in rows for w in re.split(r"[\s-]+", r["name"])
+              if r["type"] == "participant" or w not in GENERIC_NAME_WORDS]
+    return sorted(set(forms))
+
+
+@pytest.fixture(scope="session")
+def demo_name_leaks(demo_name_forms: list[str]) -> Callable[[str], list[str]]:
+    """text -> the demo's name forms found in it as whole words, case-sensitively (plain
+    containment, not the anonymiser's matcher)."""
+    return lambda text: [f for f in demo_name_forms
+                         if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text)]

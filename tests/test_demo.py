@@ -72,7 +72,8 @@ def test_demo_text_names_people_organisations_and_places(demo_session):
         assert name in text
 
 
-def test_demo_command_writes_the_project_and_shows_info_and_a_search(tmp_path):
+def test_demo_command_writes_the_project_and_shows_info_and_a_search(tmp_path,
+                                                                    demo_name_leaks):
     result = CliRunner().invoke(app, ["demo", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "demo.fsdb").is_file()
@@ -95,6 +96,8 @@ def test_demo_command_writes_the_project_and_shows_info_and_a_search(tmp_path):
     from openpyxl import load_workbook
 
     assert len(load_workbook(out / "matrix.xlsx").sheetnames) == 6
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert demo_name_leaks(report) == [] and "St Aidan's" not in report
 
 
 def test_demo_command_twice_rebuilds_from_scratch(tmp_path):

@@ -145,19 +145,22 @@ def report(project: ProjectArg,
            no_anonymise: Annotated[bool, typer.Option(
                "--no-anonymise", help="Print real names (logged; the report says so).")] = False,
            group_by: GroupByOpt = None,
-           embedder: EmbedderOpt = None) -> None:
+           embedder: EmbedderOpt = None,
+           names: Annotated[str, typer.Option(
+               "--names", help="How anonymised names read: role ([project lead]) or "
+               "pseudonym (the cases table's pseudonyms).")] = "role") -> None:
     """Write the learning report: method, organisations and partnerships (when the study
     has them), one section per theme with prevalence by group and quotes. An anonymised
     report is then audited (as by audit-names): if a known name remains, the file is
     removed, the names are listed and the exit status is 1.
 
-    Example: framesynth report study.fsdb --format html --out report.html --group-by site
+    Example: framesynth report study.fsdb --format html --out report.html --names pseudonym
     """
     if fmt not in {"html", "docx", "md"}:
         raise InvalidArgument("--format must be html, docx or md")
     with project_session(project) as session:
         built = build_report(session, embedder=get_embedder(embedder), actor=current_user(),
-                             anonymise=not no_anonymise, group_by=group_by)
+                             anonymise=not no_anonymise, group_by=group_by, names=names)
         identifiers = known_identifiers(session)
     {"html": write_html, "docx": write_docx, "md": write_markdown}[fmt](built, out)
     if built.anonymised:

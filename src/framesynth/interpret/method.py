@@ -23,12 +23,13 @@ from framesynth.store.models import Coding, Organisation, Participant, Partnersh
 SOURCE_NOUNS = {"interview": "interview", "focus_group": "focus group", "document": "document"}
 
 
-def method_section(session: Session, anonymised: bool, *, grouped: bool = True) -> list[str]:
+def method_section(session: Session, anonymised: bool, *, grouped: bool = True,
+                   names: str = "role") -> list[str]:
     """Paragraphs describing the data and the analysis, from the project itself."""
     data = " ".join(s for s in (_sources_sentence(session), _people_sentence(session)) if s)
     paragraphs = [data, _analysis_paragraph(session)]
     paragraphs += [p for p in [_agreement_paragraph(session)] if p]
-    paragraphs.append(_reading_paragraph(session, anonymised, grouped))
+    paragraphs.append(_reading_paragraph(session, anonymised, grouped, names))
     return paragraphs
 
 
@@ -187,7 +188,7 @@ def _agreement_paragraph(session: Session) -> str:
             f"coding decisions ({_agreement_figures(o.kappa, o.alpha, o.percent)}).")
 
 
-def _reading_paragraph(session: Session, anonymised: bool, grouped: bool) -> str:
+def _reading_paragraph(session: Session, anonymised: bool, grouped: bool, names: str) -> str:
     text = ("Prevalence counts people, not passages: a participant mentions a theme when any "
             "of their words is coded with it.")
     if grouped:
@@ -195,5 +196,10 @@ def _reading_paragraph(session: Session, anonymised: bool, grouped: bool) -> str
     if not anonymised:
         return text + " Names are shown in this copy."
     relation = " and relation" if session.scalar(select(Organisation.id).limit(1)) else ""
+    if names == "pseudonym":
+        return (text + " Quotes are anonymised: people are given pseudonyms, and names of "
+                "organisations and places are replaced by their role; each quote is "
+                f"attributed by {'pseudonym, role' if relation else 'pseudonym and role'}"
+                f"{relation}.")
     return (text + " Quotes are anonymised: names of people, organisations and places are "
             f"replaced by their role, and each quote is attributed by role{relation}.")

@@ -11,8 +11,10 @@ nothing to show is left out; :meth:`Report.contents` lists the sections there ar
 
 Anonymisation is on by default: every text from the data (synthesis, quotes, table
 cells) goes through :class:`~framesynth.interpret.anonymise.Anonymiser`, and the network
-map names organisations by sector and letter. Only ``anonymise=False`` prints names,
-and that choice is logged and stated in the report.
+map names organisations by sector and letter. Names read as role placeholders, or with
+``names="pseudonym"`` as the cases table's pseudonyms (quotes are then attributed by
+pseudonym and role). Only ``anonymise=False`` prints names, and that choice is logged
+and stated in the report.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from framesynth.errors import InvalidArgument
 from framesynth.familiarise.vocabulary import term_label
 from framesynth.frame.framework import code_path, framework_codes
 from framesynth.index.coding import descendants
-from framesynth.interpret.anonymise import Anonymiser
+from framesynth.interpret.anonymise import STYLES, Anonymiser
 from framesynth.interpret.figures import NETWORK_TITLE, grouped_matrix, plot_grouping
 from framesynth.interpret.method import counted, method_section, reader_term
 from framesynth.interpret.network import draw_network, partnership_graph
@@ -43,7 +45,7 @@ from framesynth.interpret.prevalence import ALL, Prevalence, compare_groups, pre
 from framesynth.interpret.quotes import Quote, theme_quotes
 from framesynth.interpret.typology import typology
 from framesynth.store.events import log_event
-from framesynth.store.models import Case, Code, Memo, Organisation
+from framesynth.store.models import Case, Code, Memo, Organisation, Participant
 
 
 @dataclass
@@ -107,14 +109,18 @@ class Report:
 
 
 def build_report(session: Session, *, embedder: Embedder, actor: str, anonymise: bool = True,
-                 group_by: str | None = None, quotes: int = 3) -> Report:
+                 group_by: str | None = None, quotes: int = 3, names: str = "role") -> Report:
     """Assemble the report from the project. ``group_by`` is any attribute prevalence
     groups by, ``"none"`` for no grouping, or None for the project's default (sector
-    when there are organisations with sectors)."""
+    when there are organisations with sectors). ``names`` is how anonymised names read:
+    ``role`` (``[project lead]``) or ``pseudonym`` (the cases table's pseudonyms)."""
+    if names not in STYLES:
+        raise InvalidArgument(f"--names must be one of {', '.join(STYLES)}, not {names!r}")
     themes = [c for c in framework_codes(session) if c.parent_id is None]
     if not themes:
         raise InvalidArgument("the project has no framework; import one first")
-    clean = Anonymiser.from_project(session) if anonymise else (lambda text: text)
+    clean = Anonymiser.from_project(session, names=names) if anonymise else (lambda text: text)
+    pseudonyms = _pseudonyms(session) if anonymise and names == "pseudonym" else {}
     if not anonymise:
         log_event(session, "report.names_shown", actor=actor)
     key = plot_grouping(session, group_by)
@@ -125,7 +131,7 @@ def build_report(session: Session, *, embedder: Embedder, actor: str, anonymise:
         matrix = grouped_matrix(session, key)
         coded = evidence(session)
         sections = [_theme_section(session, theme, clean, figure_prevalence, embedder, folder,
-                                   quotes, matrix, coded) for theme in themes]
+                                   quotes, matrix, coded, pseudonyms) for theme in themes]
         organisations = _organisations(session, clean, folder, anonymise)
     finally:
         figures.cleanup()
@@ -136,17 +142,19 @@ def build_report(session: Session, *, embedder: Embedder, actor: str, anonymise:
     return Report(
         title=title,
         subtitle=f"Learning from the evaluation · {date.today():%-d %B %Y}",
-        method=[clean(p) for p in method_section(session, anonymise, grouped=key is not None)],
+        method=[clean(p) for p in method_section(session, anonymise, grouped=key is not None,
+                                                 names=names)],
         themes=sections, framework=_framework_table(session, clean), anonymised=anonymise,
         notes=notes, group_by=key, **organisations,
     )
 
 
 def _theme_section(session: Session, theme: Code, clean, figures, embedder: Embedder,  # type: ignore[no-untyped-def]
-                   folder: Path, count: int, matrix: Matrix, coded: list[Evidence]
-                   ) -> ThemeSection:
+                   folder: Path, count: int, matrix: Matrix, coded: list[Evidence],
+                   pseudonyms: dict[int, str]) -> ThemeSection:
     """One theme's section; ``matrix`` (participants by themes, grouped) and ``coded``
-    (every segment) are built once for all sections."""
+    (every segment) are built once for all sections; quotes from a participant in
+    ``pseudonyms`` are attributed by pseudonym as well."""
     members = {theme.id, *(d.id for d in descendants(theme))}
     synthesis = [clean(m.body) for m in session.scalars(
         select(Memo).where(Memo.code_id.in_(members)).order_by(Memo.id))]
@@ -160,10 +168,24 @@ def _theme_section(session: Session, theme: Code, clean, figures, embedder: Embe
         figure = Figure(f"prevalence-{theme.id}", f"{theme.name}: share of participants "
                         f"mentioning each code{by}", target.read_bytes())
     found = theme_quotes(session, theme, embedder, count=count, items=coded)
-    quotes = [Quote(clean(q.text), q.attribution, q.source, q.start, q.end, q.participant_id,
-                    q.picked) for q in found]
+    quotes = [Quote(clean(q.text), _attributed(q, pseudonyms), q.source, q.start, q.end,
+                    q.participant_id, q.picked) for q in found]
     return ThemeSection(theme.name, clean(theme.definition), synthesis, table,
                         _comparison(ours, sorted({f.group for f in ours})), figure, quotes)
+
+
+def _pseudonyms(session: Session) -> dict[int, str]:
+    return {p.id: p.pseudonym for p in session.scalars(select(Participant))
+            if p.pseudonym}
+
+
+def _attributed(quote: Quote, pseudonyms: dict[int, str]) -> str:
+    """"– Grace, project lead on ..." for a participant with a pseudonym."""
+    name = pseudonyms.get(quote.participant_id or 0)
+    if not name or not quote.attribution.startswith("– "):
+        return quote.attribution
+    rest = quote.attribution[2:]
+    return f"– {name}, {rest[:1].lower()}{rest[1:]}"
 
 
 def _summaries(matrix: Matrix, theme: Code, clean) -> list[str]:  # type: ignore[no-untyped-def]
