@@ -315,3 +315,11 @@ def test_web_reader_marks_a_speaker_as_the_research_team(team, web_project, user
     with Project.open(web_project) as project, project.session() as session:
         assert session.scalar(select(Speaker.is_interviewer).where(
             Speaker.source_id == source, Speaker.label == "Maureen")) is True
+
+
+def test_web_autocode_unknown_method_is_refused_like_the_cli(local):
+    client = TestClient(local, base_url=LOCAL)
+    response = client.post("/api/jobs/autocode", json={"method": "magic"},
+                           headers={"X-CSRF-Token": csrf_of(client)})
+    assert (response.status_code, response.json()) == (400, {"error": {"code": "FS003", "message": (
+        "method 'magic' is not one of: keyword, semantic, supervised [FS003]")}})

@@ -29,8 +29,8 @@ from framesynth.index.agreement import AgreementReport
 from framesynth.index.agreement import agreement as compute_agreement
 from framesynth.index.coding import code_span, remove_coding, segments
 from framesynth.index.review import (
-    METHODS,
     accept_suggestions,
+    needs_embedder,
     pending_suggestions,
     reject_suggestions,
     run_autocode,
@@ -158,12 +158,10 @@ def autocode(project: ProjectArg,
 
     Example: framesynth autocode study.fsdb --method semantic --unit turn --top-k 2
     """
-    if method not in METHODS:
-        raise InvalidArgument(f"--method must be one of: {', '.join(METHODS)}")
+    model = get_embedder(embedder) if needs_embedder(method) else None
     with project_session(project) as session:
         result = run_autocode(session, method, unit=unit, codes=codes, threshold=threshold,
-                              top_k=top_k, train_coder=train_coder,
-                              embedder=None if method == "keyword" else get_embedder(embedder),
+                              top_k=top_k, train_coder=train_coder, embedder=model,
                               actor=current_user())
     typer.echo(f"{method}: {result.stored} suggestions for {result.units} {unit}s "
                f"({result.skipped_human} already coded by a person)")

@@ -75,17 +75,27 @@ class AutocodeResult:
     uncovered: Uncovered | None = None  # sources the embedder's languages leave out
 
 
+def check_method(method: str) -> str:
+    """``method`` if it is an auto-coding method (:data:`METHODS`), else InvalidArgument."""
+    if method not in METHODS:
+        raise InvalidArgument(f"method {method!r} is not one of: {', '.join(METHODS)}")
+    return method
+
+
+def needs_embedder(method: str) -> bool:
+    """Whether ``method`` scores units with sentence embeddings (all but keyword rules)."""
+    return check_method(method) != "keyword"
+
+
 def make_coder(method: str, *, embedder: Embedder | None, threshold: float | None,
                top_k: int):  # type: ignore[no-untyped-def]
-    if method == "keyword":
+    if not needs_embedder(method):
         return KeywordCoder()
     if embedder is None:
         raise InvalidArgument(f"method {method!r} needs an embedder")
     if method == "semantic":
         return EmbeddingCoder(embedder, threshold=threshold, top_k=top_k)
-    if method == "supervised":
-        return SupervisedCoder(embedder, threshold=threshold, top_k=top_k)
-    raise InvalidArgument(f"method {method!r} is not one of: {', '.join(METHODS)}")
+    return SupervisedCoder(embedder, threshold=threshold, top_k=top_k)
 
 
 def run_autocode(session: Session, method: str, *, unit: str = "turn",

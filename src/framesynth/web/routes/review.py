@@ -11,6 +11,8 @@ from framesynth.index.autocode import uncovered_notice
 from framesynth.index.review import (
     METHODS,
     accept_suggestions,
+    check_method,
+    needs_embedder,
     pending_suggestions,
     reject_suggestions,
     run_autocode,
@@ -53,14 +55,13 @@ def reject(body: Ids, session: SessionDep, who: CoderDep) -> dict[str, int]:
 
 @router.post("/api/jobs/autocode", status_code=202)
 def start_autocode(request: Request, body: AutocodeIn, who: CoderDep) -> dict[str, object]:
-    if body.method not in METHODS:
-        raise ValueError(f"method must be one of: {', '.join(METHODS)}")
+    check_method(body.method)
     project = request.app.state.project
     settings = request.app.state.settings
 
     def work(progress) -> dict[str, object]:  # type: ignore[no-untyped-def]
         progress(0, 2, "loading")
-        embedder = None if body.method == "keyword" else get_embedder(settings.embedder)
+        embedder = get_embedder(settings.embedder) if needs_embedder(body.method) else None
         progress(1, 2, f"{body.method} coding")
         with project.session() as session:
             result = run_autocode(session, body.method, unit=body.unit,
