@@ -22,7 +22,7 @@ from framesynth.interpret.audit import known_identifiers, refuse_leaks
 from framesynth.interpret.cooccurrence import cooccurrence as compute_cooccurrence
 from framesynth.interpret.figures import write_plots
 from framesynth.interpret.network import draw_network, partnership_graph
-from framesynth.interpret.prevalence import compare_groups
+from framesynth.interpret.prevalence import PrevalenceTable, compare_groups
 from framesynth.interpret.prevalence import prevalence as compute_prevalence
 from framesynth.interpret.report import build_report
 from framesynth.interpret.typology import typology as compute_typology
@@ -68,11 +68,10 @@ def prevalence(project: ProjectArg,
         print_json([{"code": f.code, "group": f.group, "cases": f.cases, "size": f.size}
                     for f in figures])
         return
-    groups = sorted({f.group for f in figures})
-    table = {(f.code, f.group): f for f in figures}
-    print_table(["code", *[f"{g} (n={table[(figures[0].code, g)].size})" for g in groups]],
-                [[code, *[table[(code, g)].cases for g in groups]]
-                 for code in dict.fromkeys(f.code for f in figures)])
+    table = PrevalenceTable.of(figures)
+    print_table(["code", *[f"{g} (n={table.size(g)})" for g in table.groups]],
+                [[code, *[table.cell(code, g).cases for g in table.groups]]
+                 for code in table.codes])
 
 
 def cooccurrence(project: ProjectArg,

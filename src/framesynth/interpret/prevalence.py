@@ -73,6 +73,29 @@ def prevalence(session: Session, *, by: str | None, rows: str = "participant",
     return result
 
 
+@dataclass
+class PrevalenceTable:
+    """Prevalence figures laid out as codes (rows, in the figures' order) by groups
+    (columns, sorted); ``cell(code, group)`` is that figure. The CLI, the web page and the
+    report draw their tables from this one layout."""
+
+    codes: list[str]
+    groups: list[str]
+    cells: dict[tuple[str, str], Prevalence]
+
+    @classmethod
+    def of(cls, figures: list[Prevalence]) -> PrevalenceTable:
+        return cls(list(dict.fromkeys(f.code for f in figures)), sorted({f.group for f in figures}),
+                   {(f.code, f.group): f for f in figures})
+
+    def cell(self, code: str, group: str) -> Prevalence:
+        return self.cells[(code, group)]
+
+    def size(self, group: str) -> int:
+        """How many cases the group has."""
+        return self.cells[(self.codes[0], group)].size
+
+
 def grouping(by: str | None) -> str | None:
     """The attribute ``by`` names, or None for ``"none"`` (or nothing): one group."""
     if by is None or not by.strip() or by.strip().casefold() == NO_GROUPING:

@@ -41,7 +41,13 @@ from framesynth.interpret.figures import NETWORK_TITLE, grouped_matrix, plot_gro
 from framesynth.interpret.method import counted, method_section, reader_term
 from framesynth.interpret.network import draw_network, partnership_graph
 from framesynth.interpret.plots import matrix_heatmap, prevalence_chart
-from framesynth.interpret.prevalence import ALL, Prevalence, compare_groups, prevalence
+from framesynth.interpret.prevalence import (
+    ALL,
+    Prevalence,
+    PrevalenceTable,
+    compare_groups,
+    prevalence,
+)
 from framesynth.interpret.quotes import Quote, theme_quotes
 from framesynth.interpret.typology import typology
 from framesynth.store.events import log_event
@@ -204,18 +210,17 @@ def _summaries(matrix: Matrix, theme: Code, clean) -> list[str]:  # type: ignore
 def _prevalence_table(ours: list[Prevalence], group_by: str | None) -> Table | None:
     if not ours:
         return None
-    groups = sorted({f.group for f in ours})
-    sizes = {f.group: f.size for f in ours}
-    names = {g: "All participants" if g == ALL and group_by is None else g for g in groups}
-    return Table(["Code", *[f"{names[g]} (n={sizes[g]})" for g in groups]],
-                 [[code.rsplit("/", 1)[-1], *[_share(ours, code, g) for g in groups]]
-                  for code in dict.fromkeys(f.code for f in ours)],
+    table = PrevalenceTable.of(ours)
+    names = {g: "All participants" if g == ALL and group_by is None else g
+             for g in table.groups}
+    return Table(["Code", *[f"{names[g]} (n={table.size(g)})" for g in table.groups]],
+                 [[code.rsplit("/", 1)[-1], *[_share(table.cell(code, g)) for g in table.groups]]
+                  for code in table.codes],
                  caption="Participants mentioning each code"
                  + (f", by {group_by}" if group_by else ""))
 
 
-def _share(figures: list[Prevalence], code: str, group: str) -> str:
-    item = next(f for f in figures if f.code == code and f.group == group)
+def _share(item: Prevalence) -> str:
     return f"{item.cases} of {item.size}"
 
 

@@ -24,7 +24,7 @@ from framesynth.interpret.audit import (
 )
 from framesynth.interpret.cooccurrence import cooccurrence
 from framesynth.interpret.network import partnership_graph
-from framesynth.interpret.prevalence import default_group_by, prevalence
+from framesynth.interpret.prevalence import PrevalenceTable, default_group_by, prevalence
 from framesynth.interpret.report import build_report
 from framesynth.io.exporters.docx_report import write_docx
 from framesynth.io.exporters.html import render_html
@@ -51,12 +51,9 @@ def network_svg(graph: nx.Graph) -> dict[str, object]:
 def interpret_page(request: Request, session: SessionDep, who: IdentityDep,
                    by: str = ""):  # type: ignore[no-untyped-def]
     by = by or default_group_by(session) or "none"
-    figures = prevalence(session, by=by, level="themes")
-    groups = sorted({f.group for f in figures})
-    table = {(f.code, f.group): f for f in figures}
+    table = PrevalenceTable.of(prevalence(session, by=by, level="themes"))
     pairs = cooccurrence(session).pairs[:15]
-    return render(request, "interpret.html", who, by=by, groups=groups, table=table,
-                  codes=list(dict.fromkeys(f.code for f in figures)), pairs=pairs,
+    return render(request, "interpret.html", who, by=by, table=table, pairs=pairs,
                   network=network_svg(partnership_graph(session)))
 
 
