@@ -25,15 +25,19 @@ def print_stylesheet() -> str:
 
 def render_pdf(report: Report) -> bytes:
     """The report as PDF bytes."""
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"})
-    document = HTML(string=render_html(report), url_fetcher=fetcher, media_type="print")
-    stylesheet = CSS(string=print_stylesheet(), url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf(stylesheets=[stylesheet], pdf_identifier=b"framesynth",
-                                    uncompressed_pdf=False)
+    document = HTML(string=print_html(report), url_fetcher=fetcher, media_type="print")
+    pdf: bytes = document.write_pdf(pdf_identifier=b"framesynth")
     return pdf
+
+
+def print_html(report: Report) -> str:
+    """The HTML report with the print stylesheet last in its head, so that it wins."""
+    page = render_html(report)
+    return page.replace("</head>", f"<style>\n{print_stylesheet()}</style>\n</head>", 1)
 
 
 def write_pdf(report: Report, target: str | Path | IO[bytes]) -> None:
