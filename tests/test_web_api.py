@@ -195,7 +195,8 @@ def test_web_autocode_job_then_review(local):
 
 @pytest.mark.parametrize(("name", "kind"), [
     ("report.html", "text/html"), ("report.docx", "wordprocessingml"),
-    ("report.pdf", "application/pdf"), ("report.md.zip", "application/zip"), ("matrix.xlsx", "spreadsheetml")])
+    ("report.pdf", "application/pdf"), ("report.md.zip", "application/zip"),
+    ("matrix.xlsx", "spreadsheetml")])
 def test_web_downloads(local, name, kind):
     response = TestClient(local, base_url=LOCAL).get(f"/download/{name}")
     assert response.status_code == 200 and kind in response.headers["content-type"]

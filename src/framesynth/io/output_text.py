@@ -149,7 +149,7 @@ def pdf_parts(path: Path, data: bytes) -> Parts:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        info: dict[str, object] = dict(reader.metadata or {})
         outline = list(_bookmarks(reader.outline))
     except (PdfReadError, ValueError, KeyError, TypeError) as error:
         raise CorruptFile(f"not a valid PDF file ({error})", path=path) from None
