@@ -89,7 +89,7 @@ def test_demo_command_writes_the_project_and_shows_info_and_a_search(tmp_path,
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == [
         "demo.fsdb", "matrix.xlsx", "plots", "report.docx", "report.html", "report.md",
-        "report_files"]
+        "report.pdf", "report_files"]
     assert sorted(p.name for p in (out / "plots").iterdir()) == [
         "heatmap.png", "heatmap.svg", "network.png", "network.svg", "prevalence.png",
         "prevalence.svg"]

@@ -195,7 +195,8 @@ def test_web_autocode_job_then_review(local):
 
 @pytest.mark.parametrize(("name", "kind"), [
     ("report.html", "text/html"), ("report.docx", "wordprocessingml"),
-    ("report.md.zip", "application/zip"), ("matrix.xlsx", "spreadsheetml")])
+    ("report.pdf", "application/pdf"), ("report.md.zip", "application/zip"),
+    ("matrix.xlsx", "spreadsheetml")])
 def test_web_downloads(local, name, kind):
     response = TestClient(local, base_url=LOCAL).get(f"/download/{name}")
     assert response.status_code == 200 and kind in response.headers["content-type"]
@@ -257,11 +258,12 @@ def test_web_report_is_built_in_the_background(local):
     client = TestClient(local, base_url=LOCAL)
     job = client.post("/api/jobs/report", json={}, headers={"X-CSRF-Token": csrf_of(client)})
     state = wait_for(client, job.json())
-    assert state["status"] == "done" and state["done"] == 4
+    assert state["status"] == "done" and state["done"] == 5
     files = state["result"]["files"]
-    assert sorted(files) == ["report.docx", "report.html", "report.md"]
+    assert sorted(files) == ["report.docx", "report.html", "report.md", "report.pdf"]
     html = client.get(files["report.html"])
     assert html.status_code == 200 and b"Stronger Starts evaluation" in html.content
+    assert client.get(files["report.pdf"]).content.startswith(b"%PDF-")
 
 
 def test_web_owner_edits_a_codes_definition_and_rules(local, plain_project):

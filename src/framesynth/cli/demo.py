@@ -33,6 +33,7 @@ from framesynth.io.exporters.docx_report import write_docx
 from framesynth.io.exporters.html import write_html
 from framesynth.io.exporters.markdown import write_markdown
 from framesynth.io.exporters.matrix import write_xlsx
+from framesynth.io.exporters.pdf import write_pdf
 from framesynth.project import Project
 
 
@@ -111,7 +112,9 @@ def interpret_section(session, embedder_name: str | None, directory: Path) -> No
     write_html(report, directory / "report.html")
     write_docx(report, directory / "report.docx")
     write_markdown(report, directory / "report.md")
-    typer.echo(f"\n== report (anonymised): {directory / 'report.html'}, report.docx, report.md")
+    write_pdf(report, directory / "report.pdf")
+    typer.echo(f"\n== report (anonymised): {directory / 'report.html'}, report.docx, report.md, "
+               "report.pdf")
     identifiers = known_identifiers(session)
     quotes = [quote.text for theme in report.themes for quote in theme.quotes]
     unknowns = unknown_words(quotes, identifiers, language=project_language(session))
@@ -120,5 +123,5 @@ def interpret_section(session, embedder_name: str | None, directory: Path) -> No
     for item in unknowns:
         typer.echo(f"  {item.word}: \u201c{item.quote[:90]}\u201d")
     refuse_leaks({name: directory / name for name in ("report.html", "report.docx",
-                                                      "report.md")}, identifiers)
-    typer.echo("no known names in the 3 report files")
+                                                      "report.md", "report.pdf")}, identifiers)
+    typer.echo("no known names in the 4 report files")

@@ -29,6 +29,7 @@ from framesynth.interpret.typology import typology as compute_typology
 from framesynth.io.exporters.docx_report import write_docx
 from framesynth.io.exporters.html import write_html
 from framesynth.io.exporters.markdown import write_markdown
+from framesynth.io.exporters.pdf import write_pdf
 
 RowsOpt = Annotated[str, typer.Option(help="participant, organisation or partnership.")]
 GroupByOpt = Annotated[str | None, typer.Option(
@@ -139,7 +140,7 @@ def plots(project: ProjectArg,
 
 
 def report(project: ProjectArg,
-           fmt: Annotated[str, typer.Option("--format", help="html, docx or md.")],
+           fmt: Annotated[str, typer.Option("--format", help="html, docx, md or pdf.")],
            out: Annotated[Path, typer.Option(help="The file to write.")],
            no_anonymise: Annotated[bool, typer.Option(
                "--no-anonymise", help="Print real names (logged; the report says so).")] = False,
@@ -149,19 +150,21 @@ def report(project: ProjectArg,
                "--names", help="How anonymised names read: role ([project lead]) or "
                "pseudonym (the cases table's pseudonyms).")] = "role") -> None:
     """Write the learning report: method, organisations and partnerships (when the study
-    has them), one section per theme with prevalence by group and quotes. An anonymised
+    has them), one section per theme with prevalence by group and quotes; PDF is the
+    HTML report on A4 (page numbers, running title). An anonymised
     report is then audited (as by audit-names): if a known name remains, the file is
     removed, the names are listed and the exit status is 1.
 
     Example: framesynth report study.fsdb --format html --out report.html --names pseudonym
     """
-    if fmt not in {"html", "docx", "md"}:
-        raise InvalidArgument("--format must be html, docx or md")
+    writers = {"html": write_html, "docx": write_docx, "md": write_markdown, "pdf": write_pdf}
+    if fmt not in writers:
+        raise InvalidArgument("--format must be html, docx, md or pdf")
     with project_session(project) as session:
         built = build_report(session, embedder=get_embedder(embedder), actor=current_user(),
                              anonymise=not no_anonymise, group_by=group_by, names=names)
         identifiers = known_identifiers(session)
-    {"html": write_html, "docx": write_docx, "md": write_markdown}[fmt](built, out)
+    writers[fmt](built, out)
     if built.anonymised:
         refuse_leaks({str(out): out}, identifiers)
     typer.echo(f"wrote {out}" + ("" if built.anonymised else " (NOT anonymised)"))

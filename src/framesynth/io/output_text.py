@@ -2,7 +2,8 @@
 
 Each reader yields ``(where, text)`` pairs: HTML text (block elements as paragraphs) and
 attribute values (``alt``, ``title`` ..., not ``data:`` URIs); DOCX paragraphs, tables,
-headers, footers and core properties; Markdown and the SVGs in the folder beside it
+headers, footers and core properties; PDF pages, document information and
+bookmarks (:mod:`pypdf`); Markdown and the SVGs in the folder beside it
 (``report_files/*.svg`` text nodes); every cell of every XLSX sheet; every CSV cell; a
 REFI ``.qdpx`` (``project.qde`` text and attributes, ``sources/*.txt``); and a ``.zip`` of
 any of these. Zips and XML are opened through :mod:`framesynth.io.archive` and
@@ -30,7 +31,7 @@ BLOCKS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "td"
           "footer", "nav", "caption", "dt", "dd", "pre", "title", "body", "head"}
 SKIPPED_ATTRIBUTES = {"class", "style", "id", "href", "src", "width", "height", "viewBox",
                       "d", "transform", "points", "x", "y", "fill", "stroke"}
-SUFFIXES = (".html", ".htm", ".docx", ".md", ".markdown", ".svg", ".xlsx", ".csv", ".txt",
+SUFFIXES = (".html", ".htm", ".docx", ".pdf", ".md", ".markdown", ".svg", ".xlsx", ".csv", ".txt",
             ".qdpx", ".zip", ".json")
 
 
@@ -140,6 +141,34 @@ def docx_parts(path: Path, data: bytes) -> Parts:
         yield f"property {name}", getattr(props, name) or ""
 
 
+def pdf_parts(path: Path, data: bytes) -> Parts:
+    """Each page's text, the document information (title, author ...) and the bookmarks."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info: dict[str, object] = dict(reader.metadata or {})
+        outline = list(_bookmarks(reader.outline))
+    except (PdfReadError, ValueError, KeyError, TypeError) as error:
+        raise CorruptFile(f"not a valid PDF file ({error})", path=path) from None
+    for number, text in enumerate(pages, start=1):
+        yield f"page {number}", text
+    for key, value in info.items():
+        yield f"property {str(key).lstrip('/').lower()}", str(value)
+    if outline:
+        yield "bookmarks", "\n\n".join(outline)
+
+
+def _bookmarks(items: list) -> Iterator[str]:  # type: ignore[type-arg]
+    for item in items:
+        if isinstance(item, list):
+            yield from _bookmarks(item)
+        elif getattr(item, "title", None):
+            yield str(item.title)
+
+
 def xlsx_parts(path: Path, data: bytes) -> Parts:
     from openpyxl import load_workbook
 
@@ -185,7 +214,7 @@ def zip_parts(path: Path, data: bytes) -> Parts:
 
 
 READERS: dict[str, Callable[[Path, bytes], Parts]] = {
-    ".html": html_parts, ".htm": html_parts, ".docx": docx_parts, ".md": text_parts,
+    ".html": html_parts, ".htm": html_parts, ".docx": docx_parts, ".pdf": pdf_parts, ".md": text_parts,
     ".markdown": text_parts, ".txt": text_parts, ".json": text_parts, ".svg": svg_parts,
     ".xlsx": xlsx_parts, ".csv": csv_parts, ".qdpx": zip_parts, ".zip": zip_parts,
 }

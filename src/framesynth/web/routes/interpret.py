@@ -1,5 +1,5 @@
 """Interpretation views (prevalence, co-occurrence, the interactive network map) and the
-report: a live preview and downloads in HTML, DOCX, Markdown and XLSX."""
+report: a live preview and downloads in HTML, DOCX, PDF, Markdown and XLSX."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from framesynth.io.exporters.docx_report import write_docx
 from framesynth.io.exporters.html import render_html
 from framesynth.io.exporters.markdown import write_markdown
 from framesynth.io.exporters.matrix import write_xlsx
+from framesynth.io.exporters.pdf import render_pdf
 from framesynth.web.deps import IdentityDep, SessionDep, render
 
 router = APIRouter(tags=["interpret"])
@@ -98,6 +99,10 @@ def download(request: Request, name: str, session: SessionDep, who: IdentityDep)
         return Response(_audited(session, name, buffer.getvalue()), headers=_attachment(name),
                         media_type=(
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    if name == "report.pdf":
+        data = render_pdf(_report(request, session))
+        return Response(_audited(session, name, data), media_type="application/pdf",
+                        headers=_attachment(name))
     if name == "report.md.zip":
         with tempfile.TemporaryDirectory() as folder:
             target = Path(folder) / "report.md"
