@@ -260,10 +260,16 @@ def test_web_report_is_built_in_the_background(local):
     state = wait_for(client, job.json())
     assert state["status"] == "done" and state["done"] == 5
     files = state["result"]["files"]
-    assert sorted(files) == ["report.docx", "report.html", "report.md", "report.pdf"]
+    assert sorted(files) == ["report.docx", "report.html", "report.md.zip", "report.pdf"]
     html = client.get(files["report.html"])
     assert html.status_code == 200 and b"Stronger Starts evaluation" in html.content
     assert client.get(files["report.pdf"]).content.startswith(b"%PDF-")
+    import io
+    import zipfile
+
+    markdown = zipfile.ZipFile(io.BytesIO(client.get(files["report.md.zip"]).content))
+    names = markdown.namelist()
+    assert "report.md" in names and any(n.startswith("report_files/") for n in names)
 
 
 def test_web_owner_edits_a_codes_definition_and_rules(local, plain_project):

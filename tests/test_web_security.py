@@ -452,7 +452,7 @@ def test_web_security_job_files_are_on_disk_for_their_owner_and_expire(team_path
                                        headers={"X-CSRF-Token": token}).json())
     folder = team_path.with_name(team_path.name + "-jobs") / state["id"]
     assert sorted(p.name for p in folder.iterdir()) == ["report.docx", "report.html",
-                                                        "report.md", "report.pdf"]
+                                                        "report.md.zip", "report.pdf"]
     assert app.state.jobs.jobs[state["id"]].result == state["result"]  # no bytes in memory
     url = state["result"]["files"]["report.html"]
     assert coder.get(url).content == (folder / "report.html").read_bytes()

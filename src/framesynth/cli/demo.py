@@ -23,17 +23,13 @@ from framesynth.index.review import METHODS, pending_suggestions, run_autocode
 from framesynth.interpret.audit import (
     known_identifiers,
     project_language,
-    refuse_leaks,
     unknown_words,
 )
 from framesynth.interpret.figures import write_plots
 from framesynth.interpret.report import build_report
 from framesynth.interpret.typology import typology
-from framesynth.io.exporters.docx_report import write_docx
-from framesynth.io.exporters.html import write_html
-from framesynth.io.exporters.markdown import write_markdown
 from framesynth.io.exporters.matrix import write_xlsx
-from framesynth.io.exporters.pdf import write_pdf
+from framesynth.io.exporters.report_files import FORMATS, write_report
 from framesynth.project import Project
 
 
@@ -109,19 +105,14 @@ def interpret_section(session, embedder_name: str | None, directory: Path) -> No
     write_plots(session, plots, by="sector")
     typer.echo(f"wrote heatmap, prevalence and network plots to {plots}")
     report = build_report(session, embedder=get_embedder(embedder_name), actor=DEMO_USER)
-    write_html(report, directory / "report.html")
-    write_docx(report, directory / "report.docx")
-    write_markdown(report, directory / "report.md")
-    write_pdf(report, directory / "report.pdf")
+    identifiers = known_identifiers(session)
+    write_report(report, {fmt: directory / f"report.{fmt}" for fmt in FORMATS}, identifiers)
     typer.echo(f"\n== report (anonymised): {directory / 'report.html'}, report.docx, report.md, "
                "report.pdf")
-    identifiers = known_identifiers(session)
     quotes = [quote.text for theme in report.themes for quote in theme.quotes]
     unknowns = unknown_words(quotes, identifiers, language=project_language(session))
     typer.echo(f"\n== audit-names --unknown: {len(unknowns)} capitalised words in the quotes "
                "the cases table does not know")
     for item in unknowns:
         typer.echo(f"  {item.word}: \u201c{item.quote[:90]}\u201d")
-    refuse_leaks({name: directory / name for name in ("report.html", "report.docx",
-                                                      "report.md", "report.pdf")}, identifiers)
-    typer.echo("no known names in the 4 report files")
+    typer.echo(f"no known names in the {len(FORMATS)} report files")

@@ -18,7 +18,7 @@ from framesynth.cli._util import (
 from framesynth.config import current_user
 from framesynth.embeddings import get_embedder
 from framesynth.errors import InvalidArgument
-from framesynth.interpret.audit import known_identifiers, refuse_leaks
+from framesynth.interpret.audit import known_identifiers
 from framesynth.interpret.cooccurrence import cooccurrence as compute_cooccurrence
 from framesynth.interpret.figures import write_plots
 from framesynth.interpret.network import draw_network, partnership_graph
@@ -26,10 +26,7 @@ from framesynth.interpret.prevalence import PrevalenceTable, compare_groups
 from framesynth.interpret.prevalence import prevalence as compute_prevalence
 from framesynth.interpret.report import build_report
 from framesynth.interpret.typology import typology as compute_typology
-from framesynth.io.exporters.docx_report import write_docx
-from framesynth.io.exporters.html import write_html
-from framesynth.io.exporters.markdown import write_markdown
-from framesynth.io.exporters.pdf import write_pdf
+from framesynth.io.exporters.report_files import check_format, write_report
 
 RowsOpt = Annotated[str, typer.Option(help="participant, organisation or partnership.")]
 GroupByOpt = Annotated[str | None, typer.Option(
@@ -157,14 +154,10 @@ def report(project: ProjectArg,
 
     Example: framesynth report study.fsdb --format html --out report.html --names pseudonym
     """
-    writers = {"html": write_html, "docx": write_docx, "md": write_markdown, "pdf": write_pdf}
-    if fmt not in writers:
-        raise InvalidArgument("--format must be html, docx, md or pdf")
+    check_format(fmt)
     with project_session(project) as session:
         built = build_report(session, embedder=get_embedder(embedder), actor=current_user(),
                              anonymise=not no_anonymise, group_by=group_by, names=names)
         identifiers = known_identifiers(session)
-    writers[fmt](built, out)
-    if built.anonymised:
-        refuse_leaks({str(out): out}, identifiers)
+    write_report(built, {fmt: out}, identifiers)
     typer.echo(f"wrote {out}" + ("" if built.anonymised else " (NOT anonymised)"))

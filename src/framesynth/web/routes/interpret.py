@@ -4,9 +4,6 @@ report: a live preview and downloads in HTML, DOCX, PDF, Markdown and XLSX."""
 from __future__ import annotations
 
 import io
-import tempfile
-import zipfile
-from pathlib import Path
 
 import networkx as nx
 from fastapi import APIRouter, Request
@@ -19,18 +16,15 @@ from framesynth.frame.framework import framework_codes
 from framesynth.interpret.audit import (
     known_identifiers,
     project_language,
-    refuse_leaks,
     unknown_words,
 )
 from framesynth.interpret.cooccurrence import cooccurrence
 from framesynth.interpret.network import partnership_graph
 from framesynth.interpret.prevalence import PrevalenceTable, default_group_by, prevalence
 from framesynth.interpret.report import build_report
-from framesynth.io.exporters.docx_report import write_docx
 from framesynth.io.exporters.html import render_html
-from framesynth.io.exporters.markdown import write_markdown
 from framesynth.io.exporters.matrix import write_xlsx
-from framesynth.io.exporters.pdf import render_pdf
+from framesynth.io.exporters.report_files import DOWNLOADS, report_bytes
 from framesynth.web.deps import IdentityDep, SessionDep, render
 
 router = APIRouter(tags=["interpret"])
@@ -76,12 +70,6 @@ def _report(request: Request, session):  # type: ignore[no-untyped-def]
                         actor="web")
 
 
-def _audited(session, name: str, data: bytes) -> bytes:  # type: ignore[no-untyped-def]
-    """``data`` if no known name is in it; else :class:`NamesLeaked` (nothing sent)."""
-    refuse_leaks({name: data}, known_identifiers(session))
-    return data
-
-
 @router.get("/report/preview", response_class=HTMLResponse)
 def report_preview(request: Request, session: SessionDep, who: IdentityDep) -> str:
     return render_html(_report(request, session))
@@ -89,31 +77,9 @@ def report_preview(request: Request, session: SessionDep, who: IdentityDep) -> s
 
 @router.get("/download/{name}")
 def download(request: Request, name: str, session: SessionDep, who: IdentityDep) -> Response:
-    if name == "report.html":
-        page = render_html(_report(request, session)).encode("utf-8")
-        return Response(_audited(session, name, page), media_type="text/html",
-                        headers=_attachment(name))
-    if name == "report.docx":
-        buffer = io.BytesIO()
-        write_docx(_report(request, session), buffer)
-        return Response(_audited(session, name, buffer.getvalue()), headers=_attachment(name),
-                        media_type=(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-    if name == "report.pdf":
-        data = render_pdf(_report(request, session))
-        return Response(_audited(session, name, data), media_type="application/pdf",
-                        headers=_attachment(name))
-    if name == "report.md.zip":
-        with tempfile.TemporaryDirectory() as folder:
-            target = Path(folder) / "report.md"
-            write_markdown(_report(request, session), target)
-            buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w") as package:
-                for path in Path(folder).rglob("*"):
-                    if path.is_file():
-                        package.write(path, path.relative_to(folder))
-        return Response(_audited(session, name, buffer.getvalue()), media_type="application/zip",
-                        headers=_attachment(name))
+    if name in DOWNLOADS:
+        data = report_bytes(_report(request, session), name, known_identifiers(session))
+        return Response(data, media_type=DOWNLOADS[name][0], headers=_attachment(name))
     if name == "matrix.xlsx":
         buffer = io.BytesIO()
         write_xlsx(theme_matrices(session, group_by=default_group_by(session)), buffer)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 import tempfile
 from pathlib import Path
@@ -12,12 +11,9 @@ from fastapi.responses import FileResponse
 
 from framesynth.embeddings import get_embedder
 from framesynth.errors import InvalidArgument, NotFound
-from framesynth.interpret.audit import known_identifiers, refuse_leaks
+from framesynth.interpret.audit import known_identifiers
 from framesynth.interpret.report import build_report
-from framesynth.io.exporters.docx_report import write_docx
-from framesynth.io.exporters.html import render_html
-from framesynth.io.exporters.markdown import render_markdown
-from framesynth.io.exporters.pdf import render_pdf
+from framesynth.io.exporters.report_files import DOWNLOADS, report_bytes
 from framesynth.io.importers import import_files
 from framesynth.io.uploads import save_uploads
 from framesynth.web.deps import CoderDep, Identity, IdentityDep
@@ -72,24 +68,16 @@ def report_job(request: Request, who: CoderDep) -> dict[str, object]:
     runner = request.app.state.jobs
 
     def work(progress) -> dict[str, object]:  # type: ignore[no-untyped-def]
-        progress(0, 5, "assembling")
+        progress(0, len(DOWNLOADS) + 1, "assembling")
         with project.session() as session:
             report = build_report(session, embedder=get_embedder(settings.embedder),
                                   actor=who.name)
             identifiers = known_identifiers(session)
         files: dict[str, bytes] = {}
-        progress(1, 5, "HTML")
-        files["report.html"] = render_html(report).encode("utf-8")
-        progress(2, 5, "DOCX")
-        buffer = io.BytesIO()
-        write_docx(report, buffer)
-        files["report.docx"] = buffer.getvalue()
-        progress(3, 5, "Markdown")
-        files["report.md"] = "\n".join(render_markdown(report, "report_files")).encode("utf-8")
-        progress(4, 5, "PDF")
-        files["report.pdf"] = render_pdf(report)
-        refuse_leaks(dict(files), identifiers)  # a leak fails the job, nothing to download
-        progress(5, 5, "done")
+        for step, name in enumerate(DOWNLOADS, start=1):  # a leak fails the job: no files
+            progress(step, len(DOWNLOADS) + 1, name)
+            files[name] = report_bytes(report, name, identifiers)
+        progress(len(DOWNLOADS) + 1, len(DOWNLOADS) + 1, "done")
         return {"files_": files}
 
     return runner.submit("build the report", work, owner=who.name).as_dict()
