@@ -3,6 +3,7 @@ budget, each linked to the sentence it came from."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -28,7 +29,6 @@ from framesynth.store.models import MatrixCell, Source
 from framesynth.web.app import create_app
 from framesynth.web.deps import Settings
 
-
 # Our own words, in the plain-text layout of the test focus group.
 CHATTY = """Follow-up - referrals
 
@@ -38,7 +38,8 @@ Dawn: Mm-hmm. Yeah, yeah. Referrals bounce back from the council without a reaso
 
 Facilitator: Mm-hmm and is there.
 
-Dawn: Right, okay. You know, um. Referrals bounce back from the council without any reason. The mums stop trusting us after the second refusal letter arrives.
+Dawn: Right, okay. You know, um. Referrals bounce back from the council without any reason.
+The mums stop trusting us after the second refusal letter arrives.
 """
 
 
@@ -164,3 +165,63 @@ def test_drafts_of_the_demo_are_clean(demo_path, tmp_path, hashing):
             assert sum(len(s.split()) for s in sentences) <= MAX_WORDS
             assert all(len(content_words(s)) >= MIN_CONTENT_WORDS for s in sentences)
             assert_whole_sentences(session, cell)
+
+
+def test_drafts_cli_chart_show_prints_summaries(fs, charted_path, monkeypatch):
+    assert fs("chart", "draft", charted_path, "--max-words", "40")[1] == (
+        "drafted 3 cells (marked draft until accepted or edited)\n")
+    assert fs("chart", "accept", charted_path, "P19", "Access")[0] == 0
+    assert fs("chart", "show", charted_path, "--group-by", "sector") == (0, """\
+participants by themes, grouped by sector
+
+community: Dawn Whitlock (P15)
+  Access: 2 coded segments (draft)
+    \u201cReferrals bounce back without a reason.\u201d
+    from: focus_group.txt, line 13
+  Partnership: no coded segments
+
+community: Maureen Okafor (P01)
+  Access: 1 coded segment (draft)
+    \u201cFourteen weeks for counselling.\u201d
+    from: interview.txt, 00:35
+  Partnership: no coded segments
+
+statutory: Claire Dunmore (P19)
+  Access: 1 coded segment (accepted)
+    \u201cFrom the council side, the threshold is the problem.\u201d
+    from: focus_group.txt, line 9
+  Partnership: no coded segments
+
+statutory: Helen Ashworth (P06)
+  Access: no coded segments
+  Partnership: no coded segments
+
+voluntary: Sam Okonjo (P16)
+  Access: no coded segments
+  Partnership: no coded segments
+""", "")
+    monkeypatch.setenv("COLUMNS", "44")
+    out = fs("chart", "show", charted_path, "--rows", "organisation", "--theme", "Access")[1]
+    assert out.split("\n\n")[3] == """\
+Wrenmouth Council Early Help Team (ORG06)
+  Waiting lists: no coded segments
+  Referral routes: 1 coded segment
+    (no summary yet)"""
+    out = fs("chart", "show", charted_path)[1]
+    assert out.split("\n\n")[5].splitlines()[1:4] == [
+        "  Access: 1 coded segment (accepted)",
+        "    \u201cFrom the council side, the threshold is",
+        "    the problem.\u201d"]
+    assert fs("chart", "show", charted_path, "--theme", "Access", "--counts")[1] == """\
+  case            Waiting lists  Referral routes
+  --------------  -------------  ---------------
+  Maureen Okafor  1
+  Helen Ashworth
+  Dawn Whitlock   1              1
+  Sam Okonjo
+  Claire Dunmore                 1
+"""
+    cells = json.loads(fs("chart", "show", charted_path, "--format", "json")[1])
+    maureen = next(c for c in cells if c["case"] == "P01")["cells"]["Access"]
+    assert maureen["from"] == [{"source": "interview.txt", "start": 375, "end": 406,
+                                "label": "interview.txt, 00:35"}]

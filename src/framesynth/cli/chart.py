@@ -61,7 +61,8 @@ def chart_show(project: ProjectArg, rows: RowsOpt = "participant", theme: ThemeO
                group_by: GroupOpt = None,
                counts: Annotated[bool, typer.Option(
                    "--counts", help="Only the counts of coded segments, as a table.")] = False,
-               fmt: Annotated[str, typer.Option("--format", help="text, json or csv (table: as --counts).")] = "text"
+               fmt: Annotated[str, typer.Option(
+                   "--format", help="text, json or csv (table: as --counts).")] = "text"
                ) -> None:
     """Show the matrix: each case's summary per theme (drafts marked, with the sentences
     they came from) and its count of coded segments; --counts for counts only.
@@ -95,7 +96,7 @@ Notes = dict[tuple[int, int], list[Origin]]
 
 def _cell_json(matrix: Matrix, row: CaseRow, column: Code, notes: Notes) -> dict[str, Any]:
     cell = matrix.cell(row, column)
-    found = {"segments": cell.count, "status": cell.status, "summary": cell.summary}
+    found: dict[str, Any] = {"segments": cell.count, "status": cell.status, "summary": cell.summary}
     if cell.evidence:
         found["from"] = [{"source": o.source, "start": o.start, "end": o.end,
                           "label": o.label} for o in notes[(row.case_id, column.id)]]
