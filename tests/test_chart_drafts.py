@@ -13,6 +13,8 @@ from sqlalchemy import select
 from framesynth.chart.drafts import (
     MAX_WORDS,
     MIN_CONTENT_WORDS,
+    Sentence,
+    cut,
     draft,
     draft_cells,
     origins,
@@ -120,6 +122,11 @@ def test_drafts_keep_within_the_word_budget_or_cut_at_a_clause(charted, hashing)
     chatty_cell = build_matrix(charted).cells[(dawn.id, access.id)]
     assert draft(charted, chatty_cell, hashing, max_words=6).text == (
         "\u201cReferrals bounce back without a reason.\u201d")
+    long = Sentence(1, "x.txt", 10, 61, "Referrals bounce back, without a reason, every week")
+    assert (cut(long, 3).text, cut(long, 3).end) == ("Referrals bounce back\u2026", 31)
+    assert cut(long, 6).text == "Referrals bounce back, without a reason\u2026"
+    assert cut(Sentence(1, "x.txt", 0, 20, "Referrals bounce back often"), 2).text == (
+        "Referrals bounce\u2026")
     with pytest.raises(InvalidArgument, match="at least one sentence"):
         draft_cells(charted, build_matrix(charted), hashing, actor="bot", max_words=0)
 

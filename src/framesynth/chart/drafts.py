@@ -88,9 +88,13 @@ def _spans(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def segment_sentences(segment: Evidence) -> list[Sentence]:
-    """The whole sentences of the segment's turn that the segment touches."""
-    text, base = (segment.turn_text, segment.turn_start) if segment.turn_text else (
-        segment.text, segment.start)
+    """The whole sentences of the segment's turn that the segment touches (of the
+    segment's own text when it lies outside any turn's words)."""
+    return (_touched(segment, segment.turn_text, segment.turn_start)
+            or _touched(segment, segment.text, segment.start))
+
+
+def _touched(segment: Evidence, text: str, base: int) -> list[Sentence]:
     return [Sentence(segment.source_id, segment.source, base + a, base + b, text[a:b])
             for a, b in _spans(text) if base + a < segment.end and base + b > segment.start]
 
@@ -146,6 +150,8 @@ def cut(sentence: Sentence, max_words: int) -> Sentence:
     stops = [brk.start() for brk in CLAUSE_BREAK.finditer(sentence.raw)
              if brk.start() <= limit and len(sentence.raw[:brk.start()].split()) > 1]
     stop = stops[-1] if stops else limit
+    while stop > 1 and sentence.raw[stop - 1] in ",;:":
+        stop -= 1
     return Sentence(sentence.source_id, sentence.source, sentence.start,
                     sentence.start + stop, sentence.raw[:stop], cut=True)
 
