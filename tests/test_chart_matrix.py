@@ -82,7 +82,7 @@ def test_matrix_drafts_are_marked_and_never_overwrite_a_persons_summary(charted,
     maureen = find_case(charted, "P01")
     cell = matrix.cells[(maureen.id, access.id)]
     assert (drafted, cell.status, cell.summary) == (
-        3, "draft", "\u201cFourteen weeks for counselling\u201d")
+        3, "draft", "\u201cFourteen weeks for counselling.\u201d")
 
 
 def test_matrix_to_dataframe(charted):

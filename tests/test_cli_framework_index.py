@@ -148,7 +148,7 @@ def test_cli_themes_suggest_and_adopt(fs, study):
 
 
 def test_cli_chart_quote_and_export(fs, charted_path, tmp_path):
-    code, out, _ = fs("chart", "show", charted_path, "--group-by", "sector")
+    code, out, _ = fs("chart", "show", charted_path, "--group-by", "sector", "--counts")
     assert code == 0 and out.splitlines()[2].split() == ["community", "Dawn", "Whitlock", "2"]
     assert fs("chart", "draft", charted_path)[1].startswith("drafted 3 cells")
     assert fs("chart", "edit", charted_path, "P15", "Access", "Bounced referrals.")[1] == (

@@ -51,6 +51,8 @@ class Evidence:
     text: str
     participant_id: int | None
     turn_text: str
+    turn_start: int = 0
+    turn_time: float | None = None
 
 
 @dataclass
@@ -95,12 +97,12 @@ def case_rows(session: Session, kind: str) -> list[CaseRow]:
 def evidence(session: Session, *, coder: str | None = None) -> list[Evidence]:
     """Every person's coded segment with the participant whose turn it starts in (None in
     a turn of the research team)."""
-    turns: dict[int, list[tuple[int, int, int | None, str]]] = defaultdict(list)
-    for source_id, start, end, speaker, text in session.execute(
-        select(Turn.source_id, Turn.start, Turn.end, Turn.speaker_id, Turn.text)
-        .order_by(Turn.source_id, Turn.start)
+    turns: dict[int, list[tuple[int, int, int | None, str, float | None]]] = defaultdict(list)
+    for source_id, start, end, speaker, text, at in session.execute(
+        select(Turn.source_id, Turn.start, Turn.end, Turn.speaker_id, Turn.text,
+               Turn.started_at).order_by(Turn.source_id, Turn.start)
     ):
-        turns[source_id].append((start, end, speaker, text))
+        turns[source_id].append((start, end, speaker, text, at))
     speakers = dict(session.execute(select(Speaker.id, Speaker.participant_id)
                                     .where(Speaker.is_interviewer.is_(False))).all())
     query = select(Coding).where(Coding.status.is_(None)).options(selectinload(Coding.source))
@@ -112,7 +114,8 @@ def evidence(session: Session, *, coder: str | None = None) -> list[Evidence]:
         participant = speakers.get(turn[2]) if turn and turn[2] is not None else None
         found.append(Evidence(coding.id, coding.source_id, coding.source.name, coding.start,
                               coding.end, coding.code_id, coding.coder, coding.text,
-                              participant, turn[3] if turn else ""))
+                              participant, turn[3] if turn else "",
+                              turn[0] if turn else coding.start, turn[4] if turn else None))
     return found
 
 

@@ -30,6 +30,7 @@ class Cell:
     segments: list[Evidence] = field(default_factory=list)
     summary: str = ""
     status: str | None = None
+    evidence: list[dict[str, int]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -87,7 +88,7 @@ def build_matrix(session: Session, *, rows: str = "participant", theme: str | No
             saved = stored.get((row.case_id, column.id))
             cells[(row.case_id, column.id)] = Cell(
                 row.case_id, column.id, segments, saved.summary if saved else "",
-                saved.status if saved else None)
+                saved.status if saved else None, list(saved.evidence or []) if saved else [])
     title = f"{rows}s by codes of {theme}" if theme else f"{rows}s by themes"
     return Matrix(cases, columns, cells, group_by, title)
 
@@ -124,15 +125,18 @@ def find_case(session: Session, key: str) -> Case:
 
 
 def edit_cell(session: Session, case: Case, code: Code, summary: str, *, actor: str,
-              status: str = "edited") -> MatrixCell:
-    """Write (or replace) a cell's summary; logged with the text before and after."""
+              status: str = "edited", evidence: list[dict[str, int]] | None = None
+              ) -> MatrixCell:
+    """Write (or replace) a cell's summary; logged with the text before and after.
+
+    ``evidence``: where a draft's sentences came from; a person's text has none."""
     cell = _cell_row(session, case.id, code.id)
     before = cell.summary if cell else ""
     if cell is None:
         cell = MatrixCell(case_id=case.id, code_id=code.id, summary="", status=status,
                           updated_by=actor)
         session.add(cell)
-    cell.summary, cell.status = summary, status
+    cell.summary, cell.status, cell.evidence = summary, status, evidence
     cell.updated_at, cell.updated_by = utcnow(), actor
     session.flush()
     log_event(session, "chart.edit", actor=actor, case=case.name, code=code_path(code),
@@ -145,7 +149,8 @@ def accept_cell(session: Session, case: Case, code: Code, *, actor: str) -> Matr
     cell = _cell_row(session, case.id, code.id)
     if cell is None or not cell.summary:
         raise NotFound(f"no summary for {case.name} x {code_path(code)} to accept")
-    return edit_cell(session, case, code, cell.summary, actor=actor, status="accepted")
+    return edit_cell(session, case, code, cell.summary, actor=actor, status="accepted",
+                     evidence=cell.evidence)
 
 
 def cell_history(session: Session, case: Case, code: Code) -> list[Event]:

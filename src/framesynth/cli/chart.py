@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+import textwrap
+from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from framesynth.chart.drafts import draft_cells
+from framesynth.chart.drafts import MAX_WORDS, SENTENCES, Origin, draft_cells, origins
+from framesynth.chart.evidence import CaseRow
 from framesynth.chart.matrix import (
+    Cell,
+    Matrix,
     accept_cell,
     build_matrix,
     cell_history,
@@ -34,6 +40,7 @@ from framesynth.interpret.audit import known_identifiers, refuse_leaks
 from framesynth.interpret.exports import anonymise_matrix
 from framesynth.interpret.quotes import pick_quote, theme_quotes, unpick_quote
 from framesynth.io.exporters.matrix import write_csv, write_xlsx
+from framesynth.store.models import Code
 
 AnonymiseOpt = Annotated[bool, typer.Option(
     "--anonymise", help="Names replaced as in the report, then audited.")]
@@ -52,43 +59,94 @@ quote_app = new_app("Quotes picked to illustrate themes in the report.")
 @chart_app.command("show")
 def chart_show(project: ProjectArg, rows: RowsOpt = "participant", theme: ThemeOpt = None,
                group_by: GroupOpt = None,
-               fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table"
+               counts: Annotated[bool, typer.Option(
+                   "--counts", help="Only the counts of coded segments, as a table.")] = False,
+               fmt: Annotated[str, typer.Option(
+                   "--format", help="text, json or csv (table: as --counts).")] = "text"
                ) -> None:
-    """Show the matrix: counts of coded segments, or summaries as JSON/CSV.
+    """Show the matrix: each case's summary per theme (drafts marked, with the sentences
+    they came from) and its count of coded segments; --counts for counts only.
 
     Example: framesynth chart show study.fsdb --rows organisation --group-by sector
     """
     with project_session(project) as session:
         matrix = build_matrix(session, rows=rows, theme=theme, group_by=group_by)
+        notes = {key: origins(session, cell.evidence) for key, cell in matrix.cells.items()
+                 if cell.evidence}
     if fmt == "csv":
         write_csv(matrix, sys.stdout)
     elif fmt == "json":
         print_json([{"group": matrix.group(r), "case": r.key, "label": r.label,
-                     "cells": {c.name: {"segments": matrix.cell(r, c).count,
-                                        "status": matrix.cell(r, c).status,
-                                        "summary": matrix.cell(r, c).summary}
+                     "cells": {c.name: _cell_json(matrix, r, c, notes)
                                for c in matrix.columns}} for r in matrix.rows])
-    elif fmt == "table":
-        head = [matrix.group_by or "", "case", *[c.name[:14] for c in matrix.columns]]
-        print_table(head, [[matrix.group(r), r.label[:28],
+    elif fmt == "table" or (fmt == "text" and counts):
+        head = [matrix.group_by or "", "case", *[c.name for c in matrix.columns]]
+        print_table(head, [[matrix.group(r), r.label,
                             *[matrix.cell(r, c).count or "" for c in matrix.columns]]
                            for r in matrix.rows])
+    elif fmt == "text":
+        typer.echo("\n".join(summary_lines(matrix, notes,
+                                            shutil.get_terminal_size().columns)))
     else:
-        raise InvalidArgument("--format must be table, json or csv")
+        raise InvalidArgument("--format must be text, json or csv")
+
+
+Notes = dict[tuple[int, int], list[Origin]]
+
+
+def _cell_json(matrix: Matrix, row: CaseRow, column: Code, notes: Notes) -> dict[str, Any]:
+    cell = matrix.cell(row, column)
+    found: dict[str, Any] = {"segments": cell.count, "status": cell.status, "summary": cell.summary}
+    if cell.evidence:
+        found["from"] = [{"source": o.source, "start": o.start, "end": o.end,
+                          "label": o.label} for o in notes[(row.case_id, column.id)]]
+    return found
+
+
+def summary_lines(matrix: Matrix, notes: Notes, width: int) -> list[str]:
+    """The matrix as text: per case, each theme's full name, count and wrapped summary."""
+    lines = [matrix.title + (f", grouped by {matrix.group_by}" if matrix.group_by else "")]
+    for row in matrix.rows:
+        group = f"{matrix.group(row)}: " if matrix.group_by else ""
+        lines += ["", f"{group}{row.label} ({row.key})"]
+        for column in matrix.columns:
+            lines += _cell_lines(matrix.cell(row, column), column.name,
+                                 notes.get((row.case_id, column.id), []), width)
+    return lines
+
+
+def _cell_lines(cell: Cell, name: str, found: list[Origin], width: int) -> list[str]:
+    count = {0: "no coded segments", 1: "1 coded segment"}.get(
+        cell.count, f"{cell.count} coded segments")
+    status = {"draft": " (draft)", "accepted": " (accepted)"}.get(cell.status or "", "")
+    lines = [f"  {name}: {count}{status}"]
+    wrap = partial(textwrap.wrap, width=max(width, 40), initial_indent=" " * 4,
+                   subsequent_indent=" " * 4, break_on_hyphens=False)
+    if cell.summary:
+        lines += wrap(cell.summary)
+    elif cell.count:
+        lines += wrap("(no summary yet)")
+    if found:
+        lines += wrap("from: " + "; ".join(o.label for o in found))
+    return lines
 
 
 @chart_app.command("draft")
 def chart_draft(project: ProjectArg, rows: RowsOpt = "participant", theme: ThemeOpt = None,
-                sentences: Annotated[int, typer.Option(help="Sentences per draft.")] = 2,
+                sentences: Annotated[int, typer.Option(
+                    help="At most this many sentences per draft.")] = SENTENCES,
+                max_words: Annotated[int, typer.Option(
+                    help="At most this many words per draft.")] = MAX_WORDS,
                 embedder: EmbedderOpt = None) -> None:
-    """Pre-fill empty cells with extractive drafts (the most central coded sentences).
+    """Pre-fill empty cells with extractive drafts: the most central whole sentences of
+    the coded turns, without filler or repeats, each linked to where it was said.
 
     Example: framesynth chart draft study.fsdb --rows participant
     """
     with project_session(project) as session:
         matrix = build_matrix(session, rows=rows, theme=theme)
         count = draft_cells(session, matrix, get_embedder(embedder), actor=current_user(),
-                            sentences=sentences)
+                            sentences=sentences, max_words=max_words)
     typer.echo(f"drafted {count} cells (marked draft until accepted or edited)")
 
 

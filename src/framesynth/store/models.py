@@ -384,6 +384,8 @@ class MatrixCell(Base):
 
     ``status``: ``draft`` (machine-made, not yet checked), ``accepted`` (a person kept the
     draft) or ``edited`` (a person wrote or changed it). Every change is an event.
+    ``evidence``: for a draft, where each of its sentences came from (a list of
+    ``{source_id, start, end}``, in the draft's order); None for a person's own text.
     """
 
     __tablename__ = "matrix_cells"
@@ -397,6 +399,7 @@ class MatrixCell(Base):
     code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"), index=True)
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10))
+    evidence: Mapped[list[dict[str, int]] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(100))
 

@@ -202,6 +202,7 @@ function setupMatrix() {
       if (cell.textContent === before) return;
       const saved = await api("POST", "/api/matrix/cell", { case: cell.dataset.case, code_id: Number(cell.dataset.code), summary: cell.textContent });
       cell.closest("td").className = `cell status-${saved.status}`; toast("Saved"); before = cell.textContent;
+      if (saved.status === "edited") cell.closest("td").querySelector(".from")?.remove();  // a person's own words
     });
   });
   document.querySelectorAll(".accept-cell").forEach((button) => button.addEventListener("click", async () => {
