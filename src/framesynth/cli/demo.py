@@ -109,7 +109,7 @@ def interpret_section(session, embedder_name: str | None, directory: Path) -> No
     write_report(report, {fmt: directory / f"report.{fmt}" for fmt in FORMATS}, identifiers)
     typer.echo(f"\n== report (anonymised): {directory / 'report.html'}, report.docx, report.md, "
                "report.pdf")
-    quotes = [quote.text for theme in report.themes for quote in theme.quotes]
+    quotes = [quote.text for quote in report.quotes()]
     unknowns = unknown_words(quotes, identifiers, language=project_language(session))
     typer.echo(f"\n== audit-names --unknown: {len(unknowns)} capitalised words in the quotes "
                "the cases table does not know")

@@ -91,19 +91,29 @@ def unpick_quote(session: Session, coding_id: int, theme: Code, *, actor: str) -
 
 def theme_quotes(session: Session, theme: Code, embedder: Embedder, *, count: int = 3,
                  items: list[Evidence] | None = None) -> list[Quote]:
-    """The analyst's picks for ``theme`` or, where there are none, the ``count`` best
-    ranked quotes."""
+    """The analyst's picks among the segments of ``theme`` and its sub-codes (all of
+    them, in the order picked) or, where there are none, the ``count`` best ranked."""
+    return code_quotes(session, theme, embedder, count=count, own_only=False,
+                       items=items if items is not None else evidence(session))
+
+
+def code_quotes(session: Session, code: Code, embedder: Embedder, *, count: int,
+                items: list[Evidence], own_only: bool) -> list[Quote]:
+    """Quotes for one section of the report: every segment coded with ``code`` that the
+    analyst picked (under ``code`` or any theme above it), in the order they were picked;
+    where there are none, the ``count`` best ranked. ``own_only``: only segments coded
+    with ``code`` itself (its sub-codes have sections of their own), else also theirs."""
     people = {p.id: p for p in session.scalars(
         select(Participant).options(selectinload(Participant.organisation)))}
     kinds = dict(session.execute(select(Source.id, Source.kind)).all())
-    picked = list(session.scalars(select(PickedQuote).where(PickedQuote.code_id == theme.id)
-                                  .order_by(PickedQuote.id)))
-    members = {theme.id, *(d.id for d in descendants(theme))}
-    pool = [e for e in (items if items is not None else evidence(session))
-            if e.code_id in members]
+    members = {code.id} if own_only else {code.id, *(d.id for d in descendants(code))}
+    pool = [e for e in items if e.code_id in members]
+    by_coding = {e.coding_id: e for e in pool}
+    picks = session.scalars(select(PickedQuote).where(
+        PickedQuote.coding_id.in_(by_coding)).order_by(PickedQuote.id))
+    picked = list(dict.fromkeys(p.coding_id for p in picks))
     if picked:
-        chosen = [e for p in picked for e in pool if e.coding_id == p.coding_id][:count]
-        return [_quote(e, people, kinds, picked=True) for e in chosen]
+        return [_quote(by_coding[c], people, kinds, picked=True) for c in picked]
     return [_quote(e, people, kinds) for e in rank_quotes(session, pool, people, embedder,
                                                           count=count)]
 

@@ -35,7 +35,6 @@ from framesynth.embeddings import Embedder
 from framesynth.errors import InvalidArgument
 from framesynth.familiarise.vocabulary import term_label
 from framesynth.frame.framework import code_path, framework_codes
-from framesynth.index.coding import descendants
 from framesynth.interpret.anonymise import STYLES, Anonymiser
 from framesynth.interpret.figures import NETWORK_TITLE, grouped_matrix, plot_grouping
 from framesynth.interpret.method import counted, method_section, reader_term
@@ -48,7 +47,7 @@ from framesynth.interpret.prevalence import (
     compare_groups,
     prevalence,
 )
-from framesynth.interpret.quotes import Quote, theme_quotes
+from framesynth.interpret.quotes import Quote, code_quotes
 from framesynth.interpret.typology import typology
 from framesynth.store.events import log_event
 from framesynth.store.models import Case, Code, Memo, Organisation, Participant
@@ -69,6 +68,22 @@ class Table:
 
 
 @dataclass
+class CodeSection:
+    """One code of a theme (or a sub-theme, at any depth): its synthesis (the memos on
+    it), its quotes and its own sub-codes' sections; ``depth`` 1 is a code of the theme."""
+
+    title: str
+    definition: str
+    synthesis: list[str]
+    quotes: list[Quote]
+    parts: list[CodeSection] = field(default_factory=list)
+    depth: int = 1
+
+    def all_quotes(self) -> list[Quote]:
+        return self.quotes + [q for part in self.parts for q in part.all_quotes()]
+
+
+@dataclass
 class ThemeSection:
     title: str
     definition: str
@@ -77,6 +92,11 @@ class ThemeSection:
     comparison: str
     figure: Figure | None
     quotes: list[Quote]
+    parts: list[CodeSection] = field(default_factory=list)
+
+    def all_quotes(self) -> list[Quote]:
+        """The theme's quotes and every code's, in the order the report prints them."""
+        return self.quotes + [q for part in self.parts for q in part.all_quotes()]
 
 
 @dataclass
@@ -94,6 +114,10 @@ class Report:
     notes: list[str] = field(default_factory=list)
     group_by: str | None = None
     organisations_title: str = "The partnerships"
+
+    def quotes(self) -> list[Quote]:
+        """Every quote in the report, in order."""
+        return [q for theme in self.themes for q in theme.all_quotes()]
 
     def figures(self) -> list[Figure]:
         found = [self.network, self.overview] + [t.figure for t in self.themes]
@@ -115,7 +139,7 @@ class Report:
 
 
 def build_report(session: Session, *, embedder: Embedder, actor: str, anonymise: bool = True,
-                 group_by: str | None = None, quotes: int = 3, names: str = "role") -> Report:
+                 group_by: str | None = None, quotes: int = 2, names: str = "role") -> Report:
     """Assemble the report from the project. ``group_by`` is any attribute prevalence
     groups by, ``"none"`` for no grouping, or None for the project's default (sector
     when there are organisations with sectors). ``names`` is how anonymised names read:
@@ -161,10 +185,7 @@ def _theme_section(session: Session, theme: Code, clean, figures, embedder: Embe
     """One theme's section; ``matrix`` (participants by themes, grouped) and ``coded``
     (every segment) are built once for all sections; quotes from a participant in
     ``pseudonyms`` are attributed by pseudonym as well."""
-    members = {theme.id, *(d.id for d in descendants(theme))}
-    synthesis = [clean(m.body) for m in session.scalars(
-        select(Memo).where(Memo.code_id.in_(members)).order_by(Memo.id))]
-    synthesis += _summaries(matrix, theme, clean)
+    synthesis = _memos(session, theme, clean) + _summaries(matrix, theme, clean)
     ours = [f for f in figures if f.code.startswith(code_path(theme) + "/")]
     table, figure = _prevalence_table(ours, matrix.group_by), None
     if ours:
@@ -173,11 +194,33 @@ def _theme_section(session: Session, theme: Code, clean, figures, embedder: Embe
         by = f", by {matrix.group_by}" if matrix.group_by else ""
         figure = Figure(f"prevalence-{theme.id}", f"{theme.name}: share of participants "
                         f"mentioning each code{by}", target.read_bytes())
-    found = theme_quotes(session, theme, embedder, count=count, items=coded)
-    quotes = [Quote(clean(q.text), _attributed(q, pseudonyms), q.source, q.start, q.end,
-                    q.participant_id, q.picked) for q in found]
+    children = _children(session, theme)
+
+    def quoted(code: Code, own_only: bool) -> list[Quote]:
+        found = code_quotes(session, code, embedder, count=count, items=coded,
+                            own_only=own_only)
+        return [Quote(clean(q.text), _attributed(q, pseudonyms), q.source, q.start, q.end,
+                      q.participant_id, q.picked) for q in found]
+
+    def part(code: Code, depth: int) -> CodeSection:
+        return CodeSection(code.name, clean(code.definition), _memos(session, code, clean),
+                           quoted(code, own_only=True),
+                           [part(c, depth + 1) for c in _children(session, code)], depth)
+
     return ThemeSection(theme.name, clean(theme.definition), synthesis, table,
-                        _comparison(ours, sorted({f.group for f in ours})), figure, quotes)
+                        _comparison(ours, sorted({f.group for f in ours})), figure,
+                        quoted(theme, own_only=bool(children)),
+                        [part(code, 1) for code in children])
+
+
+def _children(session: Session, code: Code) -> list[Code]:
+    """The active sub-codes of ``code``, in the framework's order."""
+    return [c for c in framework_codes(session) if c.parent_id == code.id]
+
+
+def _memos(session: Session, code: Code, clean) -> list[str]:  # type: ignore[no-untyped-def]
+    return [clean(m.body) for m in session.scalars(
+        select(Memo).where(Memo.code_id == code.id).order_by(Memo.id))]
 
 
 def _pseudonyms(session: Session) -> dict[int, str]:

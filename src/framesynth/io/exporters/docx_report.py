@@ -10,7 +10,8 @@ import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt, RGBColor
 
-from framesynth.interpret.report import Figure, Report, Table
+from framesynth.interpret.quotes import Quote
+from framesynth.interpret.report import CodeSection, Figure, Report, Table
 
 ACCENT = RGBColor(0x2B, 0x6C, 0xB0)
 
@@ -73,11 +74,9 @@ def build_docx(report: Report):  # type: ignore[no-untyped-def]
             document.add_heading("What we heard", level=2)
             for paragraph in theme.synthesis:
                 document.add_paragraph(paragraph)
-        for quote in theme.quotes:
-            document.add_paragraph(f"\u201c{quote.text}\u201d", style="Quote")
-            attribution = document.add_paragraph(quote.attribution)
-            attribution.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            attribution.runs[0].font.color.rgb = ACCENT
+        _quotes(document, theme.quotes)
+        for part in theme.parts:
+            _code_section(document, part)
         if theme.table or theme.figure:
             document.add_heading("How widely it came up", level=2)
         if theme.figure:
@@ -89,6 +88,25 @@ def build_docx(report: Report):  # type: ignore[no-untyped-def]
     document.add_heading("The framework", level=1)
     _table(document, report.framework)
     return document
+
+
+def _quotes(document, quotes: list[Quote]) -> None:  # type: ignore[no-untyped-def]
+    for quote in quotes:
+        document.add_paragraph(f"\u201c{quote.text}\u201d", style="Quote")
+        attribution = document.add_paragraph(quote.attribution)
+        attribution.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        attribution.runs[0].font.color.rgb = ACCENT
+
+
+def _code_section(document, part: CodeSection) -> None:  # type: ignore[no-untyped-def]
+    document.add_heading(part.title, level=min(part.depth + 1, 9))
+    if part.definition:
+        document.add_paragraph(part.definition).runs[0].italic = True
+    for paragraph in part.synthesis:
+        document.add_paragraph(paragraph)
+    _quotes(document, part.quotes)
+    for sub in part.parts:
+        _code_section(document, sub)
 
 
 def write_docx(report: Report, target: str | Path | IO[bytes]) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from framesynth.interpret.report import Figure, Report, Table
+from framesynth.interpret.quotes import Quote
+from framesynth.interpret.report import CodeSection, Figure, Report, Table
 
 
 def _table(table: Table) -> list[str]:
@@ -41,8 +42,9 @@ def render_markdown(report: Report, figures_folder: str) -> list[str]:
             lines += [f"*{theme.definition}*", ""]
         if theme.synthesis:
             lines += ["### What we heard", ""] + [p + "\n" for p in theme.synthesis]
-        for quote in theme.quotes:
-            lines += [f"> \u201c{quote.text}\u201d", ">", f"> {quote.attribution}", ""]
+        lines += _quotes(theme.quotes)
+        for part in theme.parts:
+            lines += _code_section(part)
         if theme.table or theme.figure:
             lines += ["### How widely it came up", ""]
         if theme.figure:
@@ -52,6 +54,21 @@ def render_markdown(report: Report, figures_folder: str) -> list[str]:
         if theme.comparison:
             lines += [theme.comparison, ""]
     lines += ["## The framework", ""] + _table(report.framework)
+    return lines
+
+
+def _quotes(quotes: list[Quote]) -> list[str]:
+    return [line for quote in quotes
+            for line in (f"> \u201c{quote.text}\u201d", ">", f"> {quote.attribution}", "")]
+
+
+def _code_section(part: CodeSection) -> list[str]:
+    lines = [f"{'#' * min(part.depth + 2, 6)} {part.title}", ""]
+    if part.definition:
+        lines += [f"*{part.definition}*", ""]
+    lines += [p + "\n" for p in part.synthesis] + _quotes(part.quotes)
+    for sub in part.parts:
+        lines += _code_section(sub)
     return lines
 
 

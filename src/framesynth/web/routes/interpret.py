@@ -59,7 +59,7 @@ def report_page(request: Request, session: SessionDep, who: IdentityDep):  # typ
     unknowns = []
     if framework_codes(session):
         report = _report(request, session)
-        quotes = [quote.text for theme in report.themes for quote in theme.quotes]
+        quotes = [quote.text for quote in report.quotes()]
         unknowns = unknown_words(quotes, known_identifiers(session),
                                  language=project_language(session))
     return render(request, "report.html", who, unknowns=unknowns)
