@@ -94,8 +94,9 @@ def texts(report) -> dict[str, str]:
     document = docx.Document(io.BytesIO(buffer.getvalue()))
     pdf = PdfReader(io.BytesIO(render_pdf(report)))
     return {"html": flat(render_html(report)),
-            "docx": flat("\n".join(p.text for p in document.paragraphs)),
-            "md": flat("\n".join(render_markdown(report, "report_files"))),
+            "docx": flat("\n".join([p.text for p in document.paragraphs] + [
+                " ".join(c.text for c in row.cells) for t in document.tables for row in t.rows])),
+            "md": flat("\n".join(render_markdown(report, "report_files")).replace("|", " ")),
             "pdf": flat(" ".join(page.extract_text() for page in pdf.pages))}
 
 
@@ -121,3 +122,21 @@ def test_report_outline_quotes_follow_their_code_heading_in_every_format(picked,
             else:
                 at = found + len(start)
     assert misplaced == []
+
+
+def test_report_method_at_a_glance_in_every_format(picked):
+    """The summary box of the method: sources by kind (focus groups with their themes),
+    participants, organisations by sector, partnerships by depth, the framework's size."""
+    report, _order = picked
+    labels = [label for label, _value in report.glance]
+    assert labels == ["Interviews", "Focus groups", "Participants", "Organisations",
+                      "Partnerships", "Framework"]
+    values = dict(report.glance)
+    assert values["Framework"] == "6 themes, 19 codes"
+    assert values["Organisations"].startswith("10: ")
+    assert values["Partnerships"].startswith("7: ")
+    for fmt, text in texts(report).items():
+        at = text.casefold().find("at a glance")  # the PDF prints the heading in capitals
+        assert at >= 0, fmt
+        for label, value in report.glance:
+            assert f"{label} {flat(value)}" in text[at:], (fmt, label)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import InvalidArgument
@@ -31,6 +31,38 @@ def method_section(session: Session, anonymised: bool, *, grouped: bool = True,
     paragraphs += [p for p in [_agreement_paragraph(session)] if p]
     paragraphs.append(_reading_paragraph(session, anonymised, grouped, names))
     return paragraphs
+
+
+def at_a_glance(session: Session) -> list[tuple[str, str]]:
+    """The method's summary box: (label, value) rows for what the study has: sources by
+    kind (focus groups with their themes), participants, organisations by sector and
+    partnerships by depth where there are any, and the framework's size."""
+    rows = []
+    kinds = Counter(session.scalars(select(Source.kind)))
+    themes = sorted({str(meta.get("theme")) for meta in session.scalars(
+        select(Source.meta).where(Source.kind == "focus_group")) if meta and meta.get("theme")})
+    for kind, noun in SOURCE_NOUNS.items():
+        if kinds.get(kind):
+            value = str(kinds[kind]) + (f": {'; '.join(themes)}" if kind == "focus_group"
+                                        and themes else "")
+            rows.append((plural(noun, 2).capitalize(), value))
+    people = session.scalar(select(func.count()).select_from(Participant).where(
+        Participant.team.is_not(True)))
+    if people:
+        rows.append(("Participants", str(people)))
+    sectors = list(session.scalars(select(Organisation.sector)))
+    if sectors:
+        rows.append(("Organisations", f"{len(sectors)}" + (
+            f": {_terms(session, 'sector', sectors)}" if any(sectors) else "")))
+    depths = list(session.scalars(select(Partnership.depth)))
+    if depths:
+        rows.append(("Partnerships", f"{len(depths)}: {_terms(session, 'depth', depths)}"))
+    codes = framework_codes(session)
+    top = sum(1 for c in codes if c.parent_id is None)
+    if codes:
+        rows.append(("Framework", f"{counted(top, 'theme')}, "
+                                  f"{counted(len(codes) - top, 'code')}"))
+    return rows
 
 
 def plural(word: str, n: int) -> str:

@@ -37,7 +37,7 @@ from framesynth.familiarise.vocabulary import term_label
 from framesynth.frame.framework import code_path, framework_codes
 from framesynth.interpret.anonymise import STYLES, Anonymiser
 from framesynth.interpret.figures import NETWORK_TITLE, grouped_matrix, plot_grouping
-from framesynth.interpret.method import counted, method_section, reader_term
+from framesynth.interpret.method import at_a_glance, counted, method_section, reader_term
 from framesynth.interpret.network import draw_network, partnership_graph
 from framesynth.interpret.plots import matrix_heatmap, prevalence_chart
 from framesynth.interpret.prevalence import (
@@ -114,6 +114,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     group_by: str | None = None
     organisations_title: str = "The partnerships"
+    glance: list[tuple[str, str]] = field(default_factory=list)  # the method's summary box
 
     def quotes(self) -> list[Quote]:
         """Every quote in the report, in order."""
@@ -175,7 +176,8 @@ def build_report(session: Session, *, embedder: Embedder, actor: str, anonymise:
         method=[clean(p) for p in method_section(session, anonymise, grouped=key is not None,
                                                  names=names)],
         themes=sections, framework=_framework_table(session, clean), anonymised=anonymise,
-        notes=notes, group_by=key, **organisations,
+        notes=notes, group_by=key, glance=[(label, clean(value)) for label, value
+                                            in at_a_glance(session)], **organisations,
     )
 
 

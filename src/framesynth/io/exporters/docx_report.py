@@ -62,6 +62,8 @@ def build_docx(report: Report):  # type: ignore[no-untyped-def]
     for note in report.notes:
         document.add_paragraph(note, style="Intense Quote")
     document.add_heading("How we did it", level=1)
+    if report.glance:
+        _table(document, Table(["At a glance", ""], [list(row) for row in report.glance]))
     for paragraph in report.method:
         document.add_paragraph(paragraph)
     if report.has_organisations:

@@ -33,7 +33,10 @@ def _organisations(report: Report, figures_folder: str) -> list[str]:
 def render_markdown(report: Report, figures_folder: str) -> list[str]:
     lines = [f"# {report.title}", "", f"*{report.subtitle}*", ""]
     lines += [f"> **{note}**" for note in report.notes]
-    lines += ["## How we did it", ""] + [p + "\n" for p in report.method]
+    lines += ["## How we did it", ""]
+    if report.glance:
+        lines += _table(Table(["At a glance", ""], [list(row) for row in report.glance]))
+    lines += [p + "\n" for p in report.method]
     if report.has_organisations:
         lines += _organisations(report, figures_folder)
     for theme in report.themes:
