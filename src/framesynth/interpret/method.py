@@ -39,8 +39,7 @@ def at_a_glance(session: Session) -> list[tuple[str, str]]:
     partnerships by depth where there are any, and the framework's size."""
     rows = []
     kinds = Counter(session.scalars(select(Source.kind)))
-    themes = sorted({str(meta.get("theme")) for meta in session.scalars(
-        select(Source.meta).where(Source.kind == "focus_group")) if meta and meta.get("theme")})
+    themes = _focus_group_themes(session)
     for kind, noun in SOURCE_NOUNS.items():
         if kinds.get(kind):
             value = str(kinds[kind]) + (f": {'; '.join(themes)}" if kind == "focus_group"
@@ -63,6 +62,11 @@ def at_a_glance(session: Session) -> list[tuple[str, str]]:
         rows.append(("Framework", f"{counted(top, 'theme')}, "
                                   f"{counted(len(codes) - top, 'code')}"))
     return rows
+
+
+def _focus_group_themes(session: Session) -> list[str]:
+    return sorted({str(meta.get("theme")) for meta in session.scalars(
+        select(Source.meta).where(Source.kind == "focus_group")) if meta and meta.get("theme")})
 
 
 def plural(word: str, n: int) -> str:
@@ -112,8 +116,7 @@ def _terms(session: Session, vocabulary: str, values: list[str], *, nouns: bool 
 
 def _sources_sentence(session: Session) -> str:
     kinds = Counter(session.scalars(select(Source.kind)))
-    themes = sorted({str(meta.get("theme")) for meta in session.scalars(
-        select(Source.meta).where(Source.kind == "focus_group")) if meta and meta.get("theme")})
+    themes = _focus_group_themes(session)
     parts = []
     for kind, noun in SOURCE_NOUNS.items():
         if kinds.get(kind):
@@ -175,10 +178,15 @@ def _spelled(n: int) -> str:
     return words[n - 1] if 1 <= n <= len(words) else str(n)
 
 
+def is_person(coder: str) -> bool:
+    """A coder name that is a person's, not an auto-coder's (``auto:semantic``)."""
+    return not coder.startswith("auto:")
+
+
 def human_coders(session: Session) -> list[str]:
     """The people (not auto-coders) whose codings count."""
     return sorted(c for c in set(session.scalars(select(Coding.coder).where(
-        Coding.status.is_(None)))) if not c.startswith("auto:"))
+        Coding.status.is_(None)))) if is_person(c))
 
 
 def double_coders(session: Session) -> tuple[str, str] | None:
@@ -186,7 +194,7 @@ def double_coders(session: Session) -> tuple[str, str] | None:
     coded: dict[str, set[int]] = {}
     for coder, source_id in session.execute(select(Coding.coder, Coding.source_id).where(
             Coding.status.is_(None)).distinct()):
-        if not coder.startswith("auto:"):
+        if is_person(coder):
             coded.setdefault(coder, set()).add(source_id)
     pairs = [(len(coded[a] & coded[b]), a, b) for a in sorted(coded) for b in sorted(coded)
              if a < b and coded[a] & coded[b]]

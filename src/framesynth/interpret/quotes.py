@@ -97,15 +97,31 @@ def theme_quotes(session: Session, theme: Code, embedder: Embedder, *, count: in
                        items=items if items is not None else evidence(session))
 
 
+@dataclass(frozen=True)
+class Speakers:
+    """What attributing a quote needs, read once: participants with their organisations,
+    and each source's kind (a focus group's quotes say so)."""
+
+    people: dict[int, Participant]
+    kinds: dict[int, str]
+
+    @classmethod
+    def of(cls, session: Session) -> Speakers:
+        return cls({p.id: p for p in session.scalars(
+                        select(Participant).options(selectinload(Participant.organisation)))},
+                   dict(session.execute(select(Source.id, Source.kind)).all()))
+
+
 def code_quotes(session: Session, code: Code, embedder: Embedder, *, count: int,
-                items: list[Evidence], own_only: bool) -> list[Quote]:
+                items: list[Evidence], own_only: bool,
+                speakers: Speakers | None = None) -> list[Quote]:
     """Quotes for one section of the report: every segment coded with ``code`` that the
     analyst picked (under ``code`` or any theme above it), in the order they were picked;
     where there are none, the ``count`` best ranked. ``own_only``: only segments coded
-    with ``code`` itself (its sub-codes have sections of their own), else also theirs."""
-    people = {p.id: p for p in session.scalars(
-        select(Participant).options(selectinload(Participant.organisation)))}
-    kinds = dict(session.execute(select(Source.id, Source.kind)).all())
+    with ``code`` itself (its sub-codes have sections of their own), else also theirs.
+    ``speakers``: read once by a caller that asks for many sections."""
+    speakers = speakers or Speakers.of(session)
+    people, kinds = speakers.people, speakers.kinds
     members = {code.id} if own_only else {code.id, *(d.id for d in descendants(code))}
     pool = [e for e in items if e.code_id in members]
     by_coding = {e.coding_id: e for e in pool}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -47,7 +48,7 @@ from framesynth.interpret.prevalence import (
     compare_groups,
     prevalence,
 )
-from framesynth.interpret.quotes import Quote, code_quotes
+from framesynth.interpret.quotes import Quote, Speakers, code_quotes
 from framesynth.interpret.typology import typology
 from framesynth.store.events import log_event
 from framesynth.store.models import Case, Code, Memo, Organisation, Participant
@@ -147,7 +148,8 @@ def build_report(session: Session, *, embedder: Embedder, actor: str, anonymise:
     ``role`` (``[project lead]``) or ``pseudonym`` (the cases table's pseudonyms)."""
     if names not in STYLES:
         raise InvalidArgument(f"--names must be one of {', '.join(STYLES)}, not {names!r}")
-    themes = [c for c in framework_codes(session) if c.parent_id is None]
+    codes = framework_codes(session)
+    themes = [c for c in codes if c.parent_id is None]
     if not themes:
         raise InvalidArgument("the project has no framework; import one first")
     clean = Anonymiser.from_project(session, names=names) if anonymise else (lambda text: text)
@@ -158,11 +160,10 @@ def build_report(session: Session, *, embedder: Embedder, actor: str, anonymise:
     figures = tempfile.TemporaryDirectory()
     folder = Path(figures.name)
     try:
-        figure_prevalence = prevalence(session, by=key, level="codes")
-        matrix = grouped_matrix(session, key)
-        coded = evidence(session)
-        sections = [_theme_section(session, theme, clean, figure_prevalence, embedder, folder,
-                                   quotes, matrix, coded, pseudonyms) for theme in themes]
+        shared = _Shared(clean, prevalence(session, by=key, level="codes"), embedder, folder,
+                         quotes, grouped_matrix(session, key), evidence(session), pseudonyms,
+                         _children(codes), Speakers.of(session))
+        sections = [_theme_section(session, theme, shared) for theme in themes]
         organisations = _organisations(session, clean, folder, anonymise)
     finally:
         figures.cleanup()
@@ -181,43 +182,60 @@ def build_report(session: Session, *, embedder: Embedder, actor: str, anonymise:
     )
 
 
-def _theme_section(session: Session, theme: Code, clean, figures, embedder: Embedder,  # type: ignore[no-untyped-def]
-                   folder: Path, count: int, matrix: Matrix, coded: list[Evidence],
-                   pseudonyms: dict[int, str]) -> ThemeSection:
-    """One theme's section; ``matrix`` (participants by themes, grouped) and ``coded``
-    (every segment) are built once for all sections; quotes from a participant in
-    ``pseudonyms`` are attributed by pseudonym as well."""
+@dataclass
+class _Shared:
+    """What every theme's section draws on, built once per report."""
+
+    clean: Callable[[str], str]
+    figures: list[Prevalence]
+    embedder: Embedder
+    folder: Path  # where the charts are drawn
+    count: int  # ranked quotes per section without picks
+    matrix: Matrix  # participants by themes, grouped
+    coded: list[Evidence]  # every segment
+    pseudonyms: dict[int, str]  # quotes from these participants carry their pseudonym
+    children: dict[int, list[Code]]  # a code's active sub-codes, in the framework's order
+    speakers: Speakers
+
+
+def _theme_section(session: Session, theme: Code, shared: _Shared) -> ThemeSection:
+    clean, matrix = shared.clean, shared.matrix
     synthesis = _memos(session, theme, clean) + _summaries(matrix, theme, clean)
-    ours = [f for f in figures if f.code.startswith(code_path(theme) + "/")]
+    ours = [f for f in shared.figures if f.code.startswith(code_path(theme) + "/")]
     table, figure = _prevalence_table(ours, matrix.group_by), None
     if ours:
-        target = folder / f"prevalence-{theme.id}.png"
+        target = shared.folder / f"prevalence-{theme.id}.png"
         prevalence_chart(ours, [target], title=theme.name)
         by = f", by {matrix.group_by}" if matrix.group_by else ""
         figure = Figure(f"prevalence-{theme.id}", f"{theme.name}: share of participants "
                         f"mentioning each code{by}", target.read_bytes())
-    children = _children(session, theme)
 
     def quoted(code: Code, own_only: bool) -> list[Quote]:
-        found = code_quotes(session, code, embedder, count=count, items=coded,
-                            own_only=own_only)
-        return [Quote(clean(q.text), _attributed(q, pseudonyms), q.source, q.start, q.end,
-                      q.participant_id, q.picked) for q in found]
+        found = code_quotes(session, code, shared.embedder, count=shared.count,
+                            items=shared.coded, own_only=own_only, speakers=shared.speakers)
+        return [Quote(clean(q.text), _attributed(q, shared.pseudonyms), q.source, q.start,
+                      q.end, q.participant_id, q.picked) for q in found]
 
     def part(code: Code, depth: int) -> CodeSection:
         return CodeSection(code.name, clean(code.definition), _memos(session, code, clean),
                            quoted(code, own_only=True),
-                           [part(c, depth + 1) for c in _children(session, code)], depth)
+                           [part(c, depth + 1) for c in shared.children.get(code.id, [])],
+                           depth)
 
+    children = shared.children.get(theme.id, [])
     return ThemeSection(theme.name, clean(theme.definition), synthesis, table,
                         _comparison(ours, sorted({f.group for f in ours})), figure,
                         quoted(theme, own_only=bool(children)),
                         [part(code, 1) for code in children])
 
 
-def _children(session: Session, code: Code) -> list[Code]:
-    """The active sub-codes of ``code``, in the framework's order."""
-    return [c for c in framework_codes(session) if c.parent_id == code.id]
+def _children(codes: list[Code]) -> dict[int, list[Code]]:
+    """Each code's sub-codes among ``codes`` (the framework in tree order), in order."""
+    found: dict[int, list[Code]] = {}
+    for code in codes:
+        if code.parent_id is not None:
+            found.setdefault(code.parent_id, []).append(code)
+    return found
 
 
 def _memos(session: Session, code: Code, clean) -> list[str]:  # type: ignore[no-untyped-def]
