@@ -32,10 +32,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.concurrency import run_in_threadpool
 
 from framesynth.accounts import CAN_CODE, has_accounts
-from framesynth.errors import FramesynthError, UploadTooLarge
+from framesynth.errors import UploadTooLarge
 from framesynth.io.uploads import check_content_length
 from framesynth.logins import find_session
-from framesynth.web.errors import error_response
+from framesynth.web.errors import CsrfError, error_response
 
 if TYPE_CHECKING:
     from framesynth.web.deps import Settings
@@ -55,10 +55,6 @@ class LoginRequired(Exception):
     def __init__(self, reason: str = "log in first") -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-class CsrfError(FramesynthError):
-    code = "FS502"
 
 
 @dataclass
@@ -91,12 +87,12 @@ def host_name(header: str | None) -> str | None:
     if the header is missing or malformed."""
     if not header or any(c in header for c in "/@?# \\"):
         return None
+    parts = urlsplit(f"//{header}")
     try:
-        name = urlsplit(f"//{header}").hostname
-        urlsplit(f"//{header}").port  # noqa: B018 (raises on a bad port)
+        parts.port  # noqa: B018 (raises on a bad port)
     except ValueError:
         return None
-    return name or None
+    return parts.hostname or None
 
 
 def is_local_host(name: str, settings: Settings) -> bool:

@@ -14,16 +14,20 @@ from framesynth.errors import (
 )
 from framesynth.logins import LoginThrottled
 
+
+class CsrfError(FramesynthError):
+    """A change without the session's CSRF token."""
+
+    code = "FS502"
+
+
 STATUSES: tuple[tuple[type[FramesynthError], int], ...] = (
-    (NotFound, 404), (AccessDenied, 403), (ReadOnlyProject, 403), (UploadTooLarge, 413),
-    (LoginThrottled, 429), (NamesLeaked, 409))
+    (NotFound, 404), (AccessDenied, 403), (CsrfError, 403), (ReadOnlyProject, 403),
+    (UploadTooLarge, 413), (LoginThrottled, 429), (NamesLeaked, 409))
 
 
 def http_status(error: FramesynthError) -> int:
-    """The HTTP status for a library error: 400 unless it is one of :data:`STATUSES`
-    (a CSRF refusal, ``FS502``, is 403 too)."""
-    if error.code == "FS502":
-        return 403
+    """The HTTP status for a library error: 400 unless it is one of :data:`STATUSES`."""
     return next((status for kind, status in STATUSES if isinstance(error, kind)), 400)
 
 
