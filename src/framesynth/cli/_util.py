@@ -47,8 +47,21 @@ class FramesynthGroup(TyperGroup):
             raise typer.Exit(1) from None
 
 
-def new_app(help_text: str) -> typer.Typer:
-    return typer.Typer(cls=FramesynthGroup, help=help_text, no_args_is_help=True,
+class DefaultCommandGroup(FramesynthGroup):
+    """A group whose first command runs when no command is named:
+    ``framesynth report study.fsdb ...`` is ``framesynth report build study.fsdb ...``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = [next(iter(self.commands)), *args]
+        return super().parse_args(ctx, args)
+
+
+def new_app(help_text: str, *, default_command: bool = False) -> typer.Typer:
+    """A command group; with ``default_command`` its first command is run when the
+    arguments name none."""
+    return typer.Typer(cls=DefaultCommandGroup if default_command else FramesynthGroup,
+                       help=help_text, no_args_is_help=True,
                        pretty_exceptions_enable=False, add_completion=False)
 
 

@@ -11,6 +11,7 @@ from framesynth.cli._util import (
     EmbedderOpt,
     JsonOpt,
     ProjectArg,
+    new_app,
     print_json,
     print_table,
     project_session,
@@ -25,6 +26,12 @@ from framesynth.interpret.network import draw_network, partnership_graph
 from framesynth.interpret.prevalence import PrevalenceTable, compare_groups
 from framesynth.interpret.prevalence import prevalence as compute_prevalence
 from framesynth.interpret.report import build_report
+from framesynth.interpret.report_settings import (
+    init_settings,
+    load_settings,
+    read_settings,
+    settings_path,
+)
 from framesynth.interpret.typology import typology as compute_typology
 from framesynth.io.exporters.report_files import check_format, write_report
 
@@ -136,6 +143,12 @@ def plots(project: ProjectArg,
     typer.echo(f"wrote {', '.join(names) or 'nothing'} (.png, .svg) to {out}")
 
 
+report_app = new_app(
+    "The learning report: build it (the default command) or write the team's report file.",
+    default_command=True)
+
+
+@report_app.command("build")
 def report(project: ProjectArg,
            fmt: Annotated[str, typer.Option("--format", help="html, docx, md or pdf.")],
            out: Annotated[Path, typer.Option(help="The file to write.")],
@@ -143,21 +156,51 @@ def report(project: ProjectArg,
                "--no-anonymise", help="Print real names (logged; the report says so).")] = False,
            group_by: GroupByOpt = None,
            embedder: EmbedderOpt = None,
-           names: Annotated[str, typer.Option(
+           names: Annotated[str | None, typer.Option(
                "--names", help="How anonymised names read: role ([project lead]) or "
-               "pseudonym (the cases table's pseudonyms).")] = "role") -> None:
-    """Write the learning report: method, organisations and partnerships (when the study
-    has them), one section per theme with prevalence by group and quotes; PDF is the
-    HTML report on A4 (page numbers, running title). An anonymised
-    report is then audited (as by audit-names): if a known name remains, the file is
-    removed, the names are listed and the exit status is 1.
+               "pseudonym (the cases table's pseudonyms). Default: the report file's, "
+               "else role.")] = None,
+           quotes: Annotated[int | None, typer.Option(
+               help="Ranked quotes per section without picks. Default: the report "
+                    "file's, else 2.")] = None,
+           settings: Annotated[Path | None, typer.Option(
+               help="The report file to use. Default: the one beside the project "
+                    "(study.report.yaml for study.fsdb) when there is one.")] = None) -> None:
+    """Write the learning report: a summary and key findings (from the report file), the
+    method, organisations and partnerships (when the study has them), one section per
+    theme with a part per code, prevalence by group and quotes; PDF is the HTML report on
+    A4 (page numbers, running title). The report file (framesynth report init) sets the
+    title, authors, sections and their order, the method's text and more; options given
+    here take the place of its values. An anonymised report is then audited (as by
+    audit-names): if a known name remains, the file is removed, the names are listed and
+    the exit status is 1.
 
-    Example: framesynth report study.fsdb --format html --out report.html --names pseudonym
+    Example: framesynth report study.fsdb --format pdf --out report.pdf --names pseudonym
     """
     check_format(fmt)
+    chosen = load_settings(settings) if settings else read_settings(project)
     with project_session(project) as session:
         built = build_report(session, embedder=get_embedder(embedder), actor=current_user(),
-                             anonymise=not no_anonymise, group_by=group_by, names=names)
+                             anonymise=not no_anonymise, settings=chosen, group_by=group_by,
+                             names=names, quotes=quotes)
         identifiers = known_identifiers(session)
     write_report(built, {fmt: out}, identifiers)
-    typer.echo(f"wrote {out}" + ("" if built.anonymised else " (NOT anonymised)"))
+    used = settings or (settings_path(project) if settings_path(project).exists() else None)
+    typer.echo(f"wrote {out}" + ("" if built.anonymised else " (NOT anonymised)")
+               + (f" (settings from {used})" if used else ""))
+
+
+@report_app.command("init")
+def report_init(project: ProjectArg,
+                force: Annotated[bool, typer.Option(
+                    help="Write the default over an existing report file.")] = False) -> None:
+    """Write the team's report file beside the project (study.report.yaml for
+    study.fsdb): every setting with a comment, and the method section's text written from
+    the project, to edit. framesynth report then reads it.
+
+    Example: framesynth report init study.fsdb
+    """
+    with project_session(project) as session:
+        path = init_settings(session, project, force=force)
+    typer.echo(f"wrote {path}: edit it, then run framesynth report {project} --format pdf "
+               "--out report.pdf")

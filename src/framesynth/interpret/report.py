@@ -1,13 +1,17 @@
 """The learning report, assembled as data; :mod:`framesynth.io.exporters` renders it as
-HTML, DOCX or Markdown.
+HTML, DOCX, Markdown or PDF.
 
-The report has a method section generated from the project (:mod:`.method`), a section on
-the organisations (the partnerships map with their typology, and where each theme came up
-by organisation) when the project has organisations, and one section per theme: the
-analyst's synthesis (theme memos and the matrix summaries people accepted or wrote),
-prevalence (by group when there is a grouping) with a comparison of the two largest
-groups, a chart, and illustrative quotes attributed by role and relation. A section with
-nothing to show is left out; :meth:`Report.contents` lists the sections there are.
+What the team decides (title, authors, summary and key findings, which sections, themes
+and analyses appear and in what order, the method's text, the quote count) comes from
+their report file, :class:`~framesynth.interpret.report_settings.ReportSettings`. The
+report has a summary when the team wrote one; a method section (by default written from
+the project, :mod:`.method`); a section on the organisations (the partnerships map with
+their typology, and where each theme came up by organisation) when the project has
+organisations; and one section per theme: the analyst's synthesis (theme memos and the
+matrix summaries people accepted or wrote), a part per code at any depth with its own
+synthesis and quotes, prevalence (by group when there is a grouping) with a comparison
+of the two largest groups, and a chart. A section with nothing to show is left out;
+:meth:`Report.contents` lists the sections there are.
 
 Anonymisation is on by default: every text from the data (synthesis, quotes, table
 cells) goes through :class:`~framesynth.interpret.anonymise.Anonymiser`, and the network
@@ -49,9 +53,15 @@ from framesynth.interpret.prevalence import (
     prevalence,
 )
 from framesynth.interpret.quotes import Quote, Speakers, code_quotes
+from framesynth.interpret.report_settings import (
+    SECTIONS,
+    ReportSettings,
+    chosen_themes,
+    project_name,
+)
 from framesynth.interpret.typology import typology
 from framesynth.store.events import log_event
-from framesynth.store.models import Case, Code, Memo, Organisation, Participant
+from framesynth.store.models import Code, Memo, Organisation, Participant
 
 
 @dataclass
@@ -116,6 +126,10 @@ class Report:
     group_by: str | None = None
     organisations_title: str = "The partnerships"
     glance: list[tuple[str, str]] = field(default_factory=list)  # the method's summary box
+    authors: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)  # the team's paragraphs
+    key_findings: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=lambda: list(SECTIONS))  # in order
 
     def quotes(self) -> list[Quote]:
         """Every quote in the report, in order."""
@@ -131,55 +145,84 @@ class Report:
         return bool(self.partnerships or self.partnership_table or self.network
                     or self.overview)
 
+    def shown(self) -> list[str]:
+        """The sections the report prints, in order (one with nothing to show is left out)."""
+        empty = {"summary": not (self.summary or self.key_findings),
+                 "method": not (self.method or self.glance),
+                 "organisations": not self.has_organisations, "themes": not self.themes,
+                 "framework": False}
+        return [name for name in self.sections if not empty[name]]
+
     def contents(self) -> list[tuple[str, str]]:
         """(anchor, heading) of each top-level section, in order: the table of contents."""
-        found = [("method", "How we did it")]
-        if self.has_organisations:
-            found.append(("partnerships", self.organisations_title))
-        found += [(f"theme-{n}", t.title) for n, t in enumerate(self.themes, start=1)]
-        return found + [("framework", "The framework")]
+        headings = {"summary": [("summary", "Summary")],
+                    "method": [("method", "How we did it")],
+                    "organisations": [("partnerships", self.organisations_title)],
+                    "themes": [(f"theme-{n}", t.title)
+                               for n, t in enumerate(self.themes, start=1)],
+                    "framework": [("framework", "The framework")]}
+        return [entry for name in self.shown() for entry in headings[name]]
 
 
 def build_report(session: Session, *, embedder: Embedder, actor: str, anonymise: bool = True,
-                 group_by: str | None = None, quotes: int = 2, names: str = "role") -> Report:
-    """Assemble the report from the project. ``group_by`` is any attribute prevalence
-    groups by, ``"none"`` for no grouping, or None for the project's default (sector
-    when there are organisations with sectors). ``names`` is how anonymised names read:
-    ``role`` (``[project lead]``) or ``pseudonym`` (the cases table's pseudonyms)."""
-    if names not in STYLES:
-        raise InvalidArgument(f"--names must be one of {', '.join(STYLES)}, not {names!r}")
+                 settings: ReportSettings | None = None, group_by: str | None = None,
+                 quotes: int | None = None, names: str | None = None) -> Report:
+    """Assemble the report from the project and the team's ``settings`` (their report
+    file; defaults when None). ``group_by``, ``quotes`` and ``names``, when given, take
+    the place of the settings' own: ``group_by`` is any attribute prevalence groups by,
+    ``"none"`` for no grouping; ``names`` is how anonymised names read, ``role``
+    (``[project lead]``) or ``pseudonym`` (the cases table's pseudonyms)."""
+    chosen = {"group_by": group_by, "quotes": quotes, "names": names}
+    settings = (settings or ReportSettings()).model_copy(
+        update={key: value for key, value in chosen.items() if value is not None})
+    if settings.names not in STYLES:
+        raise InvalidArgument(f"--names must be one of {', '.join(STYLES)}, "
+                              f"not {settings.names!r}")
     codes = framework_codes(session)
-    themes = [c for c in codes if c.parent_id is None]
-    if not themes:
-        raise InvalidArgument("the project has no framework; import one first")
-    clean = Anonymiser.from_project(session, names=names) if anonymise else (lambda text: text)
-    pseudonyms = _pseudonyms(session) if anonymise and names == "pseudonym" else {}
+    themes = chosen_themes([c for c in codes if c.parent_id is None], settings)
+    clean = (Anonymiser.from_project(session, names=settings.names) if anonymise
+             else (lambda text: text))
     if not anonymise:
         log_event(session, "report.names_shown", actor=actor)
-    key = plot_grouping(session, group_by)
+    key = plot_grouping(session, settings.group_by)
     figures = tempfile.TemporaryDirectory()
-    folder = Path(figures.name)
     try:
-        shared = _Shared(clean, prevalence(session, by=key, level="codes"), embedder, folder,
-                         quotes, grouped_matrix(session, key), evidence(session), pseudonyms,
-                         _children(codes), Speakers.of(session))
-        sections = [_theme_section(session, theme, shared) for theme in themes]
-        organisations = _organisations(session, clean, folder, anonymise)
+        parts = _parts(session, codes, themes, settings, clean, key, embedder, anonymise,
+                       Path(figures.name))
     finally:
         figures.cleanup()
-    project = session.scalar(select(Case.name).where(Case.kind == "project"))
-    title = clean(project) if project else "Learning report"
-    notes = [] if anonymise else ["This report shows real names: it was made with "
-                                  "anonymisation switched off. Do not publish it."]
     return Report(
-        title=title,
-        subtitle=f"Learning from the evaluation · {date.today():%-d %B %Y}",
-        method=[clean(p) for p in method_section(session, anonymise, grouped=key is not None,
-                                                 names=names)],
-        themes=sections, framework=_framework_table(session, clean), anonymised=anonymise,
-        notes=notes, group_by=key, glance=[(label, clean(value)) for label, value
-                                            in at_a_glance(session)], **organisations,
-    )
+        title=clean(settings.title or project_name(session)),
+        subtitle=f"{settings.subtitle} · {settings.date or date.today():%-d %B %Y}",
+        method=[clean(p) for p in settings.paragraphs("method") or method_section(
+            session, anonymise, grouped=key is not None, names=settings.names)],
+        framework=_framework_table(session, clean), anonymised=anonymise,
+        notes=[] if anonymise else ["This report shows real names: it was made with "
+                                    "anonymisation switched off. Do not publish it."],
+        group_by=key, authors=settings.authors,
+        summary=[clean(p) for p in settings.paragraphs("summary")],
+        key_findings=[clean(" ".join(f.split())) for f in settings.key_findings],
+        sections=list(settings.sections),
+        glance=[(label, clean(value)) for label, value in at_a_glance(session)]
+        if "glance" in settings.analyses else [], **parts)
+
+
+def _parts(session: Session, codes: list[Code], themes: list[Code], settings: ReportSettings,
+           clean: Callable[[str], str], key: str | None, embedder: Embedder, anonymise: bool,
+           folder: Path) -> dict[str, Any]:
+    """The theme sections and the organisations section, as the settings ask."""
+    found: dict[str, Any] = {"themes": []}
+    if "themes" in settings.sections:
+        pseudonyms = _pseudonyms(session) if anonymise and settings.names == "pseudonym" \
+            else {}
+        shared = _Shared(clean, prevalence(session, by=key, level="codes"), embedder, folder,
+                         settings.quotes, grouped_matrix(session, key), evidence(session),
+                         pseudonyms, _children(codes), Speakers.of(session),
+                         set(settings.analyses))
+        found["themes"] = [_theme_section(session, theme, shared) for theme in themes]
+    if "organisations" in settings.sections:
+        found |= _organisations(session, clean, folder, anonymise, set(settings.analyses))
+    return found
 
 
 @dataclass
@@ -196,14 +239,17 @@ class _Shared:
     pseudonyms: dict[int, str]  # quotes from these participants carry their pseudonym
     children: dict[int, list[Code]]  # a code's active sub-codes, in the framework's order
     speakers: Speakers
+    analyses: set[str]  # which of prevalence, chart, comparison the sections show
 
 
 def _theme_section(session: Session, theme: Code, shared: _Shared) -> ThemeSection:
     clean, matrix = shared.clean, shared.matrix
     synthesis = _memos(session, theme, clean) + _summaries(matrix, theme, clean)
     ours = [f for f in shared.figures if f.code.startswith(code_path(theme) + "/")]
-    table, figure = _prevalence_table(ours, matrix.group_by), None
-    if ours:
+    shown = shared.analyses
+    table = _prevalence_table(ours, matrix.group_by) if "prevalence" in shown else None
+    figure = None
+    if ours and "chart" in shown:
         target = shared.folder / f"prevalence-{theme.id}.png"
         prevalence_chart(ours, [target], title=theme.name)
         by = f", by {matrix.group_by}" if matrix.group_by else ""
@@ -223,8 +269,10 @@ def _theme_section(session: Session, theme: Code, shared: _Shared) -> ThemeSecti
                            depth)
 
     children = shared.children.get(theme.id, [])
-    return ThemeSection(theme.name, clean(theme.definition), synthesis, table,
-                        _comparison(ours, sorted({f.group for f in ours})), figure,
+    comparison = _comparison(ours, sorted({f.group for f in ours})) \
+        if "comparison" in shown else ""
+    return ThemeSection(theme.name, clean(theme.definition), synthesis, table, comparison,
+                        figure,
                         quoted(theme, own_only=bool(children)),
                         [part(code, 1) for code in children])
 
@@ -303,13 +351,16 @@ def _comparison(figures: list[Prevalence], groups: list[str]) -> str:
             f"patterns to explore, not proof).")
 
 
-def _organisations(session: Session, clean, folder: Path, anonymise: bool  # type: ignore[no-untyped-def]
-                   ) -> dict[str, Any]:
-    """The organisations section's parts; all empty when there are no organisations."""
+def _organisations(session: Session, clean, folder: Path, anonymise: bool,  # type: ignore[no-untyped-def]
+                   shown: set[str]) -> dict[str, Any]:
+    """The organisations section's parts (the ``shown`` analyses among partnerships,
+    network and heatmap); all empty when there are no organisations."""
     table, network, letters = _partnerships(session, clean, folder, anonymise)
-    return {"partnerships": _partnership_text(table) if table else [],
-            "partnership_table": table, "network": network,
-            "overview": _overview(session, folder, letters if anonymise else None),
+    listed = table if "partnerships" in shown else None
+    return {"partnerships": _partnership_text(listed) if listed else [],
+            "partnership_table": listed, "network": network if "network" in shown else None,
+            "overview": _overview(session, folder, letters if anonymise else None)
+            if "heatmap" in shown else None,
             "organisations_title": "The partnerships" if table else "The organisations"}
 
 

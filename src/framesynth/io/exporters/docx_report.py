@@ -56,18 +56,39 @@ def build_docx(report: Report):  # type: ignore[no-untyped-def]
     normal = document.styles["Normal"]
     normal.font.name, normal.font.size = "Georgia", Pt(11)
     document.core_properties.title = report.title
-    document.core_properties.author = "framesynth"
+    document.core_properties.author = ", ".join(report.authors) or "framesynth"
     document.add_heading(report.title, level=0)
     document.add_paragraph(report.subtitle, style="Subtitle")
+    if report.authors:
+        document.add_paragraph(", ".join(report.authors))
     for note in report.notes:
         document.add_paragraph(note, style="Intense Quote")
+    sections = {"summary": _summary, "method": _method, "organisations": _organisations,
+                "themes": _themes, "framework": _framework}
+    for name in report.shown():
+        sections[name](document, report)
+    return document
+
+
+def _summary(document, report: Report) -> None:  # type: ignore[no-untyped-def]
+    document.add_heading("Summary", level=1)
+    for paragraph in report.summary:
+        document.add_paragraph(paragraph)
+    if report.key_findings:
+        document.add_heading("Key findings", level=2)
+        for finding in report.key_findings:
+            document.add_paragraph(finding, style="List Bullet")
+
+
+def _method(document, report: Report) -> None:  # type: ignore[no-untyped-def]
     document.add_heading("How we did it", level=1)
     if report.glance:
         _table(document, Table(["At a glance", ""], [list(row) for row in report.glance]))
     for paragraph in report.method:
         document.add_paragraph(paragraph)
-    if report.has_organisations:
-        _organisations(document, report)
+
+
+def _themes(document, report: Report) -> None:  # type: ignore[no-untyped-def]
     for theme in report.themes:
         document.add_heading(theme.title, level=1)
         if theme.definition:
@@ -87,9 +108,11 @@ def build_docx(report: Report):  # type: ignore[no-untyped-def]
             _table(document, theme.table)
         if theme.comparison:
             document.add_paragraph(theme.comparison)
+
+
+def _framework(document, report: Report) -> None:  # type: ignore[no-untyped-def]
     document.add_heading("The framework", level=1)
     _table(document, report.framework)
-    return document
 
 
 def _quotes(document, quotes: list[Quote]) -> None:  # type: ignore[no-untyped-def]

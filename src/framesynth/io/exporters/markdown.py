@@ -32,13 +32,34 @@ def _organisations(report: Report, figures_folder: str) -> list[str]:
 
 def render_markdown(report: Report, figures_folder: str) -> list[str]:
     lines = [f"# {report.title}", "", f"*{report.subtitle}*", ""]
+    if report.authors:
+        lines += [", ".join(report.authors), ""]
     lines += [f"> **{note}**" for note in report.notes]
-    lines += ["## How we did it", ""]
+    sections = {"summary": _summary, "method": _method,
+                "organisations": lambda r: _organisations(r, figures_folder),
+                "themes": lambda r: _themes(r, figures_folder), "framework": _framework}
+    for name in report.shown():
+        lines += sections[name](report)
+    return lines
+
+
+def _summary(report: Report) -> list[str]:
+    lines = ["## Summary", ""] + [p + "\n" for p in report.summary]
+    if report.key_findings:
+        lines += ["### Key findings", ""] + [f"- {finding}" for finding in report.key_findings]
+        lines += [""]
+    return lines
+
+
+def _method(report: Report) -> list[str]:
+    lines = ["## How we did it", ""]
     if report.glance:
         lines += _table(Table(["At a glance", ""], [list(row) for row in report.glance]))
-    lines += [p + "\n" for p in report.method]
-    if report.has_organisations:
-        lines += _organisations(report, figures_folder)
+    return lines + [p + "\n" for p in report.method]
+
+
+def _themes(report: Report, figures_folder: str) -> list[str]:
+    lines: list[str] = []
     for theme in report.themes:
         lines += [f"## {theme.title}", ""]
         if theme.definition:
@@ -56,8 +77,11 @@ def render_markdown(report: Report, figures_folder: str) -> list[str]:
             lines += _table(theme.table)
         if theme.comparison:
             lines += [theme.comparison, ""]
-    lines += ["## The framework", ""] + _table(report.framework)
     return lines
+
+
+def _framework(report: Report) -> list[str]:
+    return ["## The framework", ""] + _table(report.framework)
 
 
 def _quotes(quotes: list[Quote]) -> list[str]:
