@@ -88,8 +88,8 @@ def test_demo_command_writes_the_project_and_shows_info_and_a_search(tmp_path,
         assert any(line.startswith(method) and "suggestions for" in line for line in lines)
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == [
-        "demo.fsdb", "matrix.xlsx", "plots", "report.docx", "report.html", "report.md",
-        "report.pdf", "report_files"]
+        "demo.fsdb", "demo.report.yaml", "matrix.xlsx", "plots", "report.docx", "report.html",
+        "report.md", "report.pdf", "report_files"]
     assert sorted(p.name for p in (out / "plots").iterdir()) == [
         "heatmap.png", "heatmap.svg", "network.png", "network.svg", "prevalence.png",
         "prevalence.svg"]
@@ -98,6 +98,12 @@ def test_demo_command_writes_the_project_and_shows_info_and_a_search(tmp_path,
     assert len(load_workbook(out / "matrix.xlsx").sheetnames) == 6
     report = (out / "report.md").read_text(encoding="utf-8")
     assert demo_name_leaks(report) == [] and "St Aidan's" not in report
+    # the demo team's report file shapes it: their title, authors, summary, key findings
+    assert report.startswith("# Stronger Starts: what two years of partnership working "
+                             "taught us\n")
+    headings = [line for line in report.splitlines() if line.startswith("## ")]
+    assert headings[:3] == ["## Summary", "## How we did it", "## The partnerships"]
+    assert "Rosa Lindqvist, Tom Reilly" in report and "### Key findings" in report
 
 
 def test_demo_command_twice_rebuilds_from_scratch(tmp_path):

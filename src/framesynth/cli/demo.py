@@ -12,7 +12,7 @@ from framesynth.chart.matrix import build_matrix, theme_matrices
 from framesynth.cli._util import EmbedderOpt, print_table
 from framesynth.cli.index import print_agreement
 from framesynth.cli.project import print_info
-from framesynth.demo import DEMO_CODERS, DEMO_USER, build_demo_project
+from framesynth.demo import DEMO_CODERS, DEMO_USER, build_demo_project, write_demo_settings
 from framesynth.embeddings import get_embedder
 from framesynth.familiarise.frequencies import word_frequencies
 from framesynth.familiarise.overview import project_info
@@ -27,6 +27,7 @@ from framesynth.interpret.audit import (
 )
 from framesynth.interpret.figures import write_plots
 from framesynth.interpret.report import build_report
+from framesynth.interpret.report_settings import load_settings
 from framesynth.interpret.typology import typology
 from framesynth.io.exporters.matrix import write_xlsx
 from framesynth.io.exporters.report_files import FORMATS, write_report
@@ -104,11 +105,13 @@ def interpret_section(session, embedder_name: str | None, directory: Path) -> No
     plots = directory / "plots"
     write_plots(session, plots, by="sector")
     typer.echo(f"wrote heatmap, prevalence and network plots to {plots}")
-    report = build_report(session, embedder=get_embedder(embedder_name), actor=DEMO_USER)
+    settings = write_demo_settings(directory / "demo.fsdb")
+    report = build_report(session, embedder=get_embedder(embedder_name), actor=DEMO_USER,
+                          settings=load_settings(settings))
     identifiers = known_identifiers(session)
     write_report(report, {fmt: directory / f"report.{fmt}" for fmt in FORMATS}, identifiers)
-    typer.echo(f"\n== report (anonymised): {directory / 'report.html'}, report.docx, report.md, "
-               "report.pdf")
+    typer.echo(f"\n== report (anonymised, settings from {settings}): "
+               f"{directory / 'report.html'}, report.docx, report.md, report.pdf")
     quotes = [quote.text for quote in report.quotes()]
     unknowns = unknown_words(quotes, identifiers, language=project_language(session))
     typer.echo(f"\n== audit-names --unknown: {len(unknowns)} capitalised words in the quotes "

@@ -7,11 +7,13 @@ pipeline that ``framesynth demo`` runs on it.
 
 from __future__ import annotations
 
+import shutil
 from importlib import resources
 from pathlib import Path
 
 from framesynth.familiarise.memos import add_memo
 from framesynth.frame.framework import find_code
+from framesynth.interpret.report_settings import settings_path
 from framesynth.io.codebook import import_codebook
 from framesynth.io.codings_table import import_quoted_codings
 from framesynth.io.importers import import_files
@@ -82,6 +84,13 @@ def corpus_files() -> list[Path]:
 
 def demo_file(name: str) -> Path:
     return Path(str(resources.files("framesynth.demo") / name))
+
+
+def write_demo_settings(project: Path) -> Path:
+    """Write the demo team's report file beside ``project`` (``demo.report.yaml``)."""
+    target = settings_path(project)
+    shutil.copyfile(demo_file("report.yaml"), target)
+    return target
 
 
 def build_demo_project(directory: Path) -> Path:

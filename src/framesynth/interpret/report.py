@@ -211,7 +211,8 @@ def _parts(session: Session, codes: list[Code], themes: list[Code], settings: Re
            clean: Callable[[str], str], key: str | None, embedder: Embedder, anonymise: bool,
            folder: Path) -> dict[str, Any]:
     """The theme sections and the organisations section, as the settings ask."""
-    found: dict[str, Any] = {"themes": []}
+    found: dict[str, Any] = {"themes": [], "partnerships": [], "partnership_table": None,
+                             "network": None, "overview": None}
     if "themes" in settings.sections:
         pseudonyms = _pseudonyms(session) if anonymise and settings.names == "pseudonym" \
             else {}

@@ -13,6 +13,7 @@ from framesynth.embeddings import get_embedder
 from framesynth.errors import InvalidArgument, NotFound
 from framesynth.interpret.audit import known_identifiers
 from framesynth.interpret.report import build_report
+from framesynth.interpret.report_settings import read_settings
 from framesynth.io.exporters.report_files import DOWNLOADS, report_bytes
 from framesynth.io.importers import import_files
 from framesynth.io.uploads import save_uploads
@@ -71,7 +72,7 @@ def report_job(request: Request, who: CoderDep) -> dict[str, object]:
         progress(0, len(DOWNLOADS) + 1, "assembling")
         with project.session() as session:
             report = build_report(session, embedder=get_embedder(settings.embedder),
-                                  actor=who.name)
+                                  actor=who.name, settings=read_settings(settings.project))
             identifiers = known_identifiers(session)
         files: dict[str, bytes] = {}
         for step, name in enumerate(DOWNLOADS, start=1):  # a leak fails the job: no files
