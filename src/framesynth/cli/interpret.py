@@ -166,16 +166,18 @@ def report(project: ProjectArg,
            settings: Annotated[Path | None, typer.Option(
                help="The report file to use. Default: the one beside the project "
                     "(study.report.yaml for study.fsdb) when there is one.")] = None) -> None:
-    """Write the learning report: a summary and key findings (from the report file), the
-    method, organisations and partnerships (when the study has them), one section per
-    theme with a part per code, prevalence by group and quotes; PDF is the HTML report on
-    A4 (page numbers, running title). The report file (framesynth report init) sets the
-    title, authors, sections and their order, the method's text and more; options given
-    here take the place of its values. An anonymised report is then audited (as by
+    """Write the learning report ("build" may be left out: framesynth report PROJECT ...).
+
+    The report: a summary and key findings (from the report file), the method,
+    organisations and partnerships (when the study has them), one section per theme with
+    a part per code, prevalence by group and quotes; PDF is the HTML report on A4 (page
+    numbers, running title). The report file (framesynth report init) sets the title,
+    authors, sections and their order, the method's text and more; options given here
+    take the place of its values. An anonymised report is then audited (as by
     audit-names): if a known name remains, the file is removed, the names are listed and
     the exit status is 1.
 
-    Example: framesynth report study.fsdb --format pdf --out report.pdf --names pseudonym
+    Example: framesynth report build study.fsdb --format pdf --out report.pdf --names pseudonym
     """
     check_format(fmt)
     chosen = load_settings(settings) if settings else read_settings(project)
@@ -194,9 +196,10 @@ def report(project: ProjectArg,
 def report_init(project: ProjectArg,
                 force: Annotated[bool, typer.Option(
                     help="Write the default over an existing report file.")] = False) -> None:
-    """Write the team's report file beside the project (study.report.yaml for
-    study.fsdb): every setting with a comment, and the method section's text written from
-    the project, to edit. framesynth report then reads it.
+    """Write the team's report file, study.report.yaml beside study.fsdb.
+
+    Every setting with a comment, and the method section's text written from the project,
+    to edit; framesynth report then reads it.
 
     Example: framesynth report init study.fsdb
     """
