@@ -163,3 +163,28 @@ def test_migration_0006_keeps_cases_and_opens_the_vocabularies(tmp_path):
             "VALUES ('O3', 'Quay University', 'university', '[]')")
         assert sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_migration_0010_keeps_picked_quotes_in_pick_order_unedited(tmp_path):
+    path = tmp_path / "old.fsdb"
+    engine = make_engine(path)
+    migrate.upgrade(engine, "0009")
+    engine.dispose()
+    connection = sqlite3.connect(path)  # foreign keys off: the pick's coding is not needed
+    connection.execute("INSERT INTO picked_quotes (id, coding_id, code_id, picked_by, picked_at) "
+                       "VALUES (1, 7, 3, 'ruth', '2026-11-30 10:00:00')")
+    connection.commit()
+    connection.close()
+    engine = make_engine(path)
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql(
+            "SELECT coding_id, code_id, picked_by, display_text, position FROM picked_quotes"
+        ).all() == [(7, 3, "ruth", None, None)]
+    migrate.upgrade(engine)  # at head: nothing to do
+    from alembic import command
+
+    command.downgrade(migrate.alembic_config(engine), "0009")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT coding_id FROM picked_quotes").all() == [(7,)]
+    engine.dispose()

@@ -86,8 +86,8 @@ def checked_edit(span_text: str, text: str) -> str:
     for piece in pieces:
         found = coded.find(piece, position)
         if found < 0:
-            where = f" after {previous!r}" if previous and piece in coded else ""
-            raise InvalidArgument(f"{piece!r} is not in the coded text{where}; only "
+            where = f" after “{previous}”" if previous and piece in coded else ""
+            raise InvalidArgument(f"“{piece}” is not in the coded text{where}; only "
                                   "[…] cuts and [bracketed] insertions may differ")
         position, previous = found + len(piece), piece
     return edited

@@ -23,8 +23,8 @@ from framesynth.chart.evidence import Evidence, evidence
 from framesynth.embeddings import Embedder, embed
 from framesynth.errors import InvalidArgument, NotFound
 from framesynth.frame.framework import code_path
-from framesynth.interpret.quote_text import normalise, sentence_bounded
 from framesynth.index.coding import descendants
+from framesynth.interpret.quote_text import normalise, sentence_bounded
 from framesynth.store.events import log_event
 from framesynth.store.ids import get_by_id
 from framesynth.store.models import Code, Coding, Participant, PickedQuote, Source
