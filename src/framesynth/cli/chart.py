@@ -259,7 +259,7 @@ def quote_edit(project: ProjectArg,
     around words added. Every other word must be the coded span's own, in its order; the
     coded span stays the evidence.
 
-    Example: framesynth quote edit study.fsdb 42 --theme "Access and referrals" --text "We waited [...] six weeks"
+    Example: framesynth quote edit study.fsdb 42 --theme Access --text "We waited [...] weeks"
     """
     if clear == bool(text.strip()):
         raise InvalidArgument("give one of --text or --clear")

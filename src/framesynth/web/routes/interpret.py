@@ -57,12 +57,14 @@ def report_page(request: Request, session: SessionDep, who: IdentityDep):  # typ
     """The report page, with the capitalised words of its quotes that the cases table
     does not know (possible names to add before publishing)."""
     unknowns = []
-    if framework_codes(session):
+    codes = framework_codes(session)
+    if codes:
         report = _report(request, session)
         quotes = [quote.text for quote in report.quotes()]
         unknowns = unknown_words(quotes, known_identifiers(session),
                                  language=project_language(session))
-    return render(request, "report.html", who, unknowns=unknowns)
+    return render(request, "report.html", who, unknowns=unknowns,
+                  themes=[c for c in codes if c.parent_id is None])
 
 
 def _report(request: Request, session):  # type: ignore[no-untyped-def]
