@@ -163,3 +163,39 @@ def test_migration_0006_keeps_cases_and_opens_the_vocabularies(tmp_path):
             "VALUES ('O3', 'Quay University', 'university', '[]')")
         assert sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_migration_0010_keeps_picked_quotes_in_pick_order_unedited(tmp_path):
+    path = tmp_path / "old.fsdb"
+    engine = make_engine(path)
+    migrate.upgrade(engine, "0009")
+    engine.dispose()
+    connection = sqlite3.connect(path)
+    now = "2026-11-30 10:00:00"
+    connection.execute(
+        "INSERT INTO sources (id, name, kind, format, text, checksum, imported_at, meta) "
+        "VALUES (1, 'old.txt', 'interview', 'txt', 'R: Trust matters.', 'abc', ?, '{}')", (now,))
+    connection.execute(
+        "INSERT INTO codes (id, framework, name, definition, inclusion, exclusion, examples, "
+        "keywords, codable, retired, position, guid) "
+        "VALUES (3, 'main', 'Trust', '', '[]', '[]', '[]', '[]', 1, 0, 0, 'g3')")
+    connection.execute(
+        "INSERT INTO codings (id, source_id, start, \"end\", code_id, coder, created_at, text) "
+        "VALUES (7, 1, 3, 17, 3, 'ruth', ?, 'Trust matters.')", (now,))
+    connection.execute("INSERT INTO picked_quotes (id, coding_id, code_id, picked_by, picked_at) "
+                       "VALUES (1, 7, 3, 'ruth', ?)", (now,))
+    connection.commit()
+    connection.close()
+    engine = make_engine(path)
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql(
+            "SELECT coding_id, code_id, picked_by, display_text, position FROM picked_quotes"
+        ).all() == [(7, 3, "ruth", None, None)]
+    migrate.upgrade(engine)  # at head: nothing to do
+    from alembic import command
+
+    command.downgrade(migrate.alembic_config(engine), "0009")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT coding_id FROM picked_quotes").all() == [(7,)]
+    engine.dispose()

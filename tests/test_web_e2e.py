@@ -313,7 +313,7 @@ def test_e2e_no_page_breaks_the_content_security_policy(site, browser):
     page.on("console", lambda message: blocked.append(message.text)
             if "Content Security Policy" in message.text else None)
     for path in ["/", "/sources/1", "/matrix", "/framework", "/interpret", "/review",
-                 "/study", "/report", "/search?q=trust"]:
+                 "/study", "/report", "/search?q=trust", "/quotes/1"]:
         page.goto(f"{url}{path}")
         page.wait_for_load_state("networkidle")
     assert blocked == []

@@ -43,8 +43,8 @@ def id_routes(app, method: str) -> list[str]:
 
 def test_web_id_routes_are_walked(app):
     assert id_routes(app, "GET") == ["/api/sources/{source_id}/codings",
-                                     "/sources/{source_id}"]
-    assert len(id_routes(app, "POST")) == 9
+                                     "/quotes/{code_id}", "/sources/{source_id}"]
+    assert len(id_routes(app, "POST")) == 13
 
 
 @pytest.mark.parametrize("key", [HUGE, -HUGE, 2**63])

@@ -38,6 +38,7 @@ from framesynth.errors import InvalidArgument
 from framesynth.frame.framework import find_code
 from framesynth.interpret.audit import known_identifiers, refuse_leaks
 from framesynth.interpret.exports import anonymise_matrix
+from framesynth.interpret.quote_edits import edit_quote, move_quote
 from framesynth.interpret.quotes import pick_quote, theme_quotes, unpick_quote
 from framesynth.io.exporters.matrix import write_csv, write_xlsx
 from framesynth.store.models import Code
@@ -245,12 +246,55 @@ def quote_unpick(project: ProjectArg,
     typer.echo(f"unpicked coding {coding_id}")
 
 
+@quote_app.command("edit")
+def quote_edit(project: ProjectArg,
+               coding_id: Annotated[int, typer.Argument(help="The picked coding.")],
+               theme: Annotated[str, typer.Option(help="The theme it is picked for.")],
+               text: Annotated[str, typer.Option(
+                   help="How the report prints it: the coded words, cut with [...] and "
+                        "with [bracketed] insertions.")] = "",
+               clear: Annotated[bool, typer.Option(
+                   "--clear", help="Print the coded span again.")] = False) -> None:
+    """Shorten a picked quote as papers do: [...] where words are cut, [square brackets]
+    around words added. Every other word must be the coded span's own, in its order; the
+    coded span stays the evidence.
+
+    Example: framesynth quote edit study.fsdb 42 --theme Access --text "We waited [...] weeks"
+    """
+    if clear == bool(text.strip()):
+        raise InvalidArgument("give one of --text or --clear")
+    with project_session(project) as session:
+        picked = edit_quote(session, coding_id, find_code(session, theme), text,
+                            actor=current_user())
+        shown = picked.display_text
+    typer.echo(f"coding {coding_id} prints as \u201c{shown}\u201d" if shown
+               else f"coding {coding_id} prints as coded")
+
+
+@quote_app.command("move")
+def quote_move(project: ProjectArg,
+               coding_id: Annotated[int, typer.Argument(help="The picked coding.")],
+               theme: Annotated[str, typer.Option(help="The theme it is picked for.")],
+               to: Annotated[int, typer.Option(help="Its place among the theme's picks "
+                                                    "(1 = first).")]) -> None:
+    """Put a picked quote in its place among the theme's picks.
+
+    Example: framesynth quote move study.fsdb 42 --theme "Access and referrals" --to 1
+    """
+    with project_session(project) as session:
+        picked = move_quote(session, coding_id, find_code(session, theme), to=to,
+                            actor=current_user())
+        place = picked.position
+    typer.echo(f"coding {coding_id} is quote {place} for {theme}")
+
+
 @quote_app.command("list")
 def quote_list(project: ProjectArg,
                theme: Annotated[str, typer.Option(help="The theme.")],
                count: Annotated[int, typer.Option(help="How many.")] = 3,
                embedder: EmbedderOpt = None, as_json: JsonOpt = False) -> None:
-    """The quotes the report will use for a theme: picked ones, else the best ranked.
+    """The quotes the report will use for a theme, as it prints them: picked ones in
+    their order (edited ones marked), else the best ranked.
 
     Example: framesynth quote list study.fsdb --theme "Access and referrals"
     """
@@ -261,5 +305,6 @@ def quote_list(project: ProjectArg,
         print_json([vars(q) for q in quotes])
         return
     for quote in quotes:
+        marks = ", picked" * quote.picked + ", edited" * quote.edited
         typer.echo(f"\u201c{quote.text}\u201d\n    {quote.attribution} "
-                   f"[{quote.source} {quote.start}-{quote.end}{', picked' if quote.picked else ''}]")
+                   f"[coding {quote.coding_id}: {quote.source} {quote.start}-{quote.end}{marks}]")

@@ -24,6 +24,7 @@ from framesynth.embeddings import Embedder, embed
 from framesynth.errors import InvalidArgument, NotFound
 from framesynth.frame.framework import code_path
 from framesynth.index.coding import descendants
+from framesynth.interpret.quote_text import normalise, sentence_bounded
 from framesynth.store.events import log_event
 from framesynth.store.ids import get_by_id
 from framesynth.store.models import Code, Coding, Participant, PickedQuote, Source
@@ -31,6 +32,8 @@ from framesynth.store.models import Code, Coding, Participant, PickedQuote, Sour
 SAME_SPEAKER_PENALTY = 0.15
 SAME_ORGANISATION_PENALTY = 0.10
 MIN_WORDS, MAX_WORDS = 12, 90
+# the analyst's place first (unplaced picks after), then the order picked
+PICK_ORDER = (PickedQuote.position.is_(None), PickedQuote.position, PickedQuote.id)
 
 
 @dataclass
@@ -42,6 +45,9 @@ class Quote:
     end: int
     participant_id: int | None
     picked: bool = False
+    edited: bool = False  # ``text`` is the analyst's edit of the coded span
+    coding_id: int = 0
+    coded: str = ""  # the coded span's own words, whitespace normalised
 
 
 def attribution(person: Participant | None, *, focus_group: bool = False) -> str:
@@ -126,11 +132,14 @@ def code_quotes(session: Session, code: Code, embedder: Embedder, *, count: int,
     pool = [e for e in items if e.code_id in members]
     by_coding = {e.coding_id: e for e in pool}
     picks = session.scalars(select(PickedQuote).where(
-        PickedQuote.coding_id.in_(by_coding)).order_by(PickedQuote.id))
-    picked = list(dict.fromkeys(p.coding_id for p in picks))
-    if picked:
-        return [_quote(by_coding[c], people, kinds, picked=True) for c in picked]
-    return [_quote(e, people, kinds) for e in rank_quotes(session, pool, people, embedder,
+        PickedQuote.coding_id.in_(by_coding)).order_by(*PICK_ORDER))
+    first: dict[int, PickedQuote] = {}
+    for pick in picks:
+        first.setdefault(pick.coding_id, pick)
+    if first:
+        return [as_quote(by_coding[c], people, kinds, picked=True, edit=p.display_text)
+                for c, p in first.items()]
+    return [as_quote(e, people, kinds) for e in rank_quotes(session, pool, people, embedder,
                                                           count=count)]
 
 
@@ -160,12 +169,22 @@ def rank_quotes(session: Session | None, pool: list[Evidence], people: dict[int,
     return chosen
 
 
-def _quote(item: Evidence, people: dict[int, Participant], kinds: dict[int, str], *,
-           picked: bool = False) -> Quote:
+def as_quote(item: Evidence, people: dict[int, Participant], kinds: dict[int, str], *,
+           picked: bool = False, edit: str | None = None) -> Quote:
     person = people.get(item.participant_id or 0)
-    text = " ".join(item.text.split())
-    if text[:1].islower():
-        text = "…" + text  # the quote starts mid-sentence
-    return Quote(text,
+    return Quote(edit or display_text(item),
                  attribution(person, focus_group=kinds.get(item.source_id) == "focus_group"),
-                 item.source, item.start, item.end, item.participant_id, picked)
+                 item.source, item.start, item.end, item.participant_id, picked,
+                 edited=bool(edit), coding_id=item.coding_id, coded=normalise(item.text))
+
+
+def display_text(item: Evidence) -> str:
+    """The coded span trimmed to sentence boundaries within its turn (see
+    ``quote_text.sentence_bounded``); a span that leaves its turn is printed as coded,
+    with "…" where it starts in lower case."""
+    start = item.start - item.turn_start
+    end = start + len(item.text)
+    if start >= 0 and item.turn_text[start:end] == item.text:
+        return sentence_bounded(item.turn_text, start, end)
+    text = normalise(item.text)
+    return "…" + text if text[:1].islower() else text

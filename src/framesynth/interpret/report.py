@@ -26,7 +26,7 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -260,8 +260,8 @@ def _theme_section(session: Session, theme: Code, shared: _Shared) -> ThemeSecti
     def quoted(code: Code, own_only: bool) -> list[Quote]:
         found = code_quotes(session, code, shared.embedder, count=shared.count,
                             items=shared.coded, own_only=own_only, speakers=shared.speakers)
-        return [Quote(clean(q.text), _attributed(q, shared.pseudonyms), q.source, q.start,
-                      q.end, q.participant_id, q.picked) for q in found]
+        return [replace(q, text=clean(q.text), attribution=_attributed(q, shared.pseudonyms),
+                        coded=clean(q.coded)) for q in found]
 
     def part(code: Code, depth: int) -> CodeSection:
         return CodeSection(code.name, clean(code.definition), _memos(session, code, clean),

@@ -408,7 +408,12 @@ class MatrixCell(Base):
 
 
 class PickedQuote(Base):
-    """A coded segment an analyst picked to illustrate a theme in the report."""
+    """A coded segment an analyst picked to illustrate a theme in the report.
+
+    ``display_text``: the quote as printed, when the analyst edited it (checked against
+    the coded span, which stays the evidence); ``position``: its place among the theme's
+    picks (1 = first; None = pick order, after those placed).
+    """
 
     __tablename__ = "picked_quotes"
     __table_args__ = (UniqueConstraint("coding_id", "code_id"),)
@@ -418,6 +423,8 @@ class PickedQuote(Base):
     code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"), index=True)
     picked_by: Mapped[str] = mapped_column(String(100))
     picked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    display_text: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int | None] = mapped_column(Integer)
 
     coding: Mapped[Coding] = relationship()
     code: Mapped[Code] = relationship()

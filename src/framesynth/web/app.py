@@ -30,6 +30,7 @@ from framesynth.web.routes import (
     imports,
     interpret,
     jobs,
+    quotes,
     read,
     review,
     sources,
@@ -50,8 +51,8 @@ def create_app(settings: Settings) -> FastAPI:
     add_request_checks(app)
     add_security_headers(app)  # outermost: refusals carry the headers too
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, read, coding, review, chart, framework, interpret, jobs, imports,
-                   sources, study, api_docs):
+    for module in (auth, read, coding, review, chart, framework, interpret, quotes, jobs,
+                   imports, sources, study, api_docs):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -84,8 +84,8 @@ def report_page(request: Request, session: SessionDep, who: IdentityDep,
     themes = [c for c in framework_codes(session) if c.parent_id is None]
     return render(request, "report.html", who, unknowns=unknowns, message=message,
                   problem=problem, chosen=chosen, sections=_rows(chosen.sections, SECTIONS),
-                  themes=_rows(chosen.themes or [t.name for t in themes],
-                               [t.name for t in themes]),
+                  themes=themes, theme_rows=_rows(chosen.themes or [t.name for t in themes],
+                                                  [t.name for t in themes]),
                   analyses=ANALYSES, file=settings_path(request.app.state.settings.project).name)
 
 
