@@ -175,7 +175,7 @@ def report(project: ProjectArg,
     audit-names): if a known name remains, the file is removed, the names are listed and
     the exit status is 1.
 
-    Example: framesynth report study.fsdb --format pdf --out report.pdf --names pseudonym
+    Example: framesynth report build study.fsdb --format pdf --out report.pdf --names pseudonym
     """
     check_format(fmt)
     chosen = load_settings(settings) if settings else read_settings(project)
