@@ -23,6 +23,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_import_search.py
 	$(BIN)/python bench/bench_autocode.py
+	$(BIN)/python bench/bench_coding_quality.py --out bench/out/coding_quality.json
 	$(BIN)/python bench/bench_themes.py
 
 lint: $(STAMP)

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from framesynth.cli.main import app
-from framesynth.demo import corpus_files
+from framesynth.demo import corpus_files, demo_file
 from framesynth.familiarise.vocabulary import terms
+from framesynth.io.codings_table import read_coding_rows
 from framesynth.io.importers import supported_suffixes
 from framesynth.store.models import Organisation, Partnership, Source
 
@@ -114,9 +115,20 @@ def test_demo_command_twice_rebuilds_from_scratch(tmp_path):
 
 
 def test_demo_codings_of_both_coders_resolve_to_their_quotes(demo_session):
+    """Every row of the coders' CSVs is a coding of that code, by that coder, on that
+    source, over exactly the quoted words (not another place, code or coder)."""
+    from framesynth.frame.framework import code_path
     from framesynth.store.models import Coding
 
-    codings = list(demo_session.scalars(select(Coding).where(Coding.status.is_(None))))
-    assert {c.coder for c in codings} == {"amira", "tom"}
-    assert len(codings) > 900
-    assert all(c.source.text[c.start:c.end] == c.text for c in codings)
+    def words(text: str) -> str:
+        return " ".join(text.split())
+
+    written = Counter()
+    for coder in ("amira", "tom"):
+        for row in read_coding_rows(demo_file(f"codings/{coder}.csv")):
+            written[(coder, row["source"], row["code"], words(row["quote"]))] += 1
+    codings = demo_session.scalars(select(Coding).where(Coding.status.is_(None)))
+    stored = Counter((c.coder, c.source.name, code_path(c.code),
+                      words(c.source.text[c.start:c.end])) for c in codings)
+    assert sum(written.values()) > 900
+    assert stored == written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,25 @@ def test_docs_every_command_has_help_ending_with_an_example(name):
     assert all(param.help for param in command.params if param.name != "project"), name
 
 
+def mentions(text: str, command: str) -> bool:
+    """Whether ``text`` names ``command`` as whole words: ``framesynth code`` is not
+    named by ``framesynth codebook`` nor ``framesynth import`` by ``import-qdpx``."""
+    words = r"\s+".join(re.escape(word) for word in command.split())
+    return re.search(rf"(?<![\w-]){words}(?![\w-])", text) is not None
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("run `framesynth code study.fsdb`", True), ("framesynth code\n", True),
+    ("framesynth codebook import", False), ("framesynth code-x", False),
+    ("myframesynth code", False), ("framesynth  code", True),
+])
+def test_docs_mentions_matches_whole_command_words(text, found):
+    assert mentions(text, "framesynth code") is found
+
+
 @pytest.mark.parametrize("name", COMMANDS)
 def test_docs_readme_tours_every_command(name):
-    assert name in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert mentions((ROOT / "README.md").read_text(encoding="utf-8"), name), name
 
 
 def test_docs_readme_gives_the_two_commands_and_ci_runs_the_test_one():

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
+from framesynth.errors import InvalidArgument, NotFound
 from framesynth.familiarise.units import Unit, units
 from framesynth.frame.framework import CodeSpec, add_code, find_code
 from framesynth.index.autocode import (
@@ -119,10 +120,12 @@ def test_review_refuses_unknown_or_settled_suggestions(coded):
     run_autocode(coded, "keyword", actor="ruth")
     suggestion = pending_suggestions(coded)[0]
     reject_suggestions(coded, [suggestion.id], reviewer="ruth")
-    with pytest.raises(Exception, match="already rejected"):
+    with pytest.raises(InvalidArgument) as raised:
         accept_suggestions(coded, [suggestion.id], reviewer="ruth")
-    with pytest.raises(Exception, match="no suggestion with id 9999"):
+    assert str(raised.value) == f"suggestion {suggestion.id} is already rejected [FS003]"
+    with pytest.raises(NotFound) as raised:
         accept_suggestions(coded, [9999], reviewer="ruth")
+    assert str(raised.value) == "no suggestion with id 9999 [FS002]"
 
 
 def test_semantic_autocode_with_the_real_model_finds_waiting(coded, minilm):
@@ -133,10 +136,12 @@ def test_semantic_autocode_with_the_real_model_finds_waiting(coded, minilm):
 
 
 def test_supervised_autocode_needs_a_coder(coded, hashing):
-    with pytest.raises(Exception, match="needs --train-coder"):
+    with pytest.raises(InvalidArgument) as raised:
         run_autocode(coded, "supervised", embedder=hashing, actor="ruth")
-    with pytest.raises(Exception, match="coder 'nobody' has no codings"):
+    assert str(raised.value) == "the supervised method needs --train-coder NAME [FS003]"
+    with pytest.raises(InvalidArgument) as raised:
         run_autocode(coded, "supervised", embedder=hashing, train_coder="nobody", actor="ruth")
+    assert str(raised.value) == "coder 'nobody' has no codings to learn from [FS003]"
 
 
 def test_embeddings_are_cached_in_the_project(coded, hashing):

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from framesynth.errors import NotFound
+from framesynth.errors import CorruptFile, NotFound
 from framesynth.familiarise.context import parse_where
 from framesynth.frame.framework import CodeSpec, add_code
 from framesynth.index.coding import CodingError, code_span, remove_coding, segments
@@ -150,5 +150,6 @@ def test_codings_import_bad_row_changes_nothing(project_path, data_dir, framewor
 def test_codings_json_must_be_a_list(coded, tmp_path):
     path = tmp_path / "codings.json"
     path.write_text(json.dumps({"source": "x"}), encoding="utf-8")
-    with pytest.raises(Exception, match="expected a list of objects"):
+    with pytest.raises(CorruptFile) as raised:
         import_codings(coded, path, actor="ruth")
+    assert str(raised.value) == "codings.json: expected a list of objects [FS102]"

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from framesynth.errors import InvalidArgument
 from framesynth.frame.framework import find_code
 from framesynth.index.coding import code_span
 from framesynth.interpret.cooccurrence import cooccurrence
@@ -47,8 +48,10 @@ def test_compare_groups_fisher_and_cohens_h_by_hand(charted):
 
 
 def test_compare_unknown_group(charted):
-    with pytest.raises(Exception, match="no group 'funder'; the groups are: community"):
+    with pytest.raises(InvalidArgument) as raised:
         compare_groups(prevalence(charted, by="sector"), "funder", "community")
+    assert str(raised.value) == ("no group 'funder'; the groups are: community, statutory, "
+                                 "voluntary [FS003]")
 
 
 def test_cooccurrence_within_units(charted):

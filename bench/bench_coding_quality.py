@@ -1,0 +1,290 @@
+"""Benchmark: how well every auto-coding method codes a study it has never seen.
+
+    .venv/bin/python bench/bench_coding_quality.py [--embedder minilm-l6.v1]
+        [--fractions 0.1,0.2,0.4] [--out bench/out/coding_quality.json]
+
+The labelled set is bench/labelled2/ (a fictional adult-learning evaluation: its own
+framework, 15 transcripts, every participant turn coded by two coders, A and B; see its
+README). A throw-away project is built from it (transcripts with the interviewer
+"Okafor" declared as the research team, the framework, both coders' labels as codings).
+
+Every method in ``framesynth.index.review.METHODS`` is built by ``make_coder`` (a method
+added there is picked up; its set-up is one row of :data:`SETUP`). Sources are split in
+order of name: the learning methods train on coder A's codings of the first sources
+(``--train-fraction`` of the units) and every method is scored on the rest, against
+coder A, on (unit, code) decisions:
+
+- coverage: share of eligible units with at least one suggestion (default settings);
+- top-1: the unit's best-scored code (the same fitted coder, any score, one code) is
+  one of coder A's codes, over test units coder A coded;
+- macro-F1 (mean over codes), micro-F1 and Cohen's kappa of the default suggestions;
+- units/s of ``suggest``.
+
+In the same run: the nearest-definition baseline (each unit's closest "name. definition"
+as its only suggestion), coder A against coder B for scale, and a learning curve: the
+learning methods trained on the first 10%, 20%, 40% of units (whole sources) and scored
+on the remaining sources.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import cohen_kappa_score
+from sqlalchemy import select
+
+from framesynth.embeddings import Embedder, get_embedder
+from framesynth.familiarise.units import Unit, units
+from framesynth.frame.framework import find_code, framework_codes
+from framesynth.index import review
+from framesynth.index.coding import apply_code
+from framesynth.io.codebook import import_codebook
+from framesynth.io.importers import import_files
+from framesynth.project import Project
+from framesynth.store.models import Code, Source
+
+LABELLED = Path(__file__).parent / "labelled2"
+TEAM = ["Okafor"]
+CODERS = {"A": "coderA", "B": "coderB"}
+# per method: does it learn from the team's codings (trained on coder A's training
+# sources), or is it zero-shot (fitted on nothing)? A method missing here learns.
+SETUP: dict[str, dict[str, bool]] = {
+    "keyword": {"learns": False},
+    "semantic": {"learns": False},
+    "supervised": {"learns": True},
+    "tuned": {"learns": True},
+}
+Labelled = list[tuple[Unit, set[int]]]
+
+
+def build_project(directory: Path) -> Path:
+    """The labelled2 study as a project: transcripts, framework, both coders' codings."""
+    path = directory / "labelled2.fsdb"
+    with Project.create(path) as project, project.session() as session:
+        import_files(session, sorted((LABELLED / "transcripts").glob("*.txt")), interviewers=TEAM)
+        import_codebook(session, LABELLED / "framework.yaml", actor="bench")
+        for letter, coder in CODERS.items():
+            sources = {s.id: s for s in session.scalars(select(Source))}
+            for unit, codes in read_labels(session, letter):
+                source = sources[unit.source_id]
+                for code in codes:
+                    apply_code(session, source, unit.start, unit.end, code, coder=coder)
+    return path
+
+
+def read_labels(session: Any, letter: str) -> list[tuple[Unit, list[Code]]]:
+    """Coder ``letter``'s labels: each participant turn (checked against its start) and
+    its codes."""
+    names = {source_id: name for source_id, name in session.execute(select(Source.id, Source.name))}
+    turns: dict[str, list[Unit]] = {}
+    for unit in units(session, "turn"):
+        turns.setdefault(names[unit.source_id], []).append(unit)
+    found = []
+    with (LABELLED / f"labels-coder{letter}.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            unit = turns[row["source"]][int(row["turn"]) - 1]
+            if not unit.text.startswith(row["turn_start"]):
+                raise SystemExit(f"{row['source']} turn {row['turn']}: {unit.text[:40]!r} is "
+                                 f"not {row['turn_start']!r}")
+            codes = [find_code(session, path) for path in row["codes"].split(";") if path]
+            found.append((unit, codes))
+    return found
+
+
+def split_by_source(labelled: Labelled, fraction: float) -> tuple[Labelled, Labelled]:
+    """(train, test): whole sources in order (of name: their ids follow the import's
+    name order) until ``fraction`` of the units."""
+    taken: set[int] = set()
+    for source_id in sorted({u.source_id for u, _ in labelled}):
+        if sum(u.source_id in taken for u, _ in labelled) >= fraction * len(labelled):
+            break
+        taken.add(source_id)
+    train = [(u, c) for u, c in labelled if u.source_id in taken]
+    return train, [(u, c) for u, c in labelled if u.source_id not in taken]
+
+
+def decisions(predicted: dict[int, set[int]], labelled: Labelled, code_ids: list[int]
+              ) -> tuple[np.ndarray, np.ndarray]:
+    truth = np.array([[int(c in codes) for c in code_ids] for _, codes in labelled])
+    guess = np.array([[int(c in predicted.get(id(u), set())) for c in code_ids]
+                      for u, _ in labelled])
+    return truth, guess
+
+
+def scores(predicted: dict[int, set[int]], labelled: Labelled, code_ids: list[int]
+           ) -> dict[str, float]:
+    """Macro-F1, micro-F1 and Cohen's kappa of ``predicted`` against ``labelled``."""
+    truth, guess = decisions(predicted, labelled, code_ids)
+    tp = (truth & guess).sum(axis=0)
+    f1 = 2 * tp / np.maximum(truth.sum(axis=0) + guess.sum(axis=0), 1)
+    micro = 2 * tp.sum() / max(truth.sum() + guess.sum(), 1)
+    return {"macro_f1": float(f1.mean()), "micro_f1": float(micro),
+            "kappa": float(cohen_kappa_score(truth.ravel(), guess.ravel()))}
+
+
+def top1(best: dict[int, set[int]], labelled: Labelled) -> float:
+    coded = [(u, codes) for u, codes in labelled if codes]
+    return sum(bool(best.get(id(u), set()) & codes) for u, codes in coded) / len(coded)
+
+
+def by_unit(suggestions: Sequence[Any]) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
+    for s in suggestions:
+        found.setdefault(id(s.unit), set()).add(s.code_id)
+    return found
+
+
+def eligible(session: Any, test: Labelled) -> list[Unit]:
+    """The test units a method is meant to code (all, unless the library says which)."""
+    try:
+        from framesynth.index.eligible import eligible_units  # type: ignore[import-not-found]
+    except ImportError:
+        return [u for u, _ in test]
+    keep = {(u.source_id, u.start) for u in eligible_units(session, "turn").units}
+    return [u for u, _ in test if (u.source_id, u.start) in keep]
+
+
+def run_method(method: str, embedder: Embedder, codes: list[Code], train: Labelled,
+               test: Labelled, targets: list[Unit]) -> dict[str, float]:
+    """Fit one method, suggest for the test units; its figures."""
+    memo = Memo(embedder)
+    coder = review.make_coder(method, embedder=memo if review.needs_embedder(method)
+                              else None, threshold=None, top_k=3)
+    timed = "embedder" in coder.get_params()
+    learns = SETUP.get(method, {"learns": True})["learns"]
+    started = time.perf_counter()
+    coder.fit(codes, train if learns else ())
+    fit_s = time.perf_counter() - started
+    if timed:  # the timed run encodes afresh, as a first run on a project would
+        coder.set_params(embedder=embedder)
+    started = time.perf_counter()
+    found = by_unit(coder.suggest([u for u, _ in test]))
+    rate = len(test) / (time.perf_counter() - started)
+    if timed:
+        coder.set_params(embedder=memo)
+    coder.set_params(threshold=-1e9, top_k=1)  # ranked: every unit's best code
+    best = by_unit(coder.suggest([u for u, _ in test]))
+    code_ids = [c.id for c in codes]
+    covered = sum(id(u) in found for u in targets) / max(len(targets), 1)
+    return {"coverage": covered, "top1": top1(best, test), **scores(found, test, code_ids),
+            "units_per_s": rate, "fit_s": fit_s}
+
+
+class Memo:
+    """An embedder that remembers what it encoded (the untimed passes share vectors)."""
+
+    def __init__(self, embedder: Embedder):
+        self.embedder, self.name, self.seen = embedder, embedder.name, {}  # type: ignore[var-annotated]
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self.embedder, attribute)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        new = [t for t in dict.fromkeys(texts) if t not in self.seen]
+        if new:
+            self.seen.update(zip(new, self.embedder.encode(new), strict=True))
+        return np.array([self.seen[t] for t in texts])
+
+
+def nearest_definition(embedder: Embedder, codes: list[Code], test: Labelled
+                       ) -> dict[str, float]:
+    """Each unit's closest "name. definition" as its only suggestion."""
+    definitions = embedder.encode([f"{c.name}. {c.definition or ''}".strip() for c in codes])
+    vectors = embedder.encode([u.text for u, _ in test])
+    nearest = np.argmax(vectors @ definitions.T, axis=1)
+    best = {id(u): {codes[int(k)].id} for (u, _), k in zip(test, nearest, strict=True)}
+    return {"top1": top1(best, test), **scores(best, test, [c.id for c in codes]),
+            "coverage": 1.0}
+
+
+def print_row(name: str, figures: dict[str, float]) -> None:
+    cells = [f"{figures.get(key, float('nan')):>8.3f}" for key in
+             ("coverage", "top1", "macro_f1", "micro_f1", "kappa")]
+    rate = figures.get("units_per_s")
+    print(f"{name:<22} {' '.join(cells)} {'' if rate is None else round(rate):>8}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--embedder", default=None)
+    parser.add_argument("--fractions", default="0.1,0.2,0.4")
+    parser.add_argument("--train-fraction", type=float, default=0.4)
+    parser.add_argument("--out", type=Path, default=None, help="write every figure as JSON")
+    args = parser.parse_args()
+    fractions = [float(f) for f in args.fractions.split(",")]
+    with tempfile.TemporaryDirectory() as directory:
+        path = build_project(Path(directory))
+        with Project.open(path) as project, project.session() as session:
+            results = evaluate_all(session, args, fractions)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+        print(f"\nfigures written to {args.out}")
+
+
+def evaluate_all(session: Any, args: argparse.Namespace, fractions: list[float]
+                 ) -> dict[str, Any]:
+    codes = [c for c in framework_codes(session) if c.codable]
+    labelled = {letter: review.labelled_units(session, "turn", coder=coder)
+                for letter, coder in CODERS.items()}
+    a, b = labelled["A"], labelled["B"]
+    code_ids = [c.id for c in codes]
+    human = scores(by_unit_from(b, a), a, code_ids)
+    print(f"labelled2: {len({u.source_id for u, _ in a})} sources, {len(a)} participant "
+          f"turns, {len(codes)} codes; coder A vs coder B kappa {human['kappa']:.3f} "
+          f"(macro-F1 {human['macro_f1']:.3f})")
+    embedder = get_embedder(args.embedder)
+    started = time.perf_counter()
+    embedder.encode(["warm up"])
+    print(f"embedder {embedder.name} loaded in {time.perf_counter() - started:.1f} s")
+    train, test = split_by_source(a, args.train_fraction)
+    targets = eligible(session, test)
+    print(f"train: {len(train)} units of coder A; test: {len(test)} units "
+          f"({len(targets)} eligible)\n")
+    print(f"{'method':<22} {'coverage':>8} {'top-1':>8} {'macro-F1':>8} {'micro-F1':>8} "
+          f"{'kappa':>8} {'units/s':>8}")
+    results: dict[str, Any] = {"human_kappa": human, "methods": {}, "curve": {}}
+    for method in review.METHODS:
+        results["methods"][method] = run_method(method, embedder, codes, train, test, targets)
+        print_row(method, results["methods"][method])
+    results["baseline"] = nearest_definition(embedder, codes, test)
+    print_row("nearest definition", results["baseline"])
+    print_row("coder B (for scale)", scores(by_unit_from(b, test), test, code_ids))
+    learning_curve(results, embedder, codes, a, fractions, session)
+    return results
+
+
+def by_unit_from(other: Labelled, like: Labelled) -> dict[int, set[int]]:
+    """``other``'s codes keyed by the units of ``like`` (the same turns, other objects)."""
+    codes = {(u.source_id, u.start): c for u, c in other}
+    return {id(u): codes.get((u.source_id, u.start), set()) for u, _ in like}
+
+
+def learning_curve(results: dict[str, Any], embedder: Embedder, codes: list[Code],
+                   labelled: Labelled, fractions: list[float], session: Any) -> None:
+    learners = [m for m in review.METHODS if SETUP.get(m, {"learns": True})["learns"]]
+    print("\nlearning curve (trained on coder A's first sources), macro-F1 / top-1 / kappa")
+    for fraction in fractions:
+        train, test = split_by_source(labelled, fraction)
+        targets = eligible(session, test)
+        for method in learners:
+            figures = run_method(method, embedder, codes, train, test, targets)
+            results["curve"].setdefault(method, {})[str(fraction)] = figures
+            print(f"  {fraction:>4.0%} ({len(train):>3} units) {method:<12} "
+                  f"{figures['macro_f1']:.3f} / {figures['top1']:.3f} / {figures['kappa']:.3f}")
+        base = nearest_definition(embedder, codes, test)
+        results["curve"].setdefault("nearest definition", {})[str(fraction)] = base
+        print(f"  {fraction:>4.0%} ({len(train):>3} units) {'nearest def.':<12} "
+              f"{base['macro_f1']:.3f} / {base['top1']:.3f} / {base['kappa']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
