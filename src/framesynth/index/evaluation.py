@@ -77,6 +77,15 @@ class Evaluation:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def best_figures(self) -> list[tuple[str, int, str | None, CodeFigures | None]]:
+        """(code path, coded units, best method, its figures) for each code evaluated."""
+        by_method = {m.method: m for m in self.methods if m.error is None}
+        rows = []
+        for path, best in self.best.items():
+            positives = next(m.per_code[path].positives for m in by_method.values())
+            rows.append((path, positives, best, by_method[best].per_code[path] if best else None))
+        return rows
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Evaluation:
         methods = [MethodEvaluation(**{**m, "per_code": {
