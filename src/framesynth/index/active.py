@@ -4,8 +4,8 @@ Each uncoded unit gets an *uncertainty* in [0, 1]:
 
 - with enough codings (some code has ``min_examples`` coded units and as many without),
   a logistic regression per code on the units' embeddings (classes balanced, so 0.5 is
-  where it cannot decide) gives each code a probability; the unit's uncertainty is that of its least certain code,
-  ``1 - |2p - 1|`` (1 at p = 0.5);
+  where it cannot decide) gives each code a probability; the unit's uncertainty is that
+  of its least certain code, ``1 - |2p - 1|`` (1 at p = 0.5);
 - before that, zero-shot: the unit is scored against every code's description
   (:class:`EmbeddingCoder`) and the uncertainty is ``1 -`` the margin between its two
   best codes (a unit between two codes is the one to ask about).
