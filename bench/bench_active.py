@@ -2,7 +2,7 @@
 units picked at random?
 
     .venv/bin/python bench/bench_active.py [--embedder minilm-l6.v1] [--labelled DIR]
-        [--rounds 5] [--per-round 10] [--repeats 3] [--out bench/out]
+        [--rounds 6] [--per-round 10] [--repeats 3] [--out bench/out]
 
 The pool is the labelled set (bench/labelled/, or any folder in its layout, e.g.
 labelled2): its turns, with the human labels standing in for a researcher who codes what
@@ -56,7 +56,7 @@ def read_labels(session, sources, folder: Path) -> list[tuple[Unit, set[int]]]: 
 
 
 def macro_f1(codes, coded, test, embedder) -> float:  # type: ignore[no-untyped-def]
-    model = SupervisedCoder(embedder, min_examples=3).fit(codes, coded)
+    model = SupervisedCoder(embedder).fit(codes, coded)
     guess = {(s.unit.source_id, s.unit.start, s.code_id) for s in model.suggest(
         [u for u, _ in test])}
     scores = []
@@ -78,7 +78,7 @@ def run(strategy: str, codes, pool, test, embedder, rounds: int, per_round: int,
         if strategy == "active":
             picks = [remaining[i] for i, _, _ in choose_next(
                 codes, [pool[i] for i in coded], candidates, per_round, embedder=embedder,
-                seed=seed, min_examples=3)]
+                seed=seed)]
         else:
             picks = [int(i) for i in rng.choice(remaining, per_round, replace=False)]
         coded += picks
@@ -91,7 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--embedder", default=None)
     parser.add_argument("--labelled", type=Path, default=LABELLED)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--per-round", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
