@@ -20,6 +20,7 @@ from framesynth.cli._util import (
     print_table,
     project_session,
 )
+from framesynth.cli.evaluation import evaluate_or_next
 from framesynth.config import current_user
 from framesynth.embeddings import get_embedder
 from framesynth.errors import InvalidArgument
@@ -142,7 +143,8 @@ def export_codings(project: ProjectArg,
 
 
 def autocode(project: ProjectArg,
-             method: Annotated[str, typer.Option(help="keyword, semantic or supervised.")],
+             method: Annotated[str | None, typer.Option(
+                 help="keyword, semantic or supervised.")] = None,
              unit: UnitOpt = "turn",
              codes: Annotated[list[str] | None, typer.Option(
                  "--codes", help="Only these codes (repeat); default: every codable code.")
@@ -153,11 +155,36 @@ def autocode(project: ProjectArg,
              top_k: Annotated[int, typer.Option(help="At most this many codes per unit.")] = 3,
              train_coder: Annotated[str | None, typer.Option(
                  help="Supervised: learn from this coder's codings.")] = None,
-             embedder: EmbedderOpt = None) -> None:
+             embedder: EmbedderOpt = None,
+             evaluate: Annotated[bool, typer.Option(
+                 "--evaluate", help="Cross-validate every method (by source) against the "
+                                    "coder named by --against; writes no codings.")] = False,
+             against: Annotated[str | None, typer.Option(
+                 help="--evaluate: the coder whose codings are the truth.")] = None,
+             methods: Annotated[list[str] | None, typer.Option(
+                 "--methods", help="--evaluate: only these methods (repeat, or a,b).")] = None,
+             folds: Annotated[int, typer.Option(help="--evaluate: folds of sources.")] = 5,
+             next_n: Annotated[int | None, typer.Option(
+                 "--next", metavar="N", help="List the N uncoded units whose coding would "
+                                             "teach the model most.")] = None,
+             coder: Annotated[str | None, typer.Option(
+                 help="--next: learn from this coder's codings (default: everyone's).")] = None,
+             seed: Annotated[int, typer.Option(help="--next: the seed for ties.")] = 0,
+             as_json: JsonOpt = False) -> None:
     """Suggest codes for units; suggestions wait for review and never change codings.
+    --evaluate --against CODER measures each method against a coder first; --next N
+    lists what to code next.
 
     Example: framesynth autocode study.fsdb --method semantic --unit turn --top-k 2
     """
+    if evaluate or next_n is not None:
+        evaluate_or_next(project, unit=unit, embedder=embedder, against=against,
+                          methods=methods, folds=folds, next_n=None if evaluate else next_n,
+                          coder=coder, seed=seed, as_json=as_json)
+        return
+    if method is None:
+        raise InvalidArgument("name a --method (keyword, semantic or supervised), or use "
+                              "--evaluate or --next")
     model = get_embedder(embedder) if needs_embedder(method) else None
     with project_session(project) as session:
         result = run_autocode(session, method, unit=unit, codes=codes, threshold=threshold,

@@ -26,6 +26,7 @@ from framesynth.web.routes import (
     auth,
     chart,
     coding,
+    evaluation,
     framework,
     imports,
     interpret,
@@ -51,8 +52,8 @@ def create_app(settings: Settings) -> FastAPI:
     add_request_checks(app)
     add_security_headers(app)  # outermost: refusals carry the headers too
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, read, coding, review, chart, framework, interpret, quotes, jobs,
-                   imports, sources, study, api_docs):
+    for module in (auth, read, coding, review, evaluation, chart, framework, interpret,
+                   quotes, jobs, imports, sources, study, api_docs):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

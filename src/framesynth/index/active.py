@@ -1,0 +1,189 @@
+"""Active learning: which units to code next so the model learns most.
+
+Each uncoded unit gets an *uncertainty* in [0, 1]:
+
+- with enough codings (some code has ``min_examples`` coded units and as many without),
+  a logistic regression per code on the units' embeddings (classes balanced, so 0.5 is
+  where it cannot decide) gives each code a probability; the unit's uncertainty is that
+  of its least certain code, ``1 - |2p - 1|`` (1 at p = 0.5);
+- before that, zero-shot: the unit is scored against every code's description
+  (:class:`EmbeddingCoder`) and the uncertainty is ``1 -`` the margin between its two
+  best codes (a unit between two codes is the one to ask about).
+
+Units are then taken in order of uncertainty (ties in a seeded random order, so a seed
+makes the list the same every time), skipping a unit whose embedding is a near-duplicate
+(cosine >= ``near``) of one already taken, and taking at most an even share per source
+until every source has had its turn. Units a person has coded, the research team's turns
+(``units`` leaves them out) and fragments under ``min_words`` words are never offered.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from framesynth.embeddings import Embedder, embed
+from framesynth.familiarise.units import Unit, units
+from framesynth.frame.framework import MAIN, framework_codes
+from framesynth.index.autocode import (
+    EmbeddingCoder,
+    LabelledUnits,
+    uncovered_sources,
+)
+from framesynth.index.review import labelled_units
+from framesynth.store.models import Code, Coding, Source, Turn
+
+NEAR_DUPLICATE = 0.9
+MIN_WORDS = 3
+
+
+@dataclass(frozen=True)
+class NextUnit:
+    unit: Unit
+    source: str
+    turn: int  # the turn's number in its source, from 1
+    uncertainty: float
+    basis: str  # "supervised" or "zero-shot"
+
+    @property
+    def link(self) -> str:
+        """Where the web reader shows the unit."""
+        return f"/sources/{self.unit.source_id}#o{self.unit.start}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "turn": self.turn, "start": self.unit.start,
+                "end": self.unit.end, "link": self.link,
+                "uncertainty": round(self.uncertainty, 4), "basis": self.basis,
+                "text": self.unit.text}
+
+
+def supervised_uncertainty(probabilities: np.ndarray) -> np.ndarray:
+    """units x codes probabilities -> each unit's uncertainty on its least certain code."""
+    if probabilities.size == 0:
+        return np.zeros(len(probabilities))
+    return (1.0 - np.abs(2.0 * probabilities - 1.0)).max(axis=1)
+
+
+def margin_uncertainty(scores: np.ndarray) -> np.ndarray:
+    """units x codes zero-shot scores -> 1 - the margin between each unit's two best."""
+    if scores.shape[1] < 2:
+        return np.zeros(len(scores))
+    top = -np.sort(-scores, axis=1)
+    return np.clip(1.0 - (top[:, 0] - top[:, 1]), 0.0, 1.0)
+
+
+def uncertainties(codes: Sequence[Code], labelled: LabelledUnits, pool: Sequence[Unit], *,
+                  embedder: Embedder, seed: int = 0, min_examples: int = 5,
+                  session: Session | None = None) -> tuple[np.ndarray, str]:
+    """Each pool unit's uncertainty, and its basis (supervised once it can learn)."""
+    probabilities = _probabilities(codes, labelled, pool, embedder, seed, min_examples,
+                                   session)
+    if probabilities is not None:
+        return supervised_uncertainty(probabilities), "supervised"
+    scores = EmbeddingCoder(embedder).fit(codes, (), session=session).scores(pool, session)
+    return margin_uncertainty(scores), "zero-shot"
+
+
+def _probabilities(codes: Sequence[Code], labelled: LabelledUnits, pool: Sequence[Unit],
+                   embedder: Embedder, seed: int, min_examples: int,
+                   session: Session | None) -> np.ndarray | None:
+    """pool x learnable codes: a logistic regression's probability of each code (balanced
+    classes, so 0.5 is its decision boundary); None when no code can be learnt yet."""
+    from sklearn.linear_model import LogisticRegression
+
+    truth = np.array([[c.id in applied for c in codes] for _, applied in labelled], dtype=int)
+    learnable = [j for j in range(len(codes)) if labelled and
+                 min_examples <= truth[:, j].sum() <= len(labelled) - min_examples]
+    if not learnable:
+        return None
+    train = embed(session, embedder, [u.text for u, _ in labelled])
+    vectors = embed(session, embedder, [u.text for u in pool])
+    columns = [LogisticRegression(class_weight="balanced", max_iter=1000, random_state=seed)
+               .fit(train, truth[:, j]).predict_proba(vectors)[:, 1] for j in learnable]
+    return np.column_stack(columns)
+
+
+def pick_diverse(pool: Sequence[Unit], vectors: np.ndarray, uncertainty: np.ndarray, n: int,
+                 *, seed: int = 0, near: float = NEAR_DUPLICATE) -> list[int]:
+    """Indices of ``n`` pool units, most uncertain first, no two near-duplicates, spread
+    over sources (an even share each first, then whatever is left)."""
+    tie = np.random.default_rng(seed).random(len(pool))
+    order = [int(i) for i in np.lexsort((tie, -uncertainty))]
+    share = math.ceil(n / max(1, len({u.source_id for u in pool})))
+    chosen: list[int] = []
+    per_source: Counter[int] = Counter()
+    for cap in (share, None):
+        for i in order:
+            if len(chosen) >= n:
+                return chosen
+            if i in chosen or (cap is not None and per_source[pool[i].source_id] >= cap):
+                continue
+            if chosen and float((vectors[chosen] @ vectors[i]).max()) >= near:
+                continue
+            chosen.append(i)
+            per_source[pool[i].source_id] += 1
+    return chosen
+
+
+def choose_next(codes: Sequence[Code], labelled: LabelledUnits, pool: Sequence[Unit], n: int,
+                *, embedder: Embedder, seed: int = 0, min_examples: int = 5,
+                session: Session | None = None) -> list[tuple[int, float, str]]:
+    """(pool index, uncertainty, basis) of the ``n`` units to code next."""
+    if not pool or n <= 0:
+        return []
+    uncertainty, basis = uncertainties(codes, labelled, pool, embedder=embedder, seed=seed,
+                                       min_examples=min_examples, session=session)
+    vectors = embed(session, embedder, [u.text for u in pool])
+    picked = pick_diverse(pool, vectors, uncertainty, n, seed=seed)
+    return [(i, float(uncertainty[i]), basis) for i in picked]
+
+
+def next_units(session: Session, n: int = 20, *, embedder: Embedder, coder: str | None = None,
+               unit: str = "turn", seed: int = 0, min_words: int = MIN_WORDS) -> list[NextUnit]:
+    """The ``n`` uncoded units whose coding would teach the model most.
+
+    :param coder: learn from this coder's codings (default: every person's).
+    """
+    codes = [c for c in framework_codes(session, MAIN) if c.codable]
+    left_out = uncovered_sources(session, embedder)
+    labelled = [(u, c) for u, c in labelled_units(session, unit, coder=coder)
+                if u.source_id not in left_out]
+    pool = [u for u in uncoded_units(session, unit)
+            if u.source_id not in left_out and len(u.text.split()) >= min_words]
+    picks = choose_next(codes, labelled, pool, n, embedder=embedder, seed=seed, session=session)
+    places = _places(session, [pool[i] for i, _, _ in picks])
+    return [NextUnit(pool[i], *places[(pool[i].source_id, pool[i].start)], score, basis)
+            for i, score, basis in picks]
+
+
+def uncoded_units(session: Session, unit: str = "turn") -> list[Unit]:
+    """The project's units no person's coding touches (research team's turns aside)."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for source_id, start, end in session.execute(
+            select(Coding.source_id, Coding.start, Coding.end).where(Coding.status.is_(None))):
+        spans.setdefault(source_id, []).append((start, end))
+    return [u for u in units(session, unit)
+            if not any(u.touched_by(s, e) for s, e in spans.get(u.source_id, []))]
+
+
+def _places(session: Session, chosen: Sequence[Unit]) -> dict[tuple[int, int], tuple[str, int]]:
+    """(source id, start) -> (source name, number of the turn holding it)."""
+    ids = {u.source_id for u in chosen}
+    names = dict(session.execute(select(Source.id, Source.name).where(Source.id.in_(ids))).all())
+    turns: dict[int, list[tuple[int, int]]] = {}
+    for source_id, position, start in session.execute(
+            select(Turn.source_id, Turn.position, Turn.start).where(Turn.source_id.in_(ids))
+            .order_by(Turn.source_id, Turn.position)):
+        turns.setdefault(source_id, []).append((start, position))
+    found = {}
+    for u in chosen:
+        position = max(p for s, p in turns[u.source_id] if s <= u.start)
+        found[(u.source_id, u.start)] = (names[u.source_id], position + 1)
+    return found
