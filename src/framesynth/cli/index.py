@@ -142,7 +142,8 @@ def export_codings(project: ProjectArg,
 
 
 def autocode(project: ProjectArg,
-             method: Annotated[str, typer.Option(help="keyword, semantic or supervised.")],
+             method: Annotated[str, typer.Option(
+                 help="keyword, semantic, supervised or tuned (a model from `framesynth tune`).")],
              unit: UnitOpt = "turn",
              codes: Annotated[list[str] | None, typer.Option(
                  "--codes", help="Only these codes (repeat); default: every codable code.")
@@ -153,7 +154,10 @@ def autocode(project: ProjectArg,
              top_k: Annotated[int, typer.Option(help="At most this many codes per unit.")] = 3,
              train_coder: Annotated[str | None, typer.Option(
                  help="Supervised: learn from this coder's codings.")] = None,
-             embedder: EmbedderOpt = None) -> None:
+             embedder: EmbedderOpt = None,
+             model_version: Annotated[int | None, typer.Option(
+                 help="Tuned: this stored version (default: the newest).", show_default=False)
+             ] = None) -> None:
     """Suggest codes for units; suggestions wait for review and never change codings.
 
     Example: framesynth autocode study.fsdb --method semantic --unit turn --top-k 2
@@ -162,7 +166,7 @@ def autocode(project: ProjectArg,
     with project_session(project) as session:
         result = run_autocode(session, method, unit=unit, codes=codes, threshold=threshold,
                               top_k=top_k, train_coder=train_coder, embedder=model,
-                              actor=current_user())
+                              model_version=model_version, actor=current_user())
     typer.echo(f"{method}: {result.stored} suggestions for {result.units} {unit}s "
                f"({result.skipped_human} already coded by a person)")
     if result.calibrated_codes:

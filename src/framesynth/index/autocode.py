@@ -281,7 +281,8 @@ def fit_heads(vectors: np.ndarray, codes: Sequence[Code], labelled: LabelledUnit
     for code in codes:
         truth = np.array([code.id in codes_ for _, codes_ in labelled], dtype=int)
         positives = int(truth.sum())
-        if positives < min_examples or len(truth) - positives < min_examples:
+        least = max(3, min_examples)  # fewer leaves a cross-validation fold without one
+        if positives < least or len(truth) - positives < least:
             skipped.append(code.id)
             continue
         models[code.id], held_out = _calibrated_head(vectors, truth, seed, calibrate)
@@ -303,8 +304,12 @@ def _calibrated_head(vectors: np.ndarray, truth: np.ndarray, seed: int, calibrat
     fitted = model.fit(vectors, truth)
     if not calibrate:
         return fitted, None
+    # each training fold must still hold enough of both classes for its own calibration
+    inner = min(folds, *(n - -(-n // folds) for n in (positives, len(truth) - positives)))
+    inner_model = CalibratedClassifierCV(base, method="sigmoid", cv=max(2, inner))
     splits = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    held_out = cross_val_predict(model, vectors, truth, cv=splits, method="predict_proba")[:, 1]
+    held_out = cross_val_predict(inner_model, vectors, truth, cv=splits,
+                                 method="predict_proba")[:, 1]
     return fitted, held_out
 
 
