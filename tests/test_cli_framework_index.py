@@ -133,7 +133,7 @@ def test_cli_autocode_review_and_agreement(fs, study, data_dir):
 
 def test_cli_autocode_unknown_method(fs, study):
     assert fs("autocode", study, "--method", "magic") == (
-        1, "", "error: method 'magic' is not one of: keyword, semantic, supervised [FS003]\n")
+        1, "", "error: method 'magic' is not one of: keyword, semantic, supervised, tuned [FS003]\n")
 
 
 def test_cli_themes_suggest_and_adopt(fs, study):

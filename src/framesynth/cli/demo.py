@@ -19,7 +19,7 @@ from framesynth.familiarise.overview import project_info
 from framesynth.familiarise.search import search
 from framesynth.frame.framework import framework_codes
 from framesynth.index.agreement import agreement
-from framesynth.index.review import METHODS, pending_suggestions, run_autocode
+from framesynth.index.review import METHODS, PRETRAINED_METHODS, pending_suggestions, run_autocode
 from framesynth.interpret.audit import (
     known_identifiers,
     project_language,
@@ -74,7 +74,7 @@ def index_section(session, embedder_name: str | None) -> None:  # type: ignore[n
     print_agreement(agreement(session, list(DEMO_CODERS), unit="turn"), limit=3)
     embedder = get_embedder(embedder_name)
     typer.echo("\n== autocode (suggestions wait for review)")
-    for method in METHODS:
+    for method in [m for m in METHODS if m not in PRETRAINED_METHODS]:
         result = run_autocode(session, method, unit="turn", train_coder=DEMO_CODERS[0],
                               embedder=None if method == "keyword" else embedder,
                               actor=DEMO_USER)

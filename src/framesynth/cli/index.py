@@ -144,7 +144,8 @@ def export_codings(project: ProjectArg,
 
 def autocode(project: ProjectArg,
              method: Annotated[str | None, typer.Option(
-                 help="keyword, semantic or supervised.")] = None,
+                 help="keyword, semantic, supervised or tuned (a model from `framesynth tune`)."
+             )] = None,
              unit: UnitOpt = "turn",
              codes: Annotated[list[str] | None, typer.Option(
                  "--codes", help="Only these codes (repeat); default: every codable code.")
@@ -170,6 +171,9 @@ def autocode(project: ProjectArg,
              coder: Annotated[str | None, typer.Option(
                  help="--next: learn from this coder's codings (default: everyone's).")] = None,
              seed: Annotated[int, typer.Option(help="--next: the seed for ties.")] = 0,
+             model_version: Annotated[int | None, typer.Option(
+                 help="Tuned: this stored version (default: the newest).", show_default=False)
+             ] = None,
              as_json: JsonOpt = False) -> None:
     """Suggest codes for units; suggestions wait for review and never change codings.
     --evaluate --against CODER measures each method against a coder first; --next N
@@ -183,13 +187,13 @@ def autocode(project: ProjectArg,
                           coder=coder, seed=seed, as_json=as_json)
         return
     if method is None:
-        raise InvalidArgument("name a --method (keyword, semantic or supervised), or use "
+        raise InvalidArgument("name a --method (keyword, semantic, supervised or tuned), or use "
                               "--evaluate or --next")
     model = get_embedder(embedder) if needs_embedder(method) else None
     with project_session(project) as session:
         result = run_autocode(session, method, unit=unit, codes=codes, threshold=threshold,
                               top_k=top_k, train_coder=train_coder, embedder=model,
-                              actor=current_user())
+                              model_version=model_version, actor=current_user())
     typer.echo(f"{method}: {result.stored} suggestions for {result.units} {unit}s "
                f"({result.skipped_human} already coded by a person)")
     if result.calibrated_codes:

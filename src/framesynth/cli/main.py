@@ -15,6 +15,7 @@ from framesynth.cli import (
     project,
     serve,
     sources,
+    tune,
     vocab,
 )
 from framesynth.cli._util import new_app
@@ -40,6 +41,7 @@ app.add_typer(frame.themes_app, name="themes")
 app.command("code")(index.code)
 app.add_typer(index.codings_app, name="codings")
 app.command("autocode")(index.autocode)
+app.command("tune")(tune.tune)
 app.command("review")(index.review)
 app.command("agreement")(index.agreement)
 app.add_typer(index.export_app, name="export")

