@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from framesynth.familiarise.units import Unit
 
 WORD = re.compile(r"[a-z]+")
-SUFFIXES = ("ing", "ers", "ies", "ed", "es", "er", "s")
+SUFFIXES = ("ing", "ed", "s")
 
 
 @dataclass(frozen=True)
