@@ -45,7 +45,7 @@ from framesynth.project import Project
 from framesynth.store.models import Coding
 
 LABELLED = Path(__file__).parent / "labelled"
-UNIT_KINDS = ("sentence", "turn", "participant-turn")
+UNIT_KINDS = ("sentence", "paragraph", "turn", "participant-turn")
 
 
 @dataclass

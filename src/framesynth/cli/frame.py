@@ -20,7 +20,6 @@ from framesynth.cli._util import (
 from framesynth.config import current_user
 from framesynth.embeddings import get_embedder
 from framesynth.errors import InvalidArgument
-from framesynth.familiarise.units import units
 from framesynth.frame.framework import (
     MAIN,
     CodeSpec,
@@ -35,9 +34,11 @@ from framesynth.frame.refine import merge_codes, move_code, rename_code, retire_
 from framesynth.frame.themes import (
     DEFAULT_ALGORITHM,
     DEFAULT_REPRESENTATION,
+    DEFAULT_UNIT,
     adopt_candidate,
     source_names,
     suggest_themes,
+    theme_units,
 )
 from framesynth.io.codebook import export_codebook, import_codebook
 from framesynth.store.models import Coding
@@ -49,7 +50,10 @@ UnitOpt = Annotated[str, typer.Option(help="turn, paragraph or sentence.")]
 RepresentationOpt = Annotated[str, typer.Option(
     help="What is clustered: embedding, combined (embeddings and words) or refined "
          "(embedding clusters refined by their words).")]
-AlgorithmOpt = Annotated[str, typer.Option(help="kmeans, pca-kmeans, ward or spectral.")]
+AlgorithmOpt = Annotated[str, typer.Option(help="ward, kmeans, pca-kmeans or spectral.")]
+ParticipantsOpt = Annotated[bool, typer.Option(
+    "--participants-only/--all-units",
+    help="Only participants' turns, without back-channel and fragments.")]
 
 codebook_app = new_app("The coding framework: import, export, list, refine, merge drafts.")
 themes_app = new_app("Candidate themes found in the data, to adopt into a draft framework.")
@@ -283,7 +287,8 @@ def codebook_diff(project: ProjectArg,
 
 
 @themes_app.command("suggest")
-def themes_suggest(project: ProjectArg, unit: UnitOpt = "paragraph",
+def themes_suggest(project: ProjectArg, unit: UnitOpt = DEFAULT_UNIT,
+                   participants_only: ParticipantsOpt = True,
                    k: Annotated[str, typer.Option(help="Number of candidates, or auto.")] = "auto",
                    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
                    representation: RepresentationOpt = DEFAULT_REPRESENTATION,
@@ -291,10 +296,12 @@ def themes_suggest(project: ProjectArg, unit: UnitOpt = "paragraph",
                    embedder: EmbedderOpt = None, as_json: JsonOpt = False) -> None:
     """Cluster the units into candidate themes with keywords, quotes and spread.
 
-    Example: framesynth themes suggest study.fsdb --unit paragraph --k 12 --json
+    Example: framesynth themes suggest study.fsdb --k 12 --algorithm kmeans --json
     """
     with project_session(project) as session:
-        found = suggest_themes(session, units(session, unit), embedder=get_embedder(embedder),
+        found = suggest_themes(session, theme_units(session, unit,
+                                                    participants_only=participants_only),
+                               embedder=get_embedder(embedder),
                                k=_k(k), seed=seed, representation=representation,
                                algorithm=algorithm)
         names = source_names(session)
@@ -317,7 +324,7 @@ def themes_adopt(project: ProjectArg,
                  name: Annotated[str, typer.Option(help="The theme's name in the framework.")],
                  framework: Annotated[str, typer.Option(
                      "--framework", "-f", help="The draft to adopt into.")] = "draft",
-                 unit: UnitOpt = "paragraph",
+                 unit: UnitOpt = DEFAULT_UNIT, participants_only: ParticipantsOpt = True,
                  k: Annotated[str, typer.Option(help="As given to suggest.")] = "auto",
                  seed: Annotated[int, typer.Option(help="As given to suggest.")] = 0,
                  representation: RepresentationOpt = DEFAULT_REPRESENTATION,
@@ -328,7 +335,9 @@ def themes_adopt(project: ProjectArg,
     Example: framesynth themes adopt study.fsdb 3 --name "Waiting for help" --framework draft:ruth
     """
     with project_session(project) as session:
-        found = suggest_themes(session, units(session, unit), embedder=get_embedder(embedder),
+        found = suggest_themes(session, theme_units(session, unit,
+                                                    participants_only=participants_only),
+                               embedder=get_embedder(embedder),
                                k=_k(k), seed=seed, representation=representation,
                                algorithm=algorithm)
         if not 1 <= candidate <= len(found):

@@ -1,9 +1,14 @@
 """Candidate themes from the data, to help build the framework (phase 2).
 
-Units (turns, paragraphs or sentences) are embedded and clustered with MiniBatchKMeans:
-its cost grows linearly with the number of units, so 100,000 units are fine, and a fixed
-seed makes it deterministic. ``k="auto"`` picks k by the silhouette score on a fixed-size
-sample (so the choice costs the same on any corpus). Each candidate gets:
+By default the units are participants' turns (no research-team turns, back-channel or
+fragments), represented by their sentence-model embeddings side by side with their
+TF-IDF words (``combined``), and clustered by Ward's agglomerative clustering on a
+fixed-size sample, the other units joining the nearest cluster: of the combinations
+bench/bench_theme_quality.py compares, this agrees best with the demo's and the labelled
+set's human frameworks (the other representations and algorithms stay selectable, see
+:mod:`framesynth.frame.clustering`). Cost grows linearly with the number of units and a
+fixed seed makes it deterministic. ``k="auto"`` picks k by the silhouette score on a
+fixed-size sample. Each candidate gets:
 
 - distinctive keywords by class-based TF-IDF: a word's frequency in the cluster, times
   the log of the average cluster size over the word's frequency in all clusters;
@@ -28,7 +33,7 @@ from sqlalchemy.orm import Session
 from framesynth.embeddings import Embedder, embed
 from framesynth.errors import InvalidArgument
 from framesynth.familiarise.frequencies import TOKEN_PATTERN, stop_words
-from framesynth.familiarise.units import Unit
+from framesynth.familiarise.units import Unit, units
 from framesynth.frame import clustering
 from framesynth.frame.framework import CodeSpec, add_code
 from framesynth.frame.history import record_change
@@ -36,8 +41,9 @@ from framesynth.store.models import Code, Participant, Source, Speaker
 
 MIN_WORDS = 5
 MIN_CONTENT_WORDS = 3
-DEFAULT_REPRESENTATION = "embedding"
-DEFAULT_ALGORITHM = "kmeans"
+DEFAULT_UNIT = "turn"
+DEFAULT_REPRESENTATION = "combined"
+DEFAULT_ALGORITHM = "ward"
 
 
 @dataclass
@@ -148,6 +154,15 @@ def _participants(session: Session | None, units: list[Unit]) -> dict[int | None
     ids = {u.speaker_id for u in units if u.speaker_id is not None}
     query = select(Speaker.id, Speaker.participant_id).where(Speaker.id.in_(ids))
     return dict(session.execute(query).all())
+
+
+def theme_units(session: Session, kind: str = DEFAULT_UNIT, *,
+                participants_only: bool = True) -> list[Unit]:
+    """The units to suggest themes from: by default participants' turns (see
+    :func:`participant_units`), which agree best with human frameworks
+    (bench/bench_theme_quality.py)."""
+    found = units(session, kind)
+    return participant_units(session, found) if participants_only else found
 
 
 def participant_units(session: Session, found: list[Unit],
