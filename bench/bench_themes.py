@@ -27,10 +27,14 @@ def synthetic(n: int, themes: int = 15, seed: int = 1) -> tuple[np.ndarray, list
     centres = rng.normal(size=(themes, 384))
     hidden = rng.integers(0, themes, n)
     vectors = centres[hidden] + rng.normal(scale=2.5, size=(n, 384))
-    own = [[f"theme{t}word{w}" for w in range(20)] for t in range(themes)]
-    common = [f"common{w}" for w in range(200)]
+    own = [[f"theme{letters(t)}word{letters(w)}" for w in range(20)] for t in range(themes)]
+    common = [f"common{letters(w)}" for w in range(200)]
     texts = [" ".join([*rng.choice(own[t], 4), *rng.choice(common, 8)]) for t in hidden]
     return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32), texts
+
+
+def letters(number: int) -> str:
+    return "".join("abcdefghij"[int(d)] for d in str(number))
 
 
 def timed(run, *args, **options):  # type: ignore[no-untyped-def]

@@ -150,6 +150,8 @@ def topics_study(fs, tmp_path):
     for minute, unit in enumerate(found):
         lines += [f"[00:{minute:02d}:00] Interviewer: Could you say more about that?", "",
                   f"[00:{minute:02d}:30] Dana: {unit.text}.", ""]
+        if minute % 12 == 0:
+            lines += [f"[00:{minute:02d}:50] Dana: Mm-hmm, yeah, you know, right.", ""]
     transcript = tmp_path / "topics.txt"
     transcript.write_text("\n".join(lines), encoding="utf-8")
     path = tmp_path / "study.fsdb"
@@ -183,3 +185,16 @@ def test_theme_quality_cli_refuses_an_unknown_algorithm(fs, topics_study):
     assert fs("themes", "suggest", topics_study, "--algorithm", "dbscan") == (
         1, "", "error: algorithm 'dbscan' is not one of: kmeans, pca-kmeans, ward, spectral "
                "[FS003]\n")
+
+
+def test_theme_quality_theme_units_leave_out_interviewer_and_back_channel(topics_study):
+    from framesynth.familiarise.units import units
+    from framesynth.frame.themes import theme_units
+    from framesynth.project import Project
+
+    with Project.open(topics_study) as project, project.session() as session:
+        kept = theme_units(session)
+        everything = theme_units(session, participants_only=False)
+        with_team = units(session, "turn", include_interviewer=True)
+    assert (len(kept), len(everything), len(with_team)) == (36, 39, 75)
+    assert [u.text for u in kept] == [u.text + "." for u in topic_corpus()[0]]

@@ -56,8 +56,11 @@ def word_vectors(texts: Sequence[str], seed: int,
 
     from framesynth.familiarise.frequencies import TOKEN_PATTERN, stop_words
 
-    tfidf = TfidfVectorizer(stop_words=list(stop_words()), token_pattern=TOKEN_PATTERN,
-                            sublinear_tf=True, min_df=2).fit_transform(texts)
+    try:
+        tfidf = TfidfVectorizer(stop_words=list(stop_words()), token_pattern=TOKEN_PATTERN,
+                                sublinear_tf=True, min_df=2).fit_transform(texts)
+    except ValueError:  # no word outside the stop-words occurs twice
+        return np.zeros((len(texts), 1), dtype=np.float32)
     width = min(dimensions, tfidf.shape[1] - 1, len(texts) - 1)
     if width < 2:
         return np.zeros((len(texts), 1), dtype=np.float32)
@@ -183,9 +186,10 @@ def refine_by_words(vectors: np.ndarray, texts: Sequence[str], labels: np.ndarra
 
     from framesynth.familiarise.frequencies import TOKEN_PATTERN, stop_words
 
-    counts = CountVectorizer(stop_words=list(stop_words()), token_pattern=TOKEN_PATTERN,
-                             min_df=2).fit_transform(texts)
-    if counts.shape[1] == 0:
+    try:
+        counts = CountVectorizer(stop_words=list(stop_words()), token_pattern=TOKEN_PATTERN,
+                                 min_df=2).fit_transform(texts)
+    except ValueError:  # no word outside the stop-words occurs twice
         return labels
     units = normalize(counts.astype(np.float64))
     for _ in range(rounds):
