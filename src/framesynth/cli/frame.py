@@ -20,7 +20,6 @@ from framesynth.cli._util import (
 from framesynth.config import current_user
 from framesynth.embeddings import get_embedder
 from framesynth.errors import InvalidArgument
-from framesynth.familiarise.units import units
 from framesynth.frame.framework import (
     MAIN,
     CodeSpec,
@@ -32,7 +31,15 @@ from framesynth.frame.framework import (
 from framesynth.frame.history import describe, diff_since, history, record_change
 from framesynth.frame.merge import merge_drafts
 from framesynth.frame.refine import merge_codes, move_code, rename_code, retire_code, split_code
-from framesynth.frame.themes import adopt_candidate, source_names, suggest_themes
+from framesynth.frame.themes import (
+    DEFAULT_ALGORITHM,
+    DEFAULT_REPRESENTATION,
+    DEFAULT_UNIT,
+    adopt_candidate,
+    source_names,
+    suggest_themes,
+    theme_units,
+)
 from framesynth.io.codebook import export_codebook, import_codebook
 from framesynth.store.models import Coding
 
@@ -40,6 +47,13 @@ FrameworkOpt = Annotated[str, typer.Option(
     "--framework", "-f", help="The shared framework 'main' or a draft's name.")]
 CodeArg = Annotated[str, typer.Argument(help="A code's path, Theme/Code (or a unique name).")]
 UnitOpt = Annotated[str, typer.Option(help="turn, paragraph or sentence.")]
+RepresentationOpt = Annotated[str, typer.Option(
+    help="What is clustered: embedding, combined (embeddings and words) or refined "
+         "(embedding clusters refined by their words).")]
+AlgorithmOpt = Annotated[str, typer.Option(help="ward, kmeans, pca-kmeans or spectral.")]
+ParticipantsOpt = Annotated[bool, typer.Option(
+    "--participants-only/--all-units",
+    help="Only participants' turns, without back-channel and fragments.")]
 
 codebook_app = new_app("The coding framework: import, export, list, refine, merge drafts.")
 themes_app = new_app("Candidate themes found in the data, to adopt into a draft framework.")
@@ -273,17 +287,23 @@ def codebook_diff(project: ProjectArg,
 
 
 @themes_app.command("suggest")
-def themes_suggest(project: ProjectArg, unit: UnitOpt = "paragraph",
+def themes_suggest(project: ProjectArg, unit: UnitOpt = DEFAULT_UNIT,
+                   participants_only: ParticipantsOpt = True,
                    k: Annotated[str, typer.Option(help="Number of candidates, or auto.")] = "auto",
                    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+                   representation: RepresentationOpt = DEFAULT_REPRESENTATION,
+                   algorithm: AlgorithmOpt = DEFAULT_ALGORITHM,
                    embedder: EmbedderOpt = None, as_json: JsonOpt = False) -> None:
     """Cluster the units into candidate themes with keywords, quotes and spread.
 
-    Example: framesynth themes suggest study.fsdb --unit paragraph --k 12 --json
+    Example: framesynth themes suggest study.fsdb --k 12 --algorithm kmeans --json
     """
     with project_session(project) as session:
-        found = suggest_themes(session, units(session, unit), embedder=get_embedder(embedder),
-                               k=_k(k), seed=seed)
+        found = suggest_themes(session, theme_units(session, unit,
+                                                    participants_only=participants_only),
+                               embedder=get_embedder(embedder),
+                               k=_k(k), seed=seed, representation=representation,
+                               algorithm=algorithm)
         names = source_names(session)
         data = [candidate.as_dict(names) for candidate in found]
     if as_json:
@@ -304,17 +324,22 @@ def themes_adopt(project: ProjectArg,
                  name: Annotated[str, typer.Option(help="The theme's name in the framework.")],
                  framework: Annotated[str, typer.Option(
                      "--framework", "-f", help="The draft to adopt into.")] = "draft",
-                 unit: UnitOpt = "paragraph",
+                 unit: UnitOpt = DEFAULT_UNIT, participants_only: ParticipantsOpt = True,
                  k: Annotated[str, typer.Option(help="As given to suggest.")] = "auto",
                  seed: Annotated[int, typer.Option(help="As given to suggest.")] = 0,
+                 representation: RepresentationOpt = DEFAULT_REPRESENTATION,
+                 algorithm: AlgorithmOpt = DEFAULT_ALGORITHM,
                  embedder: EmbedderOpt = None) -> None:
-    """Adopt a suggested candidate (same unit, k and seed as suggest) into a draft framework.
+    """Adopt a suggested candidate (same options as suggest) into a draft framework.
 
     Example: framesynth themes adopt study.fsdb 3 --name "Waiting for help" --framework draft:ruth
     """
     with project_session(project) as session:
-        found = suggest_themes(session, units(session, unit), embedder=get_embedder(embedder),
-                               k=_k(k), seed=seed)
+        found = suggest_themes(session, theme_units(session, unit,
+                                                    participants_only=participants_only),
+                               embedder=get_embedder(embedder),
+                               k=_k(k), seed=seed, representation=representation,
+                               algorithm=algorithm)
         if not 1 <= candidate <= len(found):
             raise InvalidArgument(f"candidate {candidate} does not exist (1-{len(found)})")
         code = adopt_candidate(session, found[candidate - 1], name=name, framework=framework,

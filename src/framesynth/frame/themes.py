@@ -1,9 +1,14 @@
 """Candidate themes from the data, to help build the framework (phase 2).
 
-Units (turns, paragraphs or sentences) are embedded and clustered with MiniBatchKMeans:
-its cost grows linearly with the number of units, so 100,000 units are fine, and a fixed
-seed makes it deterministic. ``k="auto"`` picks k by the silhouette score on a fixed-size
-sample (so the choice costs the same on any corpus). Each candidate gets:
+By default the units are participants' turns (no research-team turns, back-channel or
+fragments), represented by their sentence-model embeddings side by side with their
+TF-IDF words (``combined``), and clustered by Ward's agglomerative clustering on a
+fixed-size sample, the other units joining the nearest cluster: of the combinations
+bench/bench_theme_quality.py compares, this agrees best with the demo's and the labelled
+set's human frameworks (the other representations and algorithms stay selectable, see
+:mod:`framesynth.frame.clustering`). Cost grows linearly with the number of units and a
+fixed seed makes it deterministic. ``k="auto"`` picks k by the silhouette score on a
+fixed-size sample. Each candidate gets:
 
 - distinctive keywords by class-based TF-IDF: a word's frequency in the cluster, times
   the log of the average cluster size over the word's frequency in all clusters;
@@ -17,6 +22,7 @@ renamed as they wish, or ignores it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,13 +33,17 @@ from sqlalchemy.orm import Session
 from framesynth.embeddings import Embedder, embed
 from framesynth.errors import InvalidArgument
 from framesynth.familiarise.frequencies import TOKEN_PATTERN, stop_words
-from framesynth.familiarise.units import Unit
+from framesynth.familiarise.units import Unit, units
+from framesynth.frame import clustering
 from framesynth.frame.framework import CodeSpec, add_code
 from framesynth.frame.history import record_change
-from framesynth.store.models import Code, Source, Speaker
+from framesynth.store.models import Code, Participant, Source, Speaker
 
-SILHOUETTE_SAMPLE = 2000
 MIN_WORDS = 5
+MIN_CONTENT_WORDS = 3
+DEFAULT_UNIT = "turn"
+DEFAULT_REPRESENTATION = "combined"
+DEFAULT_ALGORITHM = "ward"
 
 
 @dataclass
@@ -65,24 +75,31 @@ def _unit_dict(unit: Unit, names: dict[int, str]) -> dict[str, Any]:
 
 def suggest_themes(session: Session | None, units: list[Unit], *, embedder: Embedder,
                    k: int | str = "auto", seed: int = 0, keywords: int = 8,
-                   quotes: int = 3) -> list[Candidate]:
-    """Cluster ``units`` into candidate themes, largest first."""
+                   quotes: int = 3, representation: str = DEFAULT_REPRESENTATION,
+                   algorithm: str = DEFAULT_ALGORITHM) -> list[Candidate]:
+    """Cluster ``units`` into candidate themes, largest first.
+
+    :param representation: one of :data:`~framesynth.frame.clustering.REPRESENTATIONS`;
+    :param algorithm: one of :data:`~framesynth.frame.clustering.ALGORITHMS`.
+    """
     units = [u for u in units if len(u.text.split()) >= MIN_WORDS]
     if len(units) < 4:
         raise InvalidArgument("too few units to suggest themes (need at least 4 with "
                               f"{MIN_WORDS}+ words)")
-    vectors = embed(session, embedder, [u.text for u in units])
-    labels, centres = cluster(vectors, k=k, seed=seed)
+    texts = [u.text for u in units]
+    space, labels = cluster_units(embed(session, embedder, texts), texts, k=k, seed=seed,
+                                  representation=representation, algorithm=algorithm)
+    centres = clustering.normalise(clustering.centres_of(space, labels))
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
         groups[int(label)].append(index)
     ordered = sorted(groups.values(), key=lambda idx: (-len(idx), idx[0]))
-    words = class_tfidf_keywords([[units[i].text for i in idx] for idx in ordered], keywords)
+    words = class_tfidf_keywords([[texts[i] for i in idx] for idx in ordered], keywords)
     participants = _participants(session, units)
     found = []
     for number, (idx, top) in enumerate(zip(ordered, words, strict=True), start=1):
         centre = centres[int(labels[idx[0]])]
-        nearest = sorted(idx, key=lambda i: -float(vectors[i] @ centre))[:quotes]
+        nearest = sorted(idx, key=lambda i: -float(space[i] @ centre))[:quotes]
         members = [units[i] for i in idx]
         found.append(Candidate(
             number, top, [units[i] for i in nearest], members,
@@ -92,36 +109,27 @@ def suggest_themes(session: Session | None, units: list[Unit], *, embedder: Embe
     return found
 
 
-def cluster(vectors: np.ndarray, *, k: int | str, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Labels and unit-length centres from MiniBatchKMeans."""
-    from sklearn.cluster import MiniBatchKMeans
+def cluster_units(vectors: np.ndarray, texts: Sequence[str], *, k: int | str, seed: int,
+                  representation: str = DEFAULT_REPRESENTATION,
+                  algorithm: str = DEFAULT_ALGORITHM) -> tuple[np.ndarray, np.ndarray]:
+    """The space the units were clustered in and each unit's cluster label."""
+    if representation not in clustering.REPRESENTATIONS:
+        raise InvalidArgument(f"representation {representation!r} is not one of: "
+                              f"{', '.join(clustering.REPRESENTATIONS)}")
+    space = clustering.normalise(vectors)
+    if representation == "combined":
+        space = clustering.combine(space, clustering.word_vectors(texts, seed))
+    labels, _ = cluster(space, k=k, seed=seed, algorithm=algorithm)
+    if representation == "refined":
+        labels = clustering.refine_by_words(space, texts, labels)
+    return space, labels
 
-    chosen = choose_k(vectors, seed) if k == "auto" else int(k)
-    if not 2 <= chosen <= len(vectors):
-        raise InvalidArgument(f"k must be between 2 and the number of units ({len(vectors)})")
-    model = MiniBatchKMeans(n_clusters=chosen, random_state=seed, n_init=3,
-                            batch_size=1024).fit(vectors)
-    centres = model.cluster_centers_
-    centres = centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-9)
-    return model.labels_, centres
 
-
-def choose_k(vectors: np.ndarray, seed: int) -> int:
-    """The k in 4..20 with the best silhouette on a fixed-size sample."""
-    from sklearn.cluster import MiniBatchKMeans
-    from sklearn.metrics import silhouette_score
-
-    rng = np.random.default_rng(seed)
-    sample = vectors if len(vectors) <= SILHOUETTE_SAMPLE else vectors[
-        rng.choice(len(vectors), SILHOUETTE_SAMPLE, replace=False)]
-    best, best_score = 2, -1.0
-    for k in range(4, min(20, len(sample) // 5) + 1):
-        labels = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3,
-                                 batch_size=1024).fit_predict(sample)
-        score = float(silhouette_score(sample, labels, metric="cosine"))
-        if score > best_score:
-            best, best_score = k, score
-    return best if best_score > -1 else min(len(vectors), 4)
+def cluster(vectors: np.ndarray, *, k: int | str, seed: int,
+            algorithm: str = DEFAULT_ALGORITHM) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and unit-length centres; ``k="auto"`` picks k by silhouette on a sample."""
+    chosen = clustering.choose_k(vectors, seed, algorithm) if k == "auto" else int(k)
+    return clustering.cluster(vectors, k=chosen, seed=seed, algorithm=algorithm)
 
 
 def class_tfidf_keywords(groups: list[list[str]], top: int) -> list[list[str]]:
@@ -146,6 +154,31 @@ def _participants(session: Session | None, units: list[Unit]) -> dict[int | None
     ids = {u.speaker_id for u in units if u.speaker_id is not None}
     query = select(Speaker.id, Speaker.participant_id).where(Speaker.id.in_(ids))
     return dict(session.execute(query).all())
+
+
+def theme_units(session: Session, kind: str = DEFAULT_UNIT, *,
+                participants_only: bool = True) -> list[Unit]:
+    """The units to suggest themes from: by default participants' turns (see
+    :func:`participant_units`), which agree best with human frameworks
+    (bench/bench_theme_quality.py)."""
+    found = units(session, kind)
+    return participant_units(session, found) if participants_only else found
+
+
+def participant_units(session: Session, found: list[Unit],
+                      min_content: int = MIN_CONTENT_WORDS) -> list[Unit]:
+    """``found`` without the research team's turns, back-channel and fragments.
+
+    A unit is kept when its speaker is not an interviewer nor a team participant and it
+    has at least ``min_content`` content words (fillers and function words aside).
+    """
+    from framesynth.chart.fillers import content_words
+
+    team = set(session.scalars(select(Speaker.id).join(
+        Participant, Speaker.participant_id == Participant.id).where(Participant.team)))
+    team |= set(session.scalars(select(Speaker.id).where(Speaker.is_interviewer)))
+    return [u for u in found if u.speaker_id not in team
+            and len(content_words(u.text)) >= min_content]
 
 
 def source_names(session: Session) -> dict[int, str]:
