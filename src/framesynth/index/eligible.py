@@ -25,7 +25,7 @@ from framesynth.familiarise.units import Unit, units
 from framesynth.familiarise.vocabulary import get_setting
 from framesynth.store.models import Participant, Speaker
 
-MIN_WORDS = 4
+MIN_WORDS = 5  # "time. Have of course." (issue 13) is four
 MIN_WORDS_SETTING = "autocode.min_words"
 REASONS = ("team", "back-channel", "fragment")
 

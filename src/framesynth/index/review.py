@@ -128,7 +128,7 @@ def run_autocode(session: Session, method: str, *, unit: str = "turn",
         targets, uncovered = leave_out_uncovered(session, embedder, targets, unit=unit)
     coder.fit(chosen, training, session=session)
     suggestions = coder.suggest(targets, session=session)
-    kept = [s for s in suggestions if min_score is None or s.score >= min_score]
+    kept = [s for s in suggestions if min_score is None or round(s.score, 4) >= min_score]
     stored, skipped = store_suggestions(session, kept, method)
     result = AutocodeResult(method, len(targets), stored, skipped, uncovered=uncovered,
                             left_out=eligible.left_out, min_words=eligible.min_words,
