@@ -99,6 +99,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     parser.add_argument("--fit-calibration", action="store_true",
                         help="print the Platt parameters fitted on the labelled set")
+    parser.add_argument("--zero-shot-only", action="store_true",
+                        help="only the zero-shot ranking figures")
     args = parser.parse_args()
     shutil.rmtree(args.out / "autocode", ignore_errors=True)
     started = time.perf_counter()
@@ -120,6 +122,9 @@ def main() -> None:
         embedder.encode(["warm up"])
         load = time.perf_counter() - t0
         print(f"embedder {embedder.name} loaded in {load:.1f} s\n")
+        if args.zero_shot_only:
+            zero_shot(Memo(embedder), codes, labelled, args.fit_calibration)
+            return
         calibration = labelled_units(session, "turn")
         training = labelled_units(session, "turn", coder="amira")
         methods = [
@@ -150,8 +155,22 @@ def main() -> None:
         for code in codes:
             cells = " / ".join(f"{results[m]['per_code'][code.id][2]:.2f}" for m, _, _ in methods)
             print(f"  {code_path(code):<58} {cells}")
-        zero_shot(embedder, codes, labelled, args.fit_calibration)
+        zero_shot(Memo(embedder), codes, labelled, args.fit_calibration)
         session.rollback()
+
+
+class Memo:
+    """The embedder, each text encoded once (the zero-shot variants share the vectors)."""
+
+    def __init__(self, embedder):  # type: ignore[no-untyped-def]
+        self.embedder, self.name, self.seen = embedder, embedder.name, {}
+        self.languages = embedder.languages
+
+    def encode(self, texts):  # type: ignore[no-untyped-def]
+        new = [t for t in dict.fromkeys(texts) if t not in self.seen]
+        if new:
+            self.seen.update(zip(new, self.embedder.encode(new), strict=True))
+        return np.array([self.seen[t] for t in texts])
 
 
 ZERO_SHOT = [  # name, EmbeddingCoder parameters
