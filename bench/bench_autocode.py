@@ -41,8 +41,8 @@ from framesynth.demo import build_demo_project
 from framesynth.embeddings import get_embedder
 from framesynth.familiarise.units import Unit, units
 from framesynth.frame.framework import code_path, find_code, framework_codes
-from framesynth.index.agreement import agreement
 from framesynth.index import zeroshot
+from framesynth.index.agreement import agreement
 from framesynth.index.autocode import EmbeddingCoder, KeywordCoder, SupervisedCoder
 from framesynth.index.review import labelled_units
 from framesynth.io.importers import import_files
