@@ -14,6 +14,16 @@ turn by turn and code by code with the human labels:
 - units per second of ``suggest`` (fitting and model loading timed apart).
 
 For scale, the demo's two human coders' agreement on turns is printed too.
+
+Zero-shot ranking (issue 13), with no human codings at all: each unit's codes ranked,
+against the nearest-definition baseline, in the same run:
+
+- ranked top-1 accuracy (the top code is one of the turn's human codes, over turns with
+  one), macro-F1 of the top code taken as the only prediction, top-3 recall;
+- the expected calibration error (ECE, 10 bins) of the top-3 confidences: with the fixed
+  calibration in the code, and refitted leaving each interview out in turn (honest);
+- ``--fit-calibration`` prints the Platt parameters fitted on all 104 turns, the
+  constants :data:`framesynth.index.zeroshot.CALIBRATION` hold.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ from framesynth.demo import build_demo_project
 from framesynth.embeddings import get_embedder
 from framesynth.familiarise.units import Unit, units
 from framesynth.frame.framework import code_path, find_code, framework_codes
+from framesynth.index import zeroshot
 from framesynth.index.agreement import agreement
 from framesynth.index.autocode import EmbeddingCoder, KeywordCoder, SupervisedCoder
 from framesynth.index.review import labelled_units
@@ -86,6 +97,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--embedder", default=None)
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
+    parser.add_argument("--fit-calibration", action="store_true",
+                        help="print the Platt parameters fitted on the labelled set")
+    parser.add_argument("--zero-shot-only", action="store_true",
+                        help="only the zero-shot ranking figures")
     args = parser.parse_args()
     shutil.rmtree(args.out / "autocode", ignore_errors=True)
     started = time.perf_counter()
@@ -107,11 +122,14 @@ def main() -> None:
         embedder.encode(["warm up"])
         load = time.perf_counter() - t0
         print(f"embedder {embedder.name} loaded in {load:.1f} s\n")
+        if args.zero_shot_only:
+            zero_shot(Memo(embedder), codes, labelled, args.fit_calibration)
+            return
         calibration = labelled_units(session, "turn")
         training = labelled_units(session, "turn", coder="amira")
         methods = [
             ("keyword", KeywordCoder(), ()),
-            ("semantic", EmbeddingCoder(embedder), calibration),
+            ("semantic", EmbeddingCoder(embedder, threshold=0.5), calibration),
             ("supervised", SupervisedCoder(embedder), training),
         ]
         targets = [unit for unit, _ in labelled]
@@ -137,7 +155,103 @@ def main() -> None:
         for code in codes:
             cells = " / ".join(f"{results[m]['per_code'][code.id][2]:.2f}" for m, _, _ in methods)
             print(f"  {code_path(code):<58} {cells}")
+        zero_shot(Memo(embedder), codes, labelled, args.fit_calibration)
         session.rollback()
+
+
+class Memo:
+    """The embedder, each text encoded once (the zero-shot variants share the vectors)."""
+
+    def __init__(self, embedder):  # type: ignore[no-untyped-def]
+        self.embedder, self.name, self.seen = embedder, embedder.name, {}
+        self.languages = embedder.languages
+
+    def encode(self, texts):  # type: ignore[no-untyped-def]
+        new = [t for t in dict.fromkeys(texts) if t not in self.seen]
+        if new:
+            self.seen.update(zip(new, self.embedder.encode(new), strict=True))
+        return np.array([self.seen[t] for t in texts])
+
+
+ZERO_SHOT = [  # name, EmbeddingCoder parameters
+    ("nearest definition (baseline)", {"prototypes": "definition", "aggregate": "max",
+                                       "exclusion_weight": 0.0, "centred": False}),
+    ("prototypes, max (before #13)", {"aggregate": "max", "exclusion_weight": 1.0,
+                                      "centred": False}),
+    ("prototypes, max, centred", {"aggregate": "max"}),
+    ("prototypes, softmax, centred", {"aggregate": "softmax"}),
+    ("prototypes, mean, no exclusions", {"exclusion_weight": 0.0}),
+    ("prototypes, mean, centred (default)", {}),
+]
+
+
+def ranked_figures(scores: np.ndarray, truth: list[set[int]]) -> tuple[float, float, float]:
+    """(top-1 accuracy, macro-F1 of the top code, top-3 recall); truth: columns per unit."""
+    top = scores.argmax(axis=1)
+    coded = [i for i, wanted in enumerate(truth) if wanted]
+    accuracy = float(np.mean([top[i] in truth[i] for i in coded]))
+    best3 = np.argsort(-scores, axis=1)[:, :3]
+    recall3 = float(np.mean([bool(set(best3[i]) & truth[i]) for i in coded]))
+    f1s = []
+    for column in range(scores.shape[1]):
+        guess = top == column
+        right = np.array([column in wanted for wanted in truth])
+        tp, fp, fn = (guess & right).sum(), (guess & ~right).sum(), (~guess & right).sum()
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return accuracy, float(np.mean(f1s)), recall3
+
+
+def held_out_ece(scores: np.ndarray, truth: list[set[int]], groups: list[int]) -> float:
+    """ECE of top-3 confidences, the calibration refitted leaving each interview out."""
+    probabilities, rights = [], []
+    for group in sorted(set(groups)):
+        train = [i for i, g in enumerate(groups) if g != group]
+        test = [i for i, g in enumerate(groups) if g == group]
+        x, right = zeroshot.features(scores[train], [truth[i] for i in train], 3)
+        fitted = zeroshot.fit_calibration(x, right) or zeroshot.CALIBRATION
+        x, right = zeroshot.features(scores[test], [truth[i] for i in test], 3)
+        probabilities += [zeroshot.confidence(s, m, fitted) for s, m in x]
+        rights += list(right)
+    return zeroshot.expected_calibration_error(np.array(probabilities), np.array(rights))
+
+
+def zero_shot(embedder, codes, labelled, fit: bool) -> None:  # type: ignore[no-untyped-def]
+    """Rank every code for every labelled turn with no human codings; print the figures."""
+    columns = {code.id: column for column, code in enumerate(codes)}
+    truth = [{columns[c] for c in wanted} for _, wanted in labelled]
+    groups = [unit.source_id for unit, _ in labelled]
+    targets = [unit for unit, _ in labelled]
+    print(f"\nzero-shot ranking, no human codings ({len(targets)} turns, {len(codes)} codes; "
+          "coverage 100%: every turn ranked)")
+    print(f"{'method':<37} {'top-1':>6} {'macro-F1':>9} {'top-3':>6} {'ECE':>6} "
+          f"{'ECE held-out':>13}")
+    for name, params in ZERO_SHOT:
+        coder = EmbeddingCoder(embedder, **params).fit(codes)
+        scores = coder.scores(targets)
+        accuracy, macro_f1, recall3 = ranked_figures(scores, truth)
+        x, right = zeroshot.features(scores, truth, 3)
+        fixed = np.array([zeroshot.confidence(s, m) for s, m in x])
+        ece = zeroshot.expected_calibration_error(fixed, right)
+        print(f"{name:<37} {accuracy:>6.3f} {macro_f1:>9.3f} {recall3:>6.3f} {ece:>6.3f} "
+              f"{held_out_ece(scores, truth, groups):>13.3f}")
+    if fit:
+        x, right = zeroshot.features(scores, truth, 3)
+        print(f"\nPlatt parameters (a, b, c) on all {len(targets)} turns: "
+              f"{zeroshot.fit_calibration(x, right)}")
+    reliability(scores, truth)
+
+
+def reliability(scores: np.ndarray, truth: list[set[int]]) -> None:
+    """The default's reliability table: confidence bins against the share right."""
+    x, right = zeroshot.features(scores, truth, 3)
+    sure = np.array([zeroshot.confidence(s, m) for s, m in x])
+    print("\nreliability of the default's top-3 confidences (fixed calibration)")
+    print(f"{'confidence':>11} {'suggestions':>12} {'mean conf':>10} {'right':>6}")
+    for low in np.arange(0.0, 1.0, 0.2):
+        inside = (sure >= low) & (sure < low + 0.2 if low < 0.8 else sure <= 1.0)
+        if inside.any():
+            print(f"{low:>5.1f}-{low + 0.2:<5.1f} {int(inside.sum()):>12} "
+                  f"{sure[inside].mean():>10.3f} {right[inside].mean():>6.3f}")
 
 
 if __name__ == "__main__":

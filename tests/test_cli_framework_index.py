@@ -187,3 +187,30 @@ def test_cli_interpret_commands(fs, charted_path, tmp_path):
     assert fs("report", charted_path, "--format", "md", "--out", named, "--no-anonymise")[1] == (
         f"wrote {named} (NOT anonymised)\n")
     assert "Maureen" not in (tmp_path / "r.md").read_text(encoding="utf-8")
+
+
+def test_cli_review_counts_table_and_json(fs, study):
+    fs("autocode", study, "--method", "keyword")
+    pending = json.loads(fs("review", study, "--json")[1])
+    rows = json.loads(fs("review", study, "--counts", "--json")[1])
+    assert [r["min_score"] for r in rows] == [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1]
+    for row in rows:
+        kept = [p for p in pending if p["score"] >= row["min_score"]]
+        assert (row["suggestions"], row["units"]) == (
+            len(kept), len({(p["source"], p["start"]) for p in kept}))
+    code, out, _ = fs("review", study, "--counts")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split() == ["min", "score", "suggestions", "units"]
+    assert [line.split() for line in lines[2:]] == [
+        [f"{r['min_score']:.1f}", str(r["suggestions"]), str(r["units"])] for r in rows]
+
+
+def test_cli_autocode_min_score_and_left_out_line(fs, study):
+    code, out, _ = fs("autocode", study, "--method", "keyword", "--min-score", "0.55")
+    assert (code, out.splitlines()) == (0, [
+        "keyword: 0 suggestions for 7 turns (0 already coded by a person)",
+        "left out 5 turns: 4 team, 1 fragment (< 5 words)",
+        "3 suggestions below --min-score 0.55 not stored"])
+    assert json.loads(fs("review", study, "--json")[1]) == []
+    code, out, _ = fs("autocode", study, "--method", "keyword", "--min-score", "0.5")
+    assert out.splitlines()[0] == "keyword: 3 suggestions for 7 turns (0 already coded by a person)"

@@ -145,12 +145,12 @@ def test_language_semantic_autocode_skips_uncovered_sources_and_says_so(mixed, m
     assert result.uncovered.as_dict()["sources"] == ["entretien.txt", "interview_nl.txt"]
     suggested = {s.source.name for s in pending_suggestions(mixed, method="semantic")}
     assert suggested and suggested <= {"interview.txt", "focus_group.txt"}
-    assert result.units == 8  # the English turns only
+    assert result.units == 7  # the English turns only, a fragment aside
 
 
 def test_language_hashing_embedder_covers_every_language(mixed, hashing):
     result = run_autocode(mixed, "semantic", embedder=hashing, threshold=0.2, actor="ruth")
-    assert result.uncovered is None and result.units == 16
+    assert result.uncovered is None and result.units == 15  # a fragment aside
 
 
 def test_language_supervised_autocode_skips_and_refuses_uncovered_training(mixed):
@@ -184,7 +184,8 @@ def test_language_cli_autocode_prints_the_notice(fs, project_path, data_dir, fra
     monkeypatch.setattr("framesynth.cli.index.get_embedder", lambda name=None: EnglishHashing())
     code, out, _ = fs("autocode", project_path, "--method", "semantic", "--threshold", "0.9")
     assert (code, out.splitlines()) == (0, [
-        "semantic: 0 suggestions for 2 turns (0 already coded by a person)",
+        "semantic: 1 suggestions for 2 turns (0 already coded by a person)",
+        "left out 10 turns: 10 team",
         "2 sources in fr, nl are not covered by hashing-en.test (English only): "
         "no suggestions for their 8 turns"])
 

@@ -3,13 +3,17 @@ and review."""
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sqlalchemy import select
 
 from framesynth.errors import InvalidArgument, NotFound
 from framesynth.familiarise.units import Unit, units
-from framesynth.frame.framework import CodeSpec, add_code, find_code
+from framesynth.frame.framework import CodeSpec, add_code, find_code, framework_codes
+from framesynth.index import zeroshot
 from framesynth.index.autocode import (
     EmbeddingCoder,
     KeywordCoder,
@@ -17,11 +21,13 @@ from framesynth.index.autocode import (
     best_f1_threshold,
 )
 from framesynth.index.coding import code_span
+from framesynth.index.eligible import eligible_units
 from framesynth.index.review import (
     accept_suggestions,
     pending_suggestions,
     reject_suggestions,
     run_autocode,
+    suggestion_counts,
 )
 from framesynth.store.models import Coding
 
@@ -53,14 +59,65 @@ def test_embedding_coder_exclusion_counts_against_a_code(session, hashing):
     assert scores[1, 1] == pytest.approx(scores[1, 0])  # elsewhere both agree
 
 
-def test_embedding_coder_calibrates_thresholds_on_human_codings(session, hashing):
-    code = add_code(session, CodeSpec(name="Buses", definition="bus transport rural"))
-    labelled = [(unit(f"the bus was late again {i}"), {code.id}) for i in range(4)]
-    labelled += [(unit(f"funding ends in march {i}"), set()) for i in range(6)]
-    coder = EmbeddingCoder(hashing).fit([code], labelled)
-    assert code.id in coder.thresholds_
-    found = coder.suggest([unit("the bus again"), unit("funding in march")])
-    assert [s.unit.text for s in found] == ["the bus again"]
+def bus_and_funding(session):
+    buses = add_code(session, CodeSpec(name="Buses", definition="bus transport rural"))
+    funding = add_code(session, CodeSpec(name="Funding", definition="funding ends in march"))
+    labelled = [(unit(f"the bus was late again number {i}", i * 40), {buses.id})
+                for i in range(15)]
+    labelled += [(unit(f"our funding ends in march number {i}", 600 + i * 40), {funding.id})
+                 for i in range(15)]
+    return buses, funding, labelled
+
+
+def test_embedding_coder_ranks_top_k_with_confidence_for_every_unit(session, hashing):
+    buses, funding, labelled = bus_and_funding(session)
+    targets = [u for u, _ in labelled]
+    found = EmbeddingCoder(hashing, top_k=1).fit([buses, funding]).suggest(targets)
+    assert [(s.unit, s.code_id) for s in found] == [(u, min(c)) for u, c in labelled]
+    both = EmbeddingCoder(hashing).fit([buses, funding]).suggest(targets)
+    assert len(both) == 2 * len(targets)  # top-3 of two codes: both, for every unit
+    assert all(0.0 <= s.score <= 1.0 for s in both)
+
+
+def test_zeroshot_confidence_is_monotone_in_the_raw_score():
+    raw = np.linspace(-0.3, 0.4, 30)
+    for margin in (-0.2, 0.0, 0.15):
+        sure = [zeroshot.confidence(score, margin) for score in raw]
+        assert all(0.0 <= p <= 1.0 for p in sure)
+        assert sure == sorted(sure) and sure[0] < sure[-1]
+
+
+def test_embedding_coder_ranks_by_score_and_rates_the_top_code_highest(session, hashing):
+    buses, funding, labelled = bus_and_funding(session)
+    coder = EmbeddingCoder(hashing).fit([buses, funding])
+    targets = [u for u, _ in labelled]
+    scores = coder.scores(targets)
+    found = coder.suggest(targets)
+    for row, first, second in zip(scores, found[::2], found[1::2], strict=True):
+        assert first.score > second.score
+        assert row[[buses.id, funding.id].index(first.code_id)] == row.max()
+
+
+def test_embedding_coder_recalibrates_on_the_projects_codings(session, hashing):
+    buses, funding, labelled = bus_and_funding(session)
+    fixed = EmbeddingCoder(hashing).fit([buses, funding])
+    refitted = EmbeddingCoder(hashing).fit([buses, funding], labelled)
+    assert (fixed.calibration_, fixed.recalibrated_on_) == (zeroshot.CALIBRATION, 0)
+    assert refitted.recalibrated_on_ == 30 and refitted.calibration_ != zeroshot.CALIBRATION
+    targets = [unit("the bus again", 5000), unit("funding in march", 5100)]
+    before = [s.score for s in fixed.suggest(targets)]
+    after = [s.score for s in refitted.suggest(targets)]
+    assert before != after and all(0.0 <= p <= 1.0 for p in after)
+    too_few = EmbeddingCoder(hashing).fit([buses, funding], labelled[:4] + labelled[15:19])
+    assert too_few.calibration_ == zeroshot.CALIBRATION  # 8 units: too few to refit
+
+
+def test_zeroshot_expected_calibration_error():
+    sure = np.array([0.9, 0.9, 0.1, 0.1])
+    assert zeroshot.expected_calibration_error(sure, np.array([1, 1, 0, 0], bool)) == (
+        pytest.approx(0.1))
+    assert zeroshot.expected_calibration_error(sure, np.array([0, 0, 1, 1], bool)) == (
+        pytest.approx(0.9))
 
 
 def test_best_f1_threshold_separates_perfectly_when_it_can():
@@ -128,11 +185,71 @@ def test_review_refuses_unknown_or_settled_suggestions(coded):
     assert str(raised.value) == "no suggestion with id 9999 [FS002]"
 
 
-def test_semantic_autocode_with_the_real_model_finds_waiting(coded, minilm):
-    result = run_autocode(coded, "semantic", embedder=minilm, threshold=0.3, actor="ruth")
-    assert result.stored > 0
-    found = {(s.text[:14], s.code.name) for s in pending_suggestions(coded, method="semantic")}
-    assert ("Fourteen weeks", "Waiting lists") in found
+def test_semantic_autocode_ranks_every_eligible_unit(coded, hashing):
+    result = run_autocode(coded, "semantic", embedder=hashing, actor="ruth")
+    pending = pending_suggestions(coded, method="semantic")
+    eligible = {(u.source_id, u.start) for u in eligible_units(coded, "turn").units}
+    per_unit = Counter((s.source_id, s.start) for s in pending)
+    assert set(per_unit) == eligible and set(per_unit.values()) == {3}  # coverage 100%
+    assert result.units == len(eligible) and result.stored == len(pending) == 3 * len(eligible)
+    assert all(0.0 <= s.score <= 1.0 for s in pending)
+
+
+def test_semantic_autocode_min_score_stores_only_those(coded, hashing):
+    every = run_autocode(coded, "semantic", embedder=hashing, actor="ruth")
+    scores = sorted(s.score for s in pending_suggestions(coded, method="semantic"))
+    cut = scores[len(scores) // 2]
+    some = run_autocode(coded, "semantic", embedder=hashing, min_score=cut, actor="ruth")
+    kept = pending_suggestions(coded, method="semantic")
+    assert some.stored == len(kept) == sum(1 for s in scores if s >= cut)
+    assert some.below_min_score == every.stored - some.stored > 0
+    assert all(s.score >= cut for s in kept)
+
+
+def test_review_counts_per_cut_off(coded, hashing):
+    run_autocode(coded, "semantic", embedder=hashing, actor="ruth")
+    pending = pending_suggestions(coded)
+    counts = suggestion_counts(coded, cut_offs=(0.9, 0.5, 0.0))
+    assert [c.min_score for c in counts] == [0.9, 0.5, 0.0]
+    for c in counts:
+        kept = [s for s in pending if s.score >= c.min_score]
+        assert (c.suggestions, c.units) == (len(kept), len({(s.source_id, s.start)
+                                                              for s in kept}))
+    assert counts[-1].suggestions == len(pending)
+
+
+HELD_OUT = {  # bench/labelled turns (no example text in them) -> their human code
+    "So I'm the volunteer coordinator, twenty-five": "Volunteers",
+    "That's the question, isn't it. My post is funded": "Short-term funding",
+    "Without it there's no service. Stanmere's six": "Transport and rural access",
+    "Completely. Two years ago nobody put food": "Cost of living",
+    "Scared, a lot of them. Say Early Help": "Families' trust in services",
+    "Far too much about referrals being turned down.": "Thresholds and gatekeeping",
+    "Mostly word of mouth, honestly.": "Referral routes",
+    "Tidewater's the one that keeps me up.": "Waiting lists",
+    "There's a signed agreement, I've seen it": "Depth of partnership",
+    "Better than they did. But there's still a bit": "Trust between organisations",
+    "Numbers, mostly, and I'm as guilty as anyone.": "Monitoring and evidence",
+    "Yes, the best thing this year. The trauma-informed": "Joint training",
+}
+
+
+def test_semantic_real_model_ranks_held_out_turns_top_1(session, minilm):
+    from framesynth.demo import demo_file
+    from framesynth.io.codebook import import_codebook
+    from framesynth.io.importers import import_files
+
+    bench = Path(__file__).parents[1] / "bench" / "labelled" / "transcripts"
+    import_files(session, sorted(bench.glob("*.txt")))
+    import_codebook(session, demo_file("framework.yaml"), actor="ruth")
+    turns = {start: next(u for u in units(session) if u.text.startswith(start))
+             for start in HELD_OUT}
+    codes = [c for c in framework_codes(session) if c.codable]
+    assert not any(e in u.text for c in codes for e in c.examples for u in turns.values())
+    coder = EmbeddingCoder(minilm, top_k=1).fit(codes)
+    found = {s.unit.text: s.code_id for s in coder.suggest(list(turns.values()))}
+    names = {c.id: c.name for c in codes}
+    assert {start: names[found[u.text]] for start, u in turns.items()} == HELD_OUT
 
 
 def test_supervised_autocode_needs_a_coder(coded, hashing):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import shutil
 import threading
@@ -191,6 +193,31 @@ def test_web_autocode_job_then_review(local):
                        headers={"X-CSRF-Token": token}).json() == {"accepted": 1}
     assert client.post("/api/suggestions/reject", json={"ids": ids[1:]},
                        headers={"X-CSRF-Token": token}).json() == {"rejected": 1}
+
+
+def test_web_review_score_slider_counts_and_filters(local, plain_project):
+    from framesynth.embeddings import HashingEmbedder
+    from framesynth.index.review import pending_suggestions, run_autocode, suggestion_counts
+
+    with Project.open(plain_project) as project, project.session() as session:
+        run_autocode(session, "semantic", embedder=HashingEmbedder(), actor="ruth")
+        expected = [vars(c) for c in suggestion_counts(session)]
+        at = {c.min_score: (c.suggestions, c.units)
+              for c in suggestion_counts(session, cut_offs=(0.5, 0.6))}
+        scores = [s.score for s in pending_suggestions(session)]
+    client = TestClient(local, base_url=LOCAL)
+    assert client.get("/api/suggestions/counts").json() == expected
+    assert [c["min_score"] for c in expected] == [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1]
+    page = client.get("/review").text  # the default cut-off: 0.50
+    assert re.search(r'id="min-score" name="min_score" min="0" max="1" step="0.05" '
+                     r'value="0.50"', page)
+    assert f"{at[0.5][0]} suggestions on {at[0.5][1]} units at \u2265 0.50" in page
+    slider = json.loads(html.unescape(re.search(r'data-counts="([^"]+)"', page).group(1)))
+    assert slider["0.60"] == list(at[0.6]) and slider["0.00"][0] == len(scores)
+    rows = re.findall(r'data-score="([0-9.e-]+)"( hidden)?>',
+                      client.get("/review?min_score=0.6").text)
+    assert [float(score) for score, _ in rows] == scores[:300]
+    assert all(bool(hidden) == (float(score) < 0.6) for score, hidden in rows)
 
 
 @pytest.mark.parametrize(("name", "kind"), [

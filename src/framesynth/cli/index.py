@@ -29,12 +29,14 @@ from framesynth.frame.framework import code_path
 from framesynth.index.agreement import AgreementReport
 from framesynth.index.agreement import agreement as compute_agreement
 from framesynth.index.coding import code_span, remove_coding, segments
+from framesynth.index.eligible import left_out_message
 from framesynth.index.review import (
     accept_suggestions,
     needs_embedder,
     pending_suggestions,
     reject_suggestions,
     run_autocode,
+    suggestion_counts,
 )
 from framesynth.interpret.audit import known_identifiers, refuse_leaks
 from framesynth.interpret.exports import anonymise_coding_rows
@@ -156,6 +158,9 @@ def autocode(project: ProjectArg,
              top_k: Annotated[int, typer.Option(help="At most this many codes per unit.")] = 3,
              train_coder: Annotated[str | None, typer.Option(
                  help="Supervised: learn from this coder's codings.")] = None,
+             min_score: Annotated[float | None, typer.Option(
+                 help="Store only suggestions scoring at least this (semantic: a "
+                      "confidence in [0, 1]); default: every unit's top-k.")] = None,
              embedder: EmbedderOpt = None,
              evaluate: Annotated[bool, typer.Option(
                  "--evaluate", help="Cross-validate every method (by source) against the "
@@ -177,7 +182,8 @@ def autocode(project: ProjectArg,
              as_json: JsonOpt = False) -> None:
     """Suggest codes for units; suggestions wait for review and never change codings.
     --evaluate --against CODER measures each method against a coder first; --next N
-    lists what to code next.
+    lists what to code next. Team turns, back-channel turns and fragments are left out
+    (setting autocode.min_words).
 
     Example: framesynth autocode study.fsdb --method semantic --unit turn --top-k 2
     """
@@ -193,15 +199,31 @@ def autocode(project: ProjectArg,
     with project_session(project) as session:
         result = run_autocode(session, method, unit=unit, codes=codes, threshold=threshold,
                               top_k=top_k, train_coder=train_coder, embedder=model,
-                              model_version=model_version, actor=current_user())
+                              model_version=model_version, min_score=min_score,
+                              actor=current_user())
     typer.echo(f"{method}: {result.stored} suggestions for {result.units} {unit}s "
                f"({result.skipped_human} already coded by a person)")
-    if result.calibrated_codes:
-        typer.echo(f"thresholds calibrated on human codings for {result.calibrated_codes} codes")
+    if result.left_out:
+        typer.echo(left_out_message(result.left_out, result.min_words, unit))
+    if result.below_min_score:
+        typer.echo(f"{result.below_min_score} suggestions below --min-score {min_score} "
+                   "not stored")
+    if result.recalibrated_on:
+        typer.echo(f"confidence recalibrated on {result.recalibrated_on} {unit}s a person coded")
     if result.untrained_codes:
         typer.echo(f"too few examples to learn: {', '.join(result.untrained_codes)}")
     if result.uncovered:
         typer.echo(result.uncovered.message)
+
+
+def print_counts(session: Any, method: str | None, code_name: str | None,
+                 as_json: bool) -> None:
+    counts = suggestion_counts(session, method=method, code=code_name)
+    if as_json:
+        print_json([vars(c) for c in counts])
+        return
+    print_table(["min score", "suggestions", "units"],
+                [[f"{c.min_score:.1f}", c.suggestions, c.units] for c in counts])
 
 
 def review(project: ProjectArg,
@@ -216,12 +238,18 @@ def review(project: ProjectArg,
                "--accept-all", help="Accept every suggestion the filters select.")] = False,
            reject_all: Annotated[bool, typer.Option(
                "--reject-all", help="Reject every suggestion the filters select.")] = False,
+           counts: Annotated[bool, typer.Option(
+               "--counts", help="How many suggestions and units each cut-off 0.9 ... 0.1 "
+                                "keeps.")] = False,
            as_json: JsonOpt = False) -> None:
     """List pending suggestions, or accept/reject them (accepted ones become your codings).
 
     Example: framesynth review study.fsdb --method semantic --min-score 0.6 --accept-all
     """
     with project_session(project) as session:
+        if counts:
+            print_counts(session, method, code_name, as_json)
+            return
         selected = pending_suggestions(session, method=method, code=code_name,
                                        min_score=min_score)
         to_accept = [s.id for s in selected] if accept_all else list(accept or [])

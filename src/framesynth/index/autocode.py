@@ -6,12 +6,11 @@ learns (attributes ending in ``_``) and returns the estimator, ``suggest(units)`
 them is :mod:`framesynth.index.review`.
 
 - :class:`KeywordCoder`: the keyword rules each code holds in the codebook.
-- :class:`EmbeddingCoder`: sentence embeddings of a unit against each code's name,
-  definition, inclusion rules and examples; its exclusion rules count against it.
-  Thresholds are calibrated per code on units a person has coded (the threshold that
-  maximises F1 there); a code with too few coded examples, or a project with none, uses
-  an outlier rule on the scores themselves (mean + 2 standard deviations over the units
-  being coded).
+- :class:`EmbeddingCoder`: zero-shot, every unit against every code's name with its
+  definition, inclusion rules and examples as separate prototypes, exclusion rules
+  counting against (:mod:`framesynth.index.zeroshot`). Each unit's best codes are
+  suggested, ranked, with a calibrated confidence: a fixed calibration fitted on our
+  labelled benchmark, refitted on the project's human codings when it has enough.
 - :class:`SupervisedCoder`: logistic regression on embeddings, trained on one coder's
   codings, with probabilities calibrated by cross-validation (Platt scaling). The score
   is that probability; the cut-off per code is the one that maximises F1 on
@@ -36,10 +35,8 @@ from framesynth.embeddings import Embedder, covers, embed
 from framesynth.familiarise.language import language_name, source_languages
 from framesynth.familiarise.units import Unit, units
 from framesynth.frame.keywords import KeywordRule
+from framesynth.index import zeroshot
 from framesynth.store.models import Code, Source
-
-MIN_CALIBRATION_POSITIVES = 3
-OUTLIER_SIGMAS = 2.0
 
 
 @dataclass(frozen=True)
@@ -149,78 +146,84 @@ class KeywordCoder(_Estimator):
         return found
 
 
-def code_texts(code: Code) -> tuple[list[str], list[str]]:
-    """(what a code is, what it is not): the texts embedded for it."""
-    positive = [f"{code.name}. {code.definition}".strip(), *code.inclusion, *code.examples]
+def code_texts(code: Code, prototypes: str = "all") -> tuple[list[str], list[str]]:
+    """(what a code is, what it is not): the texts embedded for it, each a prototype.
+
+    :param prototypes: ``all`` (name with definition, inclusion rules, examples) or
+        ``definition`` (name with definition only: the nearest-definition baseline).
+    """
+    positive = [f"{code.name}. {code.definition}".strip()]
+    if prototypes == "all":
+        positive += [*code.inclusion, *code.examples]
     return [t for t in positive if t.strip()], [t for t in code.exclusion if t.strip()]
 
 
 class EmbeddingCoder(_Estimator):
-    """Suggest codes whose descriptions a unit is semantically close to."""
+    """Rank every code for every unit by semantic closeness (:mod:`.zeroshot`); each
+    unit's ``top_k`` codes are suggested with a calibrated confidence as the score.
+
+    :param threshold: keep only suggestions with at least this confidence (None: all).
+    """
 
     method = "semantic"
 
-    def __init__(self, embedder: Embedder, threshold: float | None = None, top_k: int = 3):
+    def __init__(self, embedder: Embedder, threshold: float | None = None, top_k: int = 3,
+                 aggregate: str = "mean", prototypes: str = "all",
+                 exclusion_weight: float = zeroshot.EXCLUSION_WEIGHT, centred: bool = True):
         self.embedder = embedder
         self.threshold = threshold
         self.top_k = top_k
+        self.aggregate = aggregate
+        self.prototypes = prototypes
+        self.exclusion_weight = exclusion_weight
+        self.centred = centred
 
     def fit(self, codes: Sequence[Code], labelled: LabelledUnits = (), session: Any = None
             ) -> EmbeddingCoder:
-        """Embed the codes' descriptions; calibrate thresholds on ``labelled`` units."""
+        """Embed the codes' prototypes; recalibrate confidence on ``labelled`` units."""
         self.code_ids_ = [code.id for code in codes]
         self.positive_, self.negative_ = [], []
         for code in codes:
-            positive, negative = code_texts(code)
+            positive, negative = code_texts(code, self.prototypes)
             self.positive_.append(embed(session, self.embedder, positive))
             self.negative_.append(embed(session, self.embedder, negative) if negative else None)
-        self.thresholds_: dict[int, float] = {}
-        if labelled and self.threshold is None:
-            scores = self.scores([unit for unit, _ in labelled], session)
-            for column, code_id in enumerate(self.code_ids_):
-                truth = np.array([code_id in codes_ for _, codes_ in labelled])
-                if truth.sum() >= MIN_CALIBRATION_POSITIVES:
-                    self.thresholds_[code_id] = best_f1_threshold(scores[:, column], truth)
+        self.calibration_ = zeroshot.CALIBRATION
+        self.recalibrated_on_ = 0
+        if labelled:
+            self._recalibrate(labelled, session)
         return self
 
-    def scores(self, units: Sequence[Unit], session: Any = None) -> np.ndarray:
-        """units x codes: closeness to what the code is, less any excess closeness to
-        what it is not."""
+    def _recalibrate(self, labelled: LabelledUnits, session: Any) -> None:
+        columns = {code_id: column for column, code_id in enumerate(self.code_ids_)}
+        truth = [{columns[c] for c in codes if c in columns} for _, codes in labelled]
+        scores = self.scores([unit for unit, _ in labelled], session)
+        fitted = zeroshot.fit_calibration(*zeroshot.features(scores, truth, self.top_k))
+        if fitted is not None:
+            self.calibration_, self.recalibrated_on_ = fitted, len(labelled)
+
+    def raw_scores(self, units: Sequence[Unit], session: Any = None) -> np.ndarray:
+        """units x codes, before centring."""
         vectors = embed(session, self.embedder, [unit.text for unit in units])
-        columns = []
-        for positive, negative in zip(self.positive_, self.negative_, strict=True):
-            close = (vectors @ positive.T).max(axis=1)
-            if negative is not None:
-                excluded = (vectors @ negative.T).max(axis=1)
-                close = close - np.maximum(0.0, excluded - close)
-            columns.append(close)
+        columns = [zeroshot.code_scores(vectors, positive, negative, how=self.aggregate,
+                                        exclusion_weight=self.exclusion_weight)
+                   for positive, negative in zip(self.positive_, self.negative_, strict=True)]
         return np.column_stack(columns) if columns else np.zeros((len(units), 0))
 
-    def suggest(self, units: Sequence[Unit], session: Any = None) -> list[Suggestion]:
-        if not units:
-            return []
-        scores = self.scores(units, session)
-        cutoffs = self._cutoffs(scores)
-        found = []
-        for row, unit in enumerate(scores):
-            order = np.argsort(-unit)[: self.top_k]
-            for column in order:
-                if unit[column] >= cutoffs[column]:
-                    found.append(Suggestion(units[row], self.code_ids_[column],
-                                            float(unit[column]), self.method))
-        return found
+    def scores(self, units: Sequence[Unit], session: Any = None) -> np.ndarray:
+        """units x codes: the raw scores, centred per code over ``units``."""
+        raw = self.raw_scores(units, session)
+        return zeroshot.centre(raw) if self.centred else raw
 
-    def _cutoffs(self, scores: np.ndarray) -> list[float]:
-        cutoffs = []
-        for column, code_id in enumerate(self.code_ids_):
-            if self.threshold is not None:
-                cutoffs.append(self.threshold)
-            elif code_id in self.thresholds_:
-                cutoffs.append(self.thresholds_[code_id])
-            else:
-                values = scores[:, column]
-                cutoffs.append(float(values.mean() + OUTLIER_SIGMAS * values.std()))
-        return cutoffs
+    def suggest(self, units: Sequence[Unit], session: Any = None) -> list[Suggestion]:
+        if not units or not self.code_ids_:
+            return []
+        found = []
+        for unit, row in zip(units, self.scores(units, session), strict=True):
+            for column, score, margin in zeroshot.ranked(row, self.top_k):
+                sure = zeroshot.confidence(score, margin, self.calibration_)
+                if self.threshold is None or sure >= self.threshold:
+                    found.append(Suggestion(unit, self.code_ids_[column], sure, self.method))
+        return found
 
 
 def best_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> float:

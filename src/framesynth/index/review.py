@@ -32,6 +32,7 @@ from framesynth.index.autocode import (
     uncovered_sources,
 )
 from framesynth.index.coding import apply_code
+from framesynth.index.eligible import MIN_WORDS, eligible_units
 from framesynth.store.events import log_event
 from framesynth.store.ids import get_by_id
 from framesynth.store.models import Code, Coding
@@ -72,7 +73,10 @@ class AutocodeResult:
     units: int
     stored: int
     skipped_human: int
-    calibrated_codes: int = 0
+    recalibrated_on: int = 0  # semantic: human-coded units its confidence was refitted on
+    left_out: dict[str, int] = field(default_factory=dict)  # reason -> units (.eligible)
+    min_words: int = MIN_WORDS
+    below_min_score: int = 0
     untrained_codes: list[str] = field(default_factory=list)
     uncovered: Uncovered | None = None  # sources the embedder's languages leave out
 
@@ -108,15 +112,17 @@ def run_autocode(session: Session, method: str, *, unit: str = "turn",
                  codes: Sequence[str] | None = None, threshold: float | None = None,
                  top_k: int = 3, train_coder: str | None = None,
                  embedder: Embedder | None = None, model_version: int | None = None,
-                 actor: str) -> AutocodeResult:
-    """Suggest codes for the project's units with one method and store the suggestions.
+                 min_score: float | None = None, actor: str) -> AutocodeResult:
+    """Suggest codes for the project's eligible units (:mod:`.eligible`) with one method
+    and store the suggestions; ``min_score``: store only those scoring at least this.
 
     :param model_version: ``tuned``: which stored version (default: the newest).
     """
     chosen = _chosen_codes(session, codes)
     coder = make_coder(method, embedder=embedder, threshold=threshold, top_k=top_k,
                        model_version=model_version)
-    targets = units(session, unit)
+    eligible = eligible_units(session, unit)
+    targets = eligible.units
     training: LabelledUnits = ()
     if method == "supervised":
         if not train_coder:
@@ -132,10 +138,13 @@ def run_autocode(session: Session, method: str, *, unit: str = "turn",
         targets, uncovered = leave_out_uncovered(session, embedder, targets, unit=unit)
     coder.fit(chosen, training, session=session)
     suggestions = coder.suggest(targets, session=session)
-    stored, skipped = store_suggestions(session, suggestions, method)
-    result = AutocodeResult(method, len(targets), stored, skipped, uncovered=uncovered)
-    if method == "semantic" and isinstance(coder, EmbeddingCoder):
-        result.calibrated_codes = len(coder.thresholds_)
+    kept = [s for s in suggestions if min_score is None or round(s.score, 4) >= min_score]
+    stored, skipped = store_suggestions(session, kept, method)
+    result = AutocodeResult(method, len(targets), stored, skipped, uncovered=uncovered,
+                            left_out=eligible.left_out, min_words=eligible.min_words,
+                            below_min_score=len(suggestions) - len(kept))
+    if isinstance(coder, EmbeddingCoder):
+        result.recalibrated_on = coder.recalibrated_on_
     if isinstance(coder, SupervisedCoder) or method == "tuned":
         names = {c.id: c.name for c in chosen}
         result.untrained_codes = [names[i] for i in coder.skipped_]
@@ -206,6 +215,28 @@ def pending_suggestions(session: Session, *, method: str | None = None,
     if min_score is not None:
         query = query.where(Coding.score >= min_score)
     return list(session.scalars(query.order_by(Coding.score.desc(), Coding.id)))
+
+
+CUT_OFFS = (0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1)
+
+
+@dataclass(frozen=True)
+class CutOff:
+    """How many pending suggestions, and on how many units, a score cut-off keeps."""
+
+    min_score: float
+    suggestions: int
+    units: int
+
+
+def suggestion_counts(session: Session, *, method: str | None = None, code: str | None = None,
+                      cut_offs: Sequence[float] = CUT_OFFS) -> list[CutOff]:
+    """For each cut-off, the pending suggestions scoring at least it and their units."""
+    found = [(s.score or 0.0, (s.source_id, s.start, s.end))
+             for s in pending_suggestions(session, method=method, code=code)]
+    return [CutOff(cut, sum(1 for score, _ in found if score >= cut),
+                   len({where for score, where in found if score >= cut}))
+            for cut in cut_offs]
 
 
 def _pending(session: Session, ids: Sequence[int]) -> list[Coding]:

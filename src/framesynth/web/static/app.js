@@ -134,7 +134,7 @@ function showOffset(offset) {
 // ---------------------------------------------------------------- review queue and jobs
 function setupReview() {
   document.getElementById("select-all")?.addEventListener("change", (event) => {
-    document.querySelectorAll("input.pick").forEach((box) => { box.checked = event.target.checked; });
+    document.querySelectorAll("tr:not([hidden]) input.pick").forEach((box) => { box.checked = event.target.checked; });
   });
   document.querySelectorAll("[data-review]").forEach((button) => button.addEventListener("click", async () => {
     const ids = [...document.querySelectorAll("input.pick:checked")].map((box) => Number(box.value));
@@ -142,10 +142,28 @@ function setupReview() {
     const result = await api("POST", `/api/suggestions/${button.dataset.review}`, { ids });
     toast(JSON.stringify(result)); location.reload();
   }));
+  setupScoreSlider();
   document.getElementById("autocode")?.addEventListener("click", async () => {
     const job = await api("POST", "/api/jobs/autocode", { method: document.getElementById("autocode-method").value });
     follow(job.id, () => location.reload());
   });
+}
+
+function setupScoreSlider() {
+  const slider = document.getElementById("min-score");
+  if (!slider) return;
+  const counts = JSON.parse(slider.dataset.counts);
+  const show = () => {
+    const cut = Number(slider.value);
+    const [suggestions, units] = counts[cut.toFixed(2)] || [0, 0];
+    document.getElementById("score-count").textContent =
+      `${suggestions} suggestions on ${units} units at \u2265 ${cut.toFixed(2)}`;
+    document.querySelectorAll("table.review tr[data-score]").forEach((row) => {
+      row.hidden = Number(row.dataset.score) < cut;
+      if (row.hidden) row.querySelector("input.pick").checked = false;
+    });
+  };
+  slider.addEventListener("input", show);
 }
 
 function setupJobs() {
