@@ -357,4 +357,4 @@ def test_web_autocode_unknown_method_is_refused_like_the_cli(local):
     response = client.post("/api/jobs/autocode", json={"method": "magic"},
                            headers={"X-CSRF-Token": csrf_of(client)})
     assert (response.status_code, response.json()) == (400, {"error": {"code": "FS003", "message": (
-        "method 'magic' is not one of: keyword, semantic, supervised [FS003]")}})
+        "method 'magic' is not one of: keyword, semantic, supervised, tuned [FS003]")}})
