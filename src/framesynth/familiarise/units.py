@@ -12,11 +12,17 @@ Interviewer and facilitator turns are left out unless asked for; speakerless tur
 
 A coding counts for a unit when it touches it: ``coding.start < unit.end`` and
 ``coding.end > unit.start``.
+
+pysbd takes a few milliseconds a turn, so sentence spans are cached: in the process by
+turn text, and in the project (setting ``units.sentence_spans.v1``: spans by a hash of
+the turn's text, which never changes) whenever the project is writable.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,10 +30,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import InvalidArgument
-from framesynth.store.models import Source, Speaker, Turn
+from framesynth.store.models import Setting, Source, Speaker, Turn
 
 UNIT_KINDS = ("turn", "paragraph", "sentence")
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+SPAN_CACHE_KEY = "units.sentence_spans.v1"
+Spans = list[tuple[int, int]]
 
 
 @dataclass(frozen=True)
@@ -53,14 +61,49 @@ def units(session: Session, kind: str = "turn", *, source_ids: set[int] | None =
         query = query.where(Turn.source_id.in_(source_ids))
     query = query.order_by(Turn.source_id, Turn.position)
     has_speakers = set(session.scalars(select(Speaker.source_id).distinct()))
+    kept = [(source_id, start, speaker, text)
+            for source_id, position, start, speaker, text in session.execute(query)
+            if (include_interviewer or speaker not in interviewers)
+            and not (speaker is None and position == 0 and source_id in has_speakers)]
+    known = _stored_spans(session, [text for *_, text in kept]) if kind == "sentence" else {}
     found: list[Unit] = []
-    for source_id, position, start, speaker, text in session.execute(query):
-        if speaker in interviewers and not include_interviewer:
-            continue
-        if speaker is None and position == 0 and source_id in has_speakers:
-            continue  # the header before the first speaker
-        found += split_turn(source_id, start, text, speaker, kind)
+    for source_id, start, speaker, text in kept:
+        spans = known.get(text)
+        if spans is None:
+            found += split_turn(source_id, start, text, speaker, kind)
+        else:
+            found += [Unit(source_id, start + a, start + b, text[a:b], speaker) for a, b in spans]
     return found
+
+
+def _span_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _stored_spans(session: Session, texts: Iterable[str]) -> dict[str, Spans]:
+    """The sentence spans of ``texts`` from the project's cache; those not cached yet are
+    found now and added to it when the project is writable."""
+    row = session.get(Setting, SPAN_CACHE_KEY)
+    stored: dict[str, list[list[int]]] = dict(row.value) if row is not None and row.value else {}
+    known, added = {}, 0
+    for text in dict.fromkeys(texts):
+        key = _span_key(text)
+        if key not in stored:
+            stored[key] = [list(span) for span in sentence_spans(text)]
+            added += 1
+        known[text] = [(a, b) for a, b in stored[key]]
+    if added and _writable(session):
+        session.merge(Setting(key=SPAN_CACHE_KEY, value=stored))
+        session.flush()
+    return known
+
+
+def _writable(session: Session) -> bool:
+    """False for a project opened read-only (SQLite ``query_only``)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return True
+    return not connection.exec_driver_sql("PRAGMA query_only").scalar()
 
 
 def split_turn(source_id: int, start: int, text: str, speaker: int | None,
@@ -91,12 +134,17 @@ def _segmenter():  # type: ignore[no-untyped-def]
     return pysbd.Segmenter(language="en", clean=False)
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str) -> Spans:
     """``(start, end)`` of each sentence in ``text``, whitespace trimmed.
 
     pysbd returns the sentences; each is located in ``text`` after the previous one, so
     repeated sentences get their own offsets.
     """
+    return list(_sentence_spans(text))
+
+
+@lru_cache(maxsize=8192)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans, position = [], 0
     for sentence in _segmenter().segment(text):
         piece = sentence.strip()
@@ -105,7 +153,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             continue
         spans.append((found, found + len(piece)))
         position = found + len(piece)
-    return spans
+    return tuple(spans)
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
