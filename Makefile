@@ -24,6 +24,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_import_search.py
 	$(BIN)/python bench/bench_autocode.py
 	$(BIN)/python bench/bench_themes.py
+	$(BIN)/python bench/bench_speed.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests tools bench
