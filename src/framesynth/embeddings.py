@@ -16,7 +16,9 @@ supervised auto-coding leave out sources in other languages and say so; the hash
 embedder only compares words, so it covers every language.
 
 Vectors are unit length, so a dot product is a cosine similarity. :func:`embed` caches
-them in the project by embedder name and SHA-256 of the text.
+them in the project by embedder name and SHA-256 of the text, and asks the embedder only
+for texts not cached: MiniLM is loaded on its first encode, so a re-run over cached
+texts never loads it.
 """
 
 from __future__ import annotations
@@ -75,10 +77,11 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, 384), dtype=np.float32)
         model = self.model
         progress = len(texts) > 2000 and sys.stderr.isatty()  # long work shows progress
-        order, batches = length_sorted_batches(texts, self.batch_size)
+        # with a progress bar, one call: the model cuts the sorted texts into the same batches
+        order, batches = length_sorted_batches(texts, len(texts) if progress else self.batch_size)
         parts = [model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True,
-                              show_progress_bar=progress and len(batches) == 1,
-                              convert_to_numpy=True) for batch in batches]
+                              show_progress_bar=progress, convert_to_numpy=True)
+                 for batch in batches]
         return restore_order(np.vstack(parts).astype(np.float32, copy=False), order)
 
 

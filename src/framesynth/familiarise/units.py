@@ -55,25 +55,31 @@ def units(session: Session, kind: str = "turn", *, source_ids: set[int] | None =
     """The units of every source (or of ``source_ids``), in text order."""
     if kind not in UNIT_KINDS:
         raise InvalidArgument(f"unit {kind!r} is not one of: {', '.join(UNIT_KINDS)}")
-    interviewers = set(session.scalars(select(Speaker.id).where(Speaker.is_interviewer)))
-    query = select(Turn.source_id, Turn.position, Turn.start, Turn.speaker_id, Turn.text)
-    if source_ids is not None:
-        query = query.where(Turn.source_id.in_(source_ids))
-    query = query.order_by(Turn.source_id, Turn.position)
-    has_speakers = set(session.scalars(select(Speaker.source_id).distinct()))
-    kept = [(source_id, start, speaker, text)
-            for source_id, position, start, speaker, text in session.execute(query)
-            if (include_interviewer or speaker not in interviewers)
-            and not (speaker is None and position == 0 and source_id in has_speakers)]
+    kept = _turns(session, source_ids, include_interviewer)
     known = _stored_spans(session, [text for *_, text in kept]) if kind == "sentence" else {}
     found: list[Unit] = []
     for source_id, start, speaker, text in kept:
-        spans = known.get(text)
-        if spans is None:
-            found += split_turn(source_id, start, text, speaker, kind)
+        if text in known:
+            found += [Unit(source_id, start + a, start + b, text[a:b], speaker)
+                      for a, b in known[text]]
         else:
-            found += [Unit(source_id, start + a, start + b, text[a:b], speaker) for a, b in spans]
+            found += split_turn(source_id, start, text, speaker, kind)
     return found
+
+
+def _turns(session: Session, source_ids: set[int] | None, include_interviewer: bool
+           ) -> list[tuple[int, int, int | None, str]]:
+    """(source, start, speaker, text) of the turns that have units, in text order."""
+    interviewers = set(session.scalars(select(Speaker.id).where(Speaker.is_interviewer)))
+    has_speakers = set(session.scalars(select(Speaker.source_id).distinct()))
+    query = select(Turn.source_id, Turn.position, Turn.start, Turn.speaker_id, Turn.text)
+    if source_ids is not None:
+        query = query.where(Turn.source_id.in_(source_ids))
+    return [(source_id, start, speaker, text)
+            for source_id, position, start, speaker, text
+            in session.execute(query.order_by(Turn.source_id, Turn.position))
+            if (include_interviewer or speaker not in interviewers)
+            and not (speaker is None and position == 0 and source_id in has_speakers)]
 
 
 def _span_key(text: str) -> str:
