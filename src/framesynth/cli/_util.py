@@ -7,14 +7,15 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
 from framesynth.errors import FramesynthError
-from framesynth.project import Project
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 ProjectArg = Annotated[
     Path,
@@ -68,6 +69,8 @@ def new_app(help_text: str, *, default_command: bool = False) -> typer.Typer:
 @contextmanager
 def project_session(path: Path) -> Iterator[Session]:
     """Open the project and run the command in one transaction."""
+    from framesynth.project import Project  # SQLAlchemy loads when a command needs it
+
     with Project.open(path) as project, project.session() as session:
         yield session
 

@@ -1,71 +1,158 @@
-"""The ``framesynth`` command line."""
+"""The ``framesynth`` command line.
+
+Commands load on demand: ``framesynth --help`` lists them from :data:`COMMANDS` (name,
+module, attribute, summary) without importing any of them, and ``framesynth info``
+imports only the ``info`` command's module, so neither waits for numpy, SQLAlchemy's
+ORM, torch and the rest (``tests/test_cli_startup.py`` checks both). The summaries are
+the first paragraph of each command's help; the same test compares them.
+"""
 
 from __future__ import annotations
 
-from framesynth.cli import (
-    audit,
-    chart,
-    demo,
-    exchange,
-    familiarise,
-    frame,
-    index,
-    interpret,
-    language,
-    project,
-    serve,
-    sources,
-    tune,
-    vocab,
-)
-from framesynth.cli._util import new_app
+import importlib
+from typing import Any
 
-app = new_app(
-    "framesynth: qualitative framework synthesis, local-first.\n\n"
-    "Familiarise with transcripts, build a framework, code, chart and report."
-)
-# Phase 1: familiarise
-app.command("init")(project.init)
-app.command("info")(project.info)
-app.command("import")(familiarise.import_)
-app.command("search")(familiarise.search)
-app.command("words")(familiarise.words)
-app.command("language")(language.language)
-app.add_typer(familiarise.memo_app, name="memo")
-app.add_typer(sources.sources_app, name="sources")
-app.add_typer(vocab.vocab_app, name="vocab")
-# Phase 2: the framework
-app.add_typer(frame.codebook_app, name="codebook")
-app.add_typer(frame.themes_app, name="themes")
-# Phase 3: index
-app.command("code")(index.code)
-app.add_typer(index.codings_app, name="codings")
-app.command("autocode")(index.autocode)
-app.command("tune")(tune.tune)
-app.command("review")(index.review)
-app.command("agreement")(index.agreement)
-app.add_typer(index.export_app, name="export")
-index.export_app.command("matrix")(chart.export_matrix)
-# Phase 4: chart
-app.add_typer(chart.chart_app, name="chart")
-app.add_typer(chart.quote_app, name="quote")
-# Phase 5: map and interpret
-app.command("prevalence")(interpret.prevalence)
-app.command("cooccurrence")(interpret.cooccurrence)
-app.command("typology")(interpret.typology)
-app.command("network")(interpret.network)
-app.command("plots")(interpret.plots)
-app.add_typer(interpret.report_app, name="report")
-app.command("audit-names")(audit.audit_names)
-# Exchange with other tools (REFI-QDA)
-app.command("import-qdpx")(exchange.import_qdpx_command)
-app.command("export-qdpx")(exchange.export_qdpx_command)
-# The web workbench
-app.command("serve")(serve.serve)
-app.add_typer(serve.users_app, name="users")
-# The whole pipeline
-app.command("demo")(demo.demo)
+import typer
+from typer.core import TyperCommand
+
+from framesynth.cli._util import FramesynthGroup
+
+# name: (module in framesynth.cli, attribute: a command function or a sub-app, summary)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    # Phase 1: familiarise
+    "init": ("project", "init", "Create a new, empty project file."),
+    "info": ("project", "info", "Count what the project holds: sources, participants, "
+             "organisations, partnerships."),
+    "import": ("familiarise", "import_", "Import transcripts and case data, all or nothing."),
+    "search": ("familiarise", "search", "Keyword in context: every place PATTERN is said, "
+               "with the words around it."),
+    "words": ("familiarise", "words", "Most frequent words (stop-words of each source's "
+              "language removed) per source or per\ngroup of cases."),
+    "language": ("language", "language", "Each source's language (detected at import), or "
+                 "set one by hand."),
+    # Phase 3: index
+    "code": ("index", "code", "Apply a code to a span of a source."),
+    "autocode": ("index", "autocode", "Suggest codes for units; suggestions wait for review "
+                 "and never change codings."),
+    "tune": ("tune", "tune", "Fine-tune the sentence model on the project's codings "
+             "(few-shot, as SetFit does)\nand store it as a new version for `autocode "
+             "--method tuned`."),
+    "review": ("index", "review", "List pending suggestions, or accept/reject them "
+               "(accepted ones become your codings)."),
+    "agreement": ("index", "agreement", "Inter-coder agreement per code and overall: percent, "
+                  "Cohen's kappa, Krippendorff's alpha."),
+    # Phase 5: map and interpret
+    "prevalence": ("interpret", "prevalence", "How many cases in each group mention each "
+                   "code (cases, not codings)."),
+    "cooccurrence": ("interpret", "cooccurrence", "Codes applied to the same units: ranked "
+                     "pairs (and the matrix with --json)."),
+    "typology": ("interpret", "typology", "Each partnership's depth and levels: recorded, "
+                 "and as the coded evidence describes."),
+    "network": ("interpret", "network", "Draw the partnership network map (organisations by "
+                "sector, partnerships by depth)."),
+    "plots": ("interpret", "plots", "Write the matrix heatmap, prevalence by group and the "
+              "network map as PNG and SVG\n(a plot with nothing to show, such as the network "
+              "of a study without partnerships,\nis left out)."),
+    "audit-names": ("audit", "audit_names", "Look for every known name (every form of every "
+                    "participant, organisation and place\nin the cases table, e-mails, "
+                    "phones, postcodes) in output files; exit 1 if any remains."),
+    # Exchange with other tools (REFI-QDA)
+    "import-qdpx": ("exchange", "import_qdpx_command", "Import a REFI-QDA project: codebook, "
+                    "sources, codings, notes, cases, sets, vocabularies."),
+    "export-qdpx": ("exchange", "export_qdpx_command", "Export the project as a REFI-QDA "
+                    ".qdpx that other tools (and framesynth) read."),
+    # The web workbench, the whole pipeline
+    "serve": ("serve", "serve", "Start the web workbench over a project (FastAPI + uvicorn)."),
+    "demo": ("demo", "demo", "Build the demo project from the bundled corpus and run the "
+             "pipeline on it."),
+    # Groups of commands
+    "memo": ("familiarise", "memo_app", "Memos on the project, a source or a span of a "
+             "source."),
+    "sources": ("sources", "sources_app", "Manage imported sources: list, remove, replace, "
+                "re-split."),
+    "vocab": ("vocab", "vocab_app", "The study's vocabularies: the terms sectors, depth, "
+              "levels ... may take."),
+    "codebook": ("frame", "codebook_app", "The coding framework: import, export, list, "
+                 "refine, merge drafts."),
+    "themes": ("frame", "themes_app", "Candidate themes found in the data, to adopt into a "
+               "draft framework."),
+    "codings": ("index", "codings_app", "Codings: import them in bulk, list the segments of "
+                "a code."),
+    "export": ("index", "export_app", "Export project data as files."),
+    "chart": ("chart", "chart_app", "The framework matrix: cases by themes, with summaries "
+              "and quotes."),
+    "quote": ("chart", "quote_app", "Quotes picked to illustrate themes in the report."),
+    "report": ("interpret", "report_app", "The learning report: build it (the default "
+               "command) or write the team's report file."),
+    "users": ("serve", "users_app", "Accounts for the web workbench, with a role each: "
+              "owner, coder, viewer."),
+}
+
+_loaded: dict[str, Any] = {}  # name -> its click command, once imported
+
+
+def load_command(name: str) -> Any:
+    """The click command (or group) ``name``, importing its module on first use."""
+    if name not in _loaded:
+        module, attribute, _ = COMMANDS[name]
+        target = getattr(importlib.import_module(f"framesynth.cli.{module}"), attribute)
+        if name == "export":
+            _add_export_matrix(target)
+        holder = typer.Typer()
+        if isinstance(target, typer.Typer):
+            holder.add_typer(target, name=name)
+        else:
+            holder.command(name)(target)
+        holder.command("_")(lambda: None)  # two entries, so Typer builds a group
+        _loaded[name] = typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined]
+    return _loaded[name]
+
+
+def _add_export_matrix(export_app: typer.Typer) -> None:
+    from framesynth.cli import chart
+
+    if not any(c.name == "matrix" for c in export_app.registered_commands):
+        export_app.command("matrix")(chart.export_matrix)
+
+
+class LazyGroup(FramesynthGroup):
+    """The top-level group: lists :data:`COMMANDS` and imports one when it runs."""
+
+    listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        if name not in COMMANDS:
+            return None
+        if self.listing and name not in _loaded:
+            return TyperCommand(name, help=COMMANDS[name][2])
+        return load_command(name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
+
+app = typer.Typer(cls=LazyGroup, no_args_is_help=True, pretty_exceptions_enable=False,
+                  add_completion=False,
+                  help="framesynth: qualitative framework synthesis, local-first.\n\n"
+                       "Familiarise with transcripts, build a framework, code, chart and "
+                       "report.")
+
+
+@app.callback()
+def _top() -> None:
+    pass
 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import typer._click as click
 from typer.main import get_command
 
 from framesynth.cli.main import app
@@ -16,8 +17,10 @@ from framesynth.cli.main import app
 def iter_commands(command: Any = None, path: str = "framesynth") -> Iterator[tuple[str, Any]]:
     """(full name, command) for every leaf command, in registration order."""
     command = command or get_command(app)
-    for name, sub in getattr(command, "commands", {}).items():
-        if getattr(sub, "commands", None):
+    context = click.Context(command)
+    for name in command.list_commands(context) if hasattr(command, "list_commands") else []:
+        sub = command.get_command(context, name)
+        if hasattr(sub, "list_commands"):
             yield from iter_commands(sub, f"{path} {name}")
         else:
             yield f"{path} {name}", sub

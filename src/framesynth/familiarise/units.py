@@ -12,11 +12,17 @@ Interviewer and facilitator turns are left out unless asked for; speakerless tur
 
 A coding counts for a unit when it touches it: ``coding.start < unit.end`` and
 ``coding.end > unit.start``.
+
+pysbd takes a few milliseconds a turn, so sentence spans are cached: in the process by
+turn text, and in the project (setting ``units.sentence_spans.v1``: spans by a hash of
+the turn's text, which never changes) whenever the project is writable.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,10 +30,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import InvalidArgument
-from framesynth.store.models import Source, Speaker, Turn
+from framesynth.store.models import Setting, Source, Speaker, Turn
 
 UNIT_KINDS = ("turn", "paragraph", "sentence")
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+SPAN_CACHE_KEY = "units.sentence_spans.v1"
+Spans = list[tuple[int, int]]
 
 
 @dataclass(frozen=True)
@@ -47,20 +55,61 @@ def units(session: Session, kind: str = "turn", *, source_ids: set[int] | None =
     """The units of every source (or of ``source_ids``), in text order."""
     if kind not in UNIT_KINDS:
         raise InvalidArgument(f"unit {kind!r} is not one of: {', '.join(UNIT_KINDS)}")
+    kept = _turns(session, source_ids, include_interviewer)
+    known = _stored_spans(session, [text for *_, text in kept]) if kind == "sentence" else {}
+    found: list[Unit] = []
+    for source_id, start, speaker, text in kept:
+        if text in known:
+            found += [Unit(source_id, start + a, start + b, text[a:b], speaker)
+                      for a, b in known[text]]
+        else:
+            found += split_turn(source_id, start, text, speaker, kind)
+    return found
+
+
+def _turns(session: Session, source_ids: set[int] | None, include_interviewer: bool
+           ) -> list[tuple[int, int, int | None, str]]:
+    """(source, start, speaker, text) of the turns that have units, in text order."""
     interviewers = set(session.scalars(select(Speaker.id).where(Speaker.is_interviewer)))
+    has_speakers = set(session.scalars(select(Speaker.source_id).distinct()))
     query = select(Turn.source_id, Turn.position, Turn.start, Turn.speaker_id, Turn.text)
     if source_ids is not None:
         query = query.where(Turn.source_id.in_(source_ids))
-    query = query.order_by(Turn.source_id, Turn.position)
-    has_speakers = set(session.scalars(select(Speaker.source_id).distinct()))
-    found: list[Unit] = []
-    for source_id, position, start, speaker, text in session.execute(query):
-        if speaker in interviewers and not include_interviewer:
-            continue
-        if speaker is None and position == 0 and source_id in has_speakers:
-            continue  # the header before the first speaker
-        found += split_turn(source_id, start, text, speaker, kind)
-    return found
+    return [(source_id, start, speaker, text)
+            for source_id, position, start, speaker, text
+            in session.execute(query.order_by(Turn.source_id, Turn.position))
+            if (include_interviewer or speaker not in interviewers)
+            and not (speaker is None and position == 0 and source_id in has_speakers)]
+
+
+def _span_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _stored_spans(session: Session, texts: Iterable[str]) -> dict[str, Spans]:
+    """The sentence spans of ``texts`` from the project's cache; those not cached yet are
+    found now and added to it when the project is writable."""
+    row = session.get(Setting, SPAN_CACHE_KEY)
+    stored: dict[str, list[list[int]]] = dict(row.value) if row is not None and row.value else {}
+    known, added = {}, 0
+    for text in dict.fromkeys(texts):
+        key = _span_key(text)
+        if key not in stored:
+            stored[key] = [list(span) for span in sentence_spans(text)]
+            added += 1
+        known[text] = [(a, b) for a, b in stored[key]]
+    if added and _writable(session):
+        session.merge(Setting(key=SPAN_CACHE_KEY, value=stored))
+        session.flush()
+    return known
+
+
+def _writable(session: Session) -> bool:
+    """False for a project opened read-only (SQLite ``query_only``)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return True
+    return not connection.exec_driver_sql("PRAGMA query_only").scalar()
 
 
 def split_turn(source_id: int, start: int, text: str, speaker: int | None,
@@ -88,15 +137,25 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
 def _segmenter():  # type: ignore[no-untyped-def]
     import pysbd
 
+    # pysbd builds some 2,700 distinct regular expressions over a project's turns; re's
+    # cache keeps 512, so without more room it recompiles them for every turn (~20% of
+    # its time on the demo).
+    if getattr(re, "_MAXCACHE", 4096) < 4096:
+        re._MAXCACHE = 4096  # type: ignore[attr-defined]
     return pysbd.Segmenter(language="en", clean=False)
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str) -> Spans:
     """``(start, end)`` of each sentence in ``text``, whitespace trimmed.
 
     pysbd returns the sentences; each is located in ``text`` after the previous one, so
     repeated sentences get their own offsets.
     """
+    return list(_sentence_spans(text))
+
+
+@lru_cache(maxsize=8192)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans, position = [], 0
     for sentence in _segmenter().segment(text):
         piece = sentence.strip()
@@ -105,7 +164,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             continue
         spans.append((found, found + len(piece)))
         position = found + len(piece)
-    return spans
+    return tuple(spans)
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

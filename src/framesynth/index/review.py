@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from framesynth.embeddings import Embedder
@@ -35,7 +35,7 @@ from framesynth.index.coding import apply_code
 from framesynth.index.eligible import MIN_WORDS, eligible_units
 from framesynth.store.events import log_event
 from framesynth.store.ids import get_by_id
-from framesynth.store.models import Code, Coding
+from framesynth.store.models import Code, Coding, utcnow
 
 METHODS = ("keyword", "semantic", "supervised", "tuned")
 # methods that use a model trained beforehand (`framesynth tune`), not one fitted here
@@ -179,27 +179,31 @@ def _chosen_codes(session: Session, paths: Sequence[str] | None) -> list[Code]:
 def store_suggestions(session: Session, suggestions: Sequence[Suggestion], method: str
                       ) -> tuple[int, int]:
     """Replace this method's pending suggestions; returns (stored, skipped as already
-    coded by a person or already rejected)."""
+    coded by a person or already rejected). One bulk insert, no ORM objects."""
     coder = f"auto:{method}"
     session.execute(delete(Coding).where(Coding.coder == coder, Coding.status == "pending"))
-    human = defaultdict(list)
-    for source_id, start, end, code_id in session.execute(
-        select(Coding.source_id, Coding.start, Coding.end, Coding.code_id).where(
-            (Coding.status.is_(None)) | (Coding.status == "rejected"))
-    ):
-        human[(source_id, code_id)].append((start, end))
-    stored = skipped = 0
-    for suggestion in suggestions:
-        unit = suggestion.unit
-        if any(unit.touched_by(s, e) for s, e in human[(unit.source_id, suggestion.code_id)]):
-            skipped += 1
-            continue
-        session.add(Coding(source_id=unit.source_id, start=unit.start, end=unit.end,
-                           code_id=suggestion.code_id, coder=coder,
-                           score=round(suggestion.score, 4), status="pending", text=unit.text))
-        stored += 1
-    session.flush()
-    return stored, skipped
+    taken = _human_spans(session, {s.unit.source_id for s in suggestions})
+    created = utcnow()
+    rows = [{"source_id": s.unit.source_id, "start": s.unit.start, "end": s.unit.end,
+             "code_id": s.code_id, "coder": coder, "score": round(s.score, 4),
+             "status": "pending", "text": s.unit.text, "created_at": created}
+            for s in suggestions
+            if not any(s.unit.touched_by(a, b) for a, b in taken[(s.unit.source_id, s.code_id)])]
+    if rows:
+        session.execute(insert(Coding), rows)
+    return len(rows), len(suggestions) - len(rows)
+
+
+def _human_spans(session: Session, source_ids: set[int]
+                 ) -> defaultdict[tuple[int, int], list[tuple[int, int]]]:
+    """(source, code) -> spans a person coded or a reviewer rejected, in ``source_ids``."""
+    taken: defaultdict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    query = select(Coding.source_id, Coding.code_id, Coding.start, Coding.end).where(
+        Coding.status.is_(None) | (Coding.status == "rejected"),
+        Coding.source_id.in_(source_ids))
+    for source_id, code_id, start, end in session.execute(query):
+        taken[(source_id, code_id)].append((start, end))
+    return taken
 
 
 def pending_suggestions(session: Session, *, method: str | None = None,

@@ -1,0 +1,124 @@
+"""Benchmark: the speed targets of issue 13, on the demo project, in one run.
+
+    .venv/bin/python bench/bench_speed.py [--out bench/out/speed] [--repeat 5]
+
+Prints:
+
+- the raw model's encode rate (sentences/s) for exactly the texts that
+  ``framesynth autocode --method semantic --unit sentence`` embeds on the demo, encoded
+  by sentence-transformers itself and by our length-sorted batches;
+- the cold run (no cached embeddings) end to end, the CLI command run in this process
+  after the model is loaded, and its ratio to the raw encode time (target <= 1.1);
+- the re-run with every embedding cached: seconds, share of the raw encode time
+  (target <= 5%) and whether it loaded the model (target: no);
+- ``framesynth --help`` and ``framesynth info`` start-up, each a fresh interpreter,
+  best of ``--repeat`` (target <= 0.3 s). Byte-code is cached (under ``--out``), as it
+  is for an installed package.
+
+The machine's other work makes absolute times noisy; the ratios are measured within
+one process, back to back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from framesynth import embeddings
+from framesynth.cli.main import app
+from framesynth.demo import build_demo_project
+
+AUTOCODE = ["autocode", "--method", "semantic", "--unit", "sentence"]
+
+
+class Recording(embeddings.SentenceTransformerEmbedder):
+    """MiniLM, remembering the texts it was asked to encode."""
+
+    def __init__(self, loader: embeddings.ModelLoader | None = None):
+        super().__init__(loader=loader)
+        self.texts: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += texts
+        return super().encode(texts)
+
+
+def run_cli(embedder: embeddings.Embedder, path: Path) -> float:
+    """Seconds for ``framesynth autocode ...`` on ``path``, run in this process."""
+    embeddings.EMBEDDERS[embeddings.DEFAULT_EMBEDDER] = lambda: embedder
+    started = time.perf_counter()
+    app([AUTOCODE[0], str(path), *AUTOCODE[1:]], standalone_mode=False)
+    return time.perf_counter() - started
+
+
+def timed(function, *args, **kwargs) -> float:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    function(*args, **kwargs)
+    return time.perf_counter() - started
+
+
+def start_up(args: list[str], repeat: int, cache: Path) -> float:
+    """Best wall time of ``framesynth ARGS`` in a fresh interpreter."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(cache)
+    command = [sys.executable, "-m", "framesynth.cli.main", *args]
+    subprocess.run(command, env=env, capture_output=True, check=True)  # compiles byte-code
+    return min(timed(subprocess.run, command, env=env, capture_output=True, check=True)
+               for _ in range(repeat))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("bench/out/speed"))
+    parser.add_argument("--repeat", type=int, default=5)
+    options = parser.parse_args()
+    options.out.mkdir(parents=True, exist_ok=True)
+    demo = options.out / "demo" / "demo.fsdb"
+    if not demo.exists():
+        build_demo_project(demo.parent)
+    cold = options.out / "cold.fsdb"
+    shutil.copyfile(demo, cold)
+
+    load = timed(lambda: embeddings._load_minilm(None).encode(["warm up"]))
+    model = embeddings._load_minilm(None)
+    recorder = Recording()
+    cold_s = run_cli(recorder, cold)
+    texts = recorder.texts
+    raw_s = timed(model.encode, texts, batch_size=64, normalize_embeddings=True)
+    sorted_s = timed(embeddings.SentenceTransformerEmbedder().encode, texts)
+
+    loads: list[str | None] = []
+
+    def counting(device: str | None):  # type: ignore[no-untyped-def]
+        loads.append(device)
+        return embeddings._load_minilm(device)
+
+    cached_s = run_cli(embeddings.SentenceTransformerEmbedder(loader=counting), cold)
+    help_s = start_up(["--help"], options.repeat, options.out / "pycache")
+    info_s = start_up(["info", str(demo)], options.repeat, options.out / "pycache")
+
+    print(f"\nmodel load (once, not counted below)    {load:6.2f} s")
+    print(f"texts embedded by the cold run          {len(texts):6d}")
+    print(f"raw encode (sentence-transformers)      {raw_s:6.2f} s  "
+          f"{len(texts) / raw_s:6.0f} sentences/s")
+    print(f"raw encode (our length-sorted batches)  {sorted_s:6.2f} s  "
+          f"{len(texts) / sorted_s:6.0f} sentences/s")
+    print(f"cold autocode, end to end               {cold_s:6.2f} s  "
+          f"ratio {cold_s / raw_s:4.2f} (target <= 1.10)")
+    print(f"cached re-run                           {cached_s:6.2f} s  "
+          f"{100 * cached_s / raw_s:4.1f}% of raw encode (target <= 5%)")
+    print(f"model loaded on the re-run              {'yes' if loads else 'no'} (target: no)")
+    print(f"framesynth --help start-up, best of {options.repeat}   {help_s:6.2f} s  (target <= 0.3)")
+    print(f"framesynth info start-up, best of {options.repeat}     {info_s:6.2f} s  (target <= 0.3)")
+
+
+if __name__ == "__main__":
+    main()
