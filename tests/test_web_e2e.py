@@ -94,6 +94,9 @@ def test_e2e_code_a_selection_see_it_and_keep_it(site, browser, tmp_path):
     chosen = page.evaluate(SELECT, [2, 25])
     page.wait_for_selector("#picker:not([hidden])")
     page.fill("#picker-filter", "waiting lists")
+    # the codes arrive from /api/codes: press Enter once the list shows the match, as a
+    # person would
+    page.wait_for_selector("#picker-list li:has-text('Waiting lists')")
     with page.expect_navigation():
         page.press("#picker-filter", "Enter")
     with Project.open(path) as project, project.session() as session:
