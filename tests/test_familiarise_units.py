@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from framesynth.errors import InvalidArgument
-from framesynth.familiarise.units import sentence_spans, units
+from framesynth.familiarise.units import segment, sentence_spans, units
 from framesynth.io.importers import import_files
 
 
@@ -78,3 +78,21 @@ def test_units_sentence_spans_are_cached_in_the_project(demo_path, tmp_path, mon
     with Project.open(path) as project, project.session() as session:
         assert units(session, "sentence") == found
         assert len(found) > 2000
+
+
+SEGMENTED = [
+    "Yes. Yes. Yes.",
+    "We met Dr. Okafor at 3 p.m. on Tuesday.  Then   we left!\n\nDid it work? It did...",
+    "  Leading space. Trailing space.   ",
+    "One sentence without a stop",
+    "He said “stop.” She didn't. He said “stop.” Again.\tTabbed.\u00a0Odd space. E.g. this.",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", SEGMENTED)
+def test_units_segment_is_pysbds_segment(text):
+    import pysbd
+
+    expected = pysbd.Segmenter(language="en", clean=False).segment(text)
+    assert segment(text) == expected
