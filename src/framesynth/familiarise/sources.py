@@ -24,6 +24,7 @@ from framesynth.errors import (
     NotFound,
 )
 from framesynth.familiarise.language import ensure_languages
+from framesynth.familiarise.units import cache_sentence_spans
 from framesynth.familiarise.speaker_links import (
     KIND_FROM,
     kind_for_respondents,
@@ -111,6 +112,7 @@ def add_sources(
     session.flush()
     _insert_turns(session, [row for source, turns in staged for row in _turn_rows(source, turns)])
     ensure_languages(session)  # from the participants' turns, now that speakers are linked
+    cache_sentence_spans(session, {source.id for source in sources})
     log_event(session, "import_sources", actor=actor, sources=[s.name for s in sources],
               **({"interviewers": list(interviewers)} if interviewers else {}))
     return sources
