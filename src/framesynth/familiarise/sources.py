@@ -24,7 +24,6 @@ from framesynth.errors import (
     NotFound,
 )
 from framesynth.familiarise.language import ensure_languages
-from framesynth.familiarise.units import cache_sentence_spans
 from framesynth.familiarise.speaker_links import (
     KIND_FROM,
     kind_for_respondents,
@@ -38,6 +37,7 @@ from framesynth.familiarise.speakers import (
     is_interviewer_label,
     normalise_label,
 )
+from framesynth.familiarise.units import cache_sentence_spans
 from framesynth.store.events import log_event
 from framesynth.store.models import (
     SOURCE_KINDS,
