@@ -13,10 +13,12 @@ Prints:
   (target <= 5%) and whether it loaded the model (target: no);
 - ``framesynth --help`` and ``framesynth info`` start-up, each a fresh interpreter,
   best of ``--repeat`` (target <= 0.3 s). Byte-code is cached (under ``--out``), as it
-  is for an installed package.
+  is for an installed package;
+- the cold run's own overhead in seconds, with an instant stand-in for the model;
+- PASS or FAIL for each target, and the load average the figures were taken under.
 
 The machine's other work makes absolute times noisy; the ratios are measured within
-one process, back to back.
+one process, back to back. The demo is built afresh (``--reuse-demo`` keeps one).
 """
 
 from __future__ import annotations
@@ -37,6 +39,17 @@ from framesynth.cli.main import app
 from framesynth.demo import build_demo_project
 
 AUTOCODE = ["autocode", "--method", "semantic", "--unit", "sentence"]
+
+
+class Instant:
+    """A stand-in for the model that answers at once: what is left is our overhead."""
+
+    name = "instant.v0"
+    languages: frozenset[str] | None = frozenset({"en"})
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        rows = np.random.default_rng(len(texts)).standard_normal((len(texts), 384))
+        return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
 
 
 class Recording(embeddings.SentenceTransformerEmbedder):
@@ -75,22 +88,37 @@ def start_up(args: list[str], repeat: int, cache: Path) -> float:
                for _ in range(repeat))
 
 
+def fresh_copy(demo: Path, name: str) -> Path:
+    target = demo.parent.parent / name
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(demo, target)
+    return target
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("bench/out/speed"))
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--reuse-demo", action="store_true")
     options = parser.parse_args()
     options.out.mkdir(parents=True, exist_ok=True)
     demo = options.out / "demo" / "demo.fsdb"
-    if not demo.exists():
+    if not demo.exists() or not options.reuse_demo:
+        shutil.rmtree(demo.parent, ignore_errors=True)
         build_demo_project(demo.parent)
-    cold = options.out / "cold.fsdb"
-    shutil.copyfile(demo, cold)
+    before = os.getloadavg()
 
     load = timed(lambda: embeddings._load_minilm(None).encode(["warm up"]))
     model = embeddings._load_minilm(None)
     recorder = Recording()
-    cold_s = run_cli(recorder, cold)
+    cold = fresh_copy(demo, "cold.fsdb")
+    cold_s = run_cli(recorder, cold)  # first: it pays for loading the command, as a CLI run does
+    instant_s = run_cli(Instant(), fresh_copy(demo, "instant.fsdb"))
     texts = recorder.texts
     raw_s = timed(model.encode, texts, batch_size=64, normalize_embeddings=True)
     sorted_s = timed(embeddings.SentenceTransformerEmbedder().encode, texts)
@@ -104,20 +132,28 @@ def main() -> None:
     cached_s = run_cli(embeddings.SentenceTransformerEmbedder(loader=counting), cold)
     help_s = start_up(["--help"], options.repeat, options.out / "pycache")
     info_s = start_up(["info", str(demo)], options.repeat, options.out / "pycache")
+    after = os.getloadavg()
+    ratio, share = cold_s / raw_s, 100 * cached_s / raw_s
 
-    print(f"\nmodel load (once, not counted below)    {load:6.2f} s")
+    print(f"\nload average {before[0]:.1f} before, {after[0]:.1f} after "
+          f"({os.cpu_count()} cores)")
+    print(f"model load (once, not counted below)    {load:6.2f} s")
     print(f"texts embedded by the cold run          {len(texts):6d}")
     print(f"raw encode (sentence-transformers)      {raw_s:6.2f} s  "
           f"{len(texts) / raw_s:6.0f} sentences/s")
     print(f"raw encode (our length-sorted batches)  {sorted_s:6.2f} s  "
           f"{len(texts) / sorted_s:6.0f} sentences/s")
+    print(f"cold autocode, instant model: overhead  {instant_s:6.2f} s  (command loaded)")
     print(f"cold autocode, end to end               {cold_s:6.2f} s  "
-          f"ratio {cold_s / raw_s:4.2f} (target <= 1.10)")
+          f"ratio {ratio:4.2f} (target <= 1.10)  {verdict(ratio <= 1.10)}")
     print(f"cached re-run                           {cached_s:6.2f} s  "
-          f"{100 * cached_s / raw_s:4.1f}% of raw encode (target <= 5%)")
-    print(f"model loaded on the re-run              {'yes' if loads else 'no'} (target: no)")
-    print(f"framesynth --help start-up, best of {options.repeat}   {help_s:6.2f} s  (target <= 0.3)")
-    print(f"framesynth info start-up, best of {options.repeat}     {info_s:6.2f} s  (target <= 0.3)")
+          f"{share:4.1f}% of raw encode (target <= 5%)  {verdict(share <= 5)}")
+    print(f"model loaded on the re-run              {'yes' if loads else 'no '} "
+          f"(target: no)  {verdict(not loads)}")
+    print(f"framesynth --help start-up, best of {options.repeat}   {help_s:6.2f} s  "
+          f"(target <= 0.3)  {verdict(help_s <= 0.3)}")
+    print(f"framesynth info start-up, best of {options.repeat}     {info_s:6.2f} s  "
+          f"(target <= 0.3)  {verdict(info_s <= 0.3)}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from framesynth.errors import InvalidArgument
-from framesynth.familiarise.units import sentence_spans, units
+from framesynth.familiarise.units import segment, sentence_spans, units
 from framesynth.io.importers import import_files
 
 
@@ -65,6 +65,9 @@ def test_units_sentence_spans_are_cached_in_the_project(demo_path, tmp_path, mon
 
     path = tmp_path / "study.fsdb"
     shutil.copyfile(demo_path, path)
+    with Project.open(path) as project, project.session() as session:  # filled at import
+        assert session.get(units_module.Setting, units_module.SPAN_CACHE_KEY) is not None
+        session.delete(session.get(units_module.Setting, units_module.SPAN_CACHE_KEY))
     with Project.open(path, read_only=True) as project, project.session() as session:
         found = units(session, "sentence")
         assert session.get(units_module.Setting, units_module.SPAN_CACHE_KEY) is None
@@ -78,3 +81,32 @@ def test_units_sentence_spans_are_cached_in_the_project(demo_path, tmp_path, mon
     with Project.open(path) as project, project.session() as session:
         assert units(session, "sentence") == found
         assert len(found) > 2000
+
+
+SEGMENTED = [
+    "Yes. Yes. Yes.",
+    "We met Dr. Okafor at 3 p.m. on Tuesday.  Then   we left!\n\nDid it work? It did...",
+    "  Leading space. Trailing space.   ",
+    "One sentence without a stop",
+    "He said “stop.” She didn't. He said “stop.” Again.\tTabbed.\u00a0Odd space. E.g. this.",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", SEGMENTED)
+def test_units_segment_is_pysbds_segment(text):
+    import pysbd
+
+    expected = pysbd.Segmenter(language="en", clean=False).segment(text)
+    assert segment(text) == expected
+
+
+def test_units_sentence_spans_are_found_at_import(one_source, monkeypatch):
+    from framesynth.familiarise import units as units_module
+
+    units_module._sentence_spans.cache_clear()
+    monkeypatch.setattr(units_module, "segment", lambda text: pytest.fail("pysbd ran again"))
+    found = [u.text for u in units(one_source, "sentence", include_interviewer=True)]
+    assert found == ["How long was the wait?", "Fourteen weeks.",
+                     "Dr. Patel said it was normal, i.e. the usual.", "It felt longer.",
+                     "And now?", "Better."]

@@ -198,7 +198,8 @@ def embed(session: Session | None, embedder: Embedder, texts: Sequence[str]) -> 
 def _store(session: Session, model: str, hashes: Sequence[str], vectors: np.ndarray) -> None:
     rows = [{"model": model, "text_hash": digest, "vector": vector.tobytes()}
             for digest, vector in zip(hashes, vectors, strict=True)]
-    session.execute(insert(CachedEmbedding), rows)
+    table = CachedEmbedding.metadata.tables[CachedEmbedding.__tablename__]  # Core, not ORM
+    session.execute(insert(table), rows)
 
 
 def _cached(session: Session, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:

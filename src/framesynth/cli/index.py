@@ -40,7 +40,6 @@ from framesynth.index.review import (
 )
 from framesynth.interpret.audit import known_identifiers, refuse_leaks
 from framesynth.interpret.exports import anonymise_coding_rows
-from framesynth.io.codings_table import coding_rows, import_codings, write_codings
 
 UnitOpt = Annotated[str, typer.Option(help="turn, paragraph or sentence.")]
 
@@ -73,6 +72,8 @@ def codings_import(project: ProjectArg, file: Annotated[Path, typer.Argument(
 
     Example: framesynth codings import study.fsdb codings.csv
     """
+    from framesynth.io.codings_table import import_codings  # loads every importer
+
     with project_session(project) as session:
         count = import_codings(session, file, actor=current_user())
     typer.echo(f"imported {count} codings")
@@ -127,6 +128,8 @@ def export_codings(project: ProjectArg,
 
     Example: framesynth export codings study.fsdb --format csv --out codings.csv --anonymise
     """
+    from framesynth.io.codings_table import coding_rows, write_codings  # loads every importer
+
     with project_session(project) as session:
         rows = coding_rows(session, suggestions=suggestions)
         if anonymise:

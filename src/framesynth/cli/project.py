@@ -1,4 +1,8 @@
-"""``init`` and ``info``."""
+"""``init`` and ``info``.
+
+``info`` on an up-to-date project file counts with the stdlib ``sqlite3``
+(:func:`~framesynth.familiarise.overview.quick_info`), so it starts without SQLAlchemy.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ from typing import Annotated
 import typer
 
 from framesynth.cli._util import JsonOpt, ProjectArg, print_json, project_session
-from framesynth.familiarise.overview import project_info
-from framesynth.familiarise.vocabulary import DEFAULT_TEMPLATE
-from framesynth.project import Project
+from framesynth.familiarise.overview import project_info, quick_info
+
+DEFAULT_TEMPLATE = "partnership-evaluation"  # familiarise.vocabulary's (a test compares)
 
 
 def init(
@@ -23,6 +27,8 @@ def init(
 
     Example: framesynth init study.fsdb --template blank
     """
+    from framesynth.project import Project
+
     Project.create(project, template=template).close()
     typer.echo(f"created {project} (template {template})")
 
@@ -32,8 +38,10 @@ def info(project: ProjectArg, as_json: JsonOpt = False) -> None:
 
     Example: framesynth info study.fsdb --json
     """
-    with project_session(project) as session:
-        data = project_info(session)
+    data = quick_info(project)
+    if data is None:  # older, not a project, languages to detect: the full way in
+        with project_session(project) as session:
+            data = project_info(session)
     if as_json:
         print_json(data)
         return

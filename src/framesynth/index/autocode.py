@@ -182,11 +182,11 @@ class EmbeddingCoder(_Estimator):
             ) -> EmbeddingCoder:
         """Embed the codes' prototypes; recalibrate confidence on ``labelled`` units."""
         self.code_ids_ = [code.id for code in codes]
-        self.positive_, self.negative_ = [], []
-        for code in codes:
-            positive, negative = code_texts(code, self.prototypes)
-            self.positive_.append(embed(session, self.embedder, positive))
-            self.negative_.append(embed(session, self.embedder, negative) if negative else None)
+        texts = [code_texts(code, self.prototypes) for code in codes]
+        vectors = embed(session, self.embedder, [t for positive, _ in texts for t in positive]
+                        + [t for _, negative in texts for t in negative])
+        self.prototypes_ = zeroshot.Prototypes.stack(
+            vectors, [len(p) for p, _ in texts], [len(n) for _, n in texts])
         self.calibration_ = zeroshot.CALIBRATION
         self.recalibrated_on_ = 0
         if labelled:
@@ -204,10 +204,10 @@ class EmbeddingCoder(_Estimator):
     def raw_scores(self, units: Sequence[Unit], session: Any = None) -> np.ndarray:
         """units x codes, before centring."""
         vectors = embed(session, self.embedder, [unit.text for unit in units])
-        columns = [zeroshot.code_scores(vectors, positive, negative, how=self.aggregate,
+        if not self.code_ids_:
+            return np.zeros((len(units), 0))
+        return zeroshot.all_code_scores(vectors, self.prototypes_, how=self.aggregate,
                                         exclusion_weight=self.exclusion_weight)
-                   for positive, negative in zip(self.positive_, self.negative_, strict=True)]
-        return np.column_stack(columns) if columns else np.zeros((len(units), 0))
 
     def scores(self, units: Sequence[Unit], session: Any = None) -> np.ndarray:
         """units x codes: the raw scores, centred per code over ``units``."""

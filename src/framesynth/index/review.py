@@ -190,7 +190,8 @@ def store_suggestions(session: Session, suggestions: Sequence[Suggestion], metho
             for s in suggestions
             if not any(s.unit.touched_by(a, b) for a, b in taken[(s.unit.source_id, s.code_id)])]
     if rows:
-        session.execute(insert(Coding), rows)
+        table = Coding.metadata.tables[Coding.__tablename__]  # Core: no ORM work per row
+        session.execute(insert(table), rows)
     return len(rows), len(suggestions) - len(rows)
 
 

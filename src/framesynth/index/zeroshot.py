@@ -28,6 +28,7 @@ project's own human codings, :func:`fit_calibration` refits it on them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -57,6 +58,60 @@ def code_scores(vectors: np.ndarray, positive: np.ndarray, negative: np.ndarray 
     if negative is not None and exclusion_weight:
         excluded = (vectors @ negative.T).max(axis=1)
         close = close - exclusion_weight * np.maximum(0.0, excluded - close)
+    return close
+
+
+def segment_aggregate(similarities: np.ndarray, starts: np.ndarray, how: str = "mean"
+                      ) -> np.ndarray:
+    """units x stacked prototypes -> units x codes: :func:`aggregate` over each code's
+    columns, ``starts[j]`` the first column of code ``j`` (each code has at least one)."""
+    counts = np.diff(np.append(starts, similarities.shape[1]))
+    if how == "max":
+        return np.maximum.reduceat(similarities, starts, axis=1)
+    if how == "softmax":
+        top = np.maximum.reduceat(similarities, starts, axis=1)
+        owner = np.repeat(np.arange(len(starts)), counts)
+        weights = np.exp((similarities - top[:, owner]) / SOFTMAX_TEMPERATURE)
+        return (np.add.reduceat(weights * similarities, starts, axis=1)
+                / np.add.reduceat(weights, starts, axis=1))
+    return np.add.reduceat(similarities, starts, axis=1) / counts
+
+
+@dataclass(frozen=True)
+class Prototypes:
+    """Every code's prototype vectors stacked, so one matrix product scores all codes."""
+
+    positive: np.ndarray  # rows: each code's positive prototypes in turn
+    starts: np.ndarray  # first row of each code in ``positive``
+    negative: np.ndarray  # rows: the exclusion prototypes of the codes that have some
+    negative_starts: np.ndarray  # first row of each of those codes in ``negative``
+    negative_codes: np.ndarray  # their columns
+
+    @classmethod
+    def stack(cls, vectors: np.ndarray, positive_counts: Sequence[int],
+              negative_counts: Sequence[int]) -> Prototypes:
+        """From the vectors of every code's positives, then every code's negatives."""
+        split = int(sum(positive_counts))
+        with_negatives = [j for j, n in enumerate(negative_counts) if n]
+        return cls(vectors[:split], _starts(positive_counts), vectors[split:],
+                   _starts([negative_counts[j] for j in with_negatives]),
+                   np.array(with_negatives, dtype=np.intp))
+
+
+def _starts(counts: Sequence[int]) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.intp) if len(counts) \
+        else np.zeros(0, dtype=np.intp)
+
+
+def all_code_scores(vectors: np.ndarray, prototypes: Prototypes, *, how: str = "mean",
+                    exclusion_weight: float = EXCLUSION_WEIGHT) -> np.ndarray:
+    """units x codes raw scores, as :func:`code_scores` for each code, in two products."""
+    close = segment_aggregate(vectors @ prototypes.positive.T, prototypes.starts, how)
+    columns = prototypes.negative_codes
+    if exclusion_weight and len(columns):
+        excluded = np.maximum.reduceat(vectors @ prototypes.negative.T,
+                                       prototypes.negative_starts, axis=1)
+        close[:, columns] -= exclusion_weight * np.maximum(0.0, excluded - close[:, columns])
     return close
 
 
@@ -102,13 +157,32 @@ def fit_calibration(x: np.ndarray, right: np.ndarray) -> tuple[float, float, flo
     ones, or the fit is not increasing in both score and margin."""
     if right.sum() < MIN_RECALIBRATION or (~right).sum() < MIN_RECALIBRATION:
         return None
-    from sklearn.linear_model import LogisticRegression
-
-    model = LogisticRegression(C=100.0, max_iter=1000).fit(x, right)
-    a, b = (float(v) for v in model.coef_[0])
+    a, b, c = logistic_fit(x, right, c=100.0)
     if a <= 0 or b < 0:
         return None
-    return a, b, float(model.intercept_[0])
+    return a, b, c
+
+
+def logistic_fit(x: np.ndarray, y: np.ndarray, *, c: float = 1.0, steps: int = 100
+                 ) -> tuple[float, ...]:
+    """L2-penalised logistic regression by Newton's method: the weights of ``x``'s columns
+    and the intercept (not penalised) minimising ``C * log-loss + |w|^2 / 2``, the
+    objective of scikit-learn's ``LogisticRegression(C=c)``, without importing it (seconds
+    of a cold run)."""
+    design = np.column_stack([np.asarray(x, dtype=np.float64), np.ones(len(x))])
+    target = np.asarray(y, dtype=np.float64)
+    penalty = np.full(design.shape[1], 1.0 / c)
+    penalty[-1] = 0.0
+    weights = np.zeros(design.shape[1])
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(design @ weights)))
+        gradient = design.T @ (p - target) + penalty * weights
+        hessian = (design.T * (p * (1.0 - p))) @ design + np.diag(penalty)
+        step = np.linalg.solve(hessian + 1e-12 * np.eye(len(weights)), gradient)
+        weights -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    return tuple(float(w) for w in weights)
 
 
 def expected_calibration_error(probabilities: np.ndarray, right: np.ndarray,

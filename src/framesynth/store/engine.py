@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from sqlalchemy import Engine, QueuePool, create_engine, event
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def is_url(location: str | Path) -> bool:
@@ -42,6 +44,8 @@ def make_engine(location: str | Path, *, read_only: bool = False) -> Engine:
     SQLite connections get ``foreign_keys=ON`` and, unless read-only, the WAL journal on
     every connect.
     """
+    from sqlalchemy import QueuePool, create_engine, event
+
     if is_url(location):
         sqlite = str(location).startswith("sqlite")
         engine = create_engine(str(location), connect_args={"timeout": 30} if sqlite else {})
