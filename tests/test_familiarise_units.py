@@ -65,9 +65,8 @@ def test_units_sentence_spans_are_cached_in_the_project(demo_path, tmp_path, mon
 
     path = tmp_path / "study.fsdb"
     shutil.copyfile(demo_path, path)
-    with Project.open(path) as project, project.session() as session:  # filled at import
-        assert session.get(units_module.Setting, units_module.SPAN_CACHE_KEY) is not None
-        session.delete(session.get(units_module.Setting, units_module.SPAN_CACHE_KEY))
+    with Project.open(path) as project, project.session() as session:
+        assert session.get(units_module.Setting, units_module.SPAN_CACHE_KEY) is None
     with Project.open(path, read_only=True) as project, project.session() as session:
         found = units(session, "sentence")
         assert session.get(units_module.Setting, units_module.SPAN_CACHE_KEY) is None
@@ -101,9 +100,10 @@ def test_units_segment_is_pysbds_segment(text):
     assert segment(text) == expected
 
 
-def test_units_sentence_spans_are_found_at_import(one_source, monkeypatch):
+def test_units_sentence_spans_are_found_once_per_project(one_source, monkeypatch):
     from framesynth.familiarise import units as units_module
 
+    units_module.cache_sentence_spans(one_source, {1})
     units_module._sentence_spans.cache_clear()
     monkeypatch.setattr(units_module, "segment", lambda text: pytest.fail("pysbd ran again"))
     found = [u.text for u in units(one_source, "sentence", include_interviewer=True)]

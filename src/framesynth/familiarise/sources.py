@@ -37,7 +37,6 @@ from framesynth.familiarise.speakers import (
     is_interviewer_label,
     normalise_label,
 )
-from framesynth.familiarise.units import cache_sentence_spans
 from framesynth.store.events import log_event
 from framesynth.store.models import (
     SOURCE_KINDS,
@@ -112,7 +111,6 @@ def add_sources(
     session.flush()
     _insert_turns(session, [row for source, turns in staged for row in _turn_rows(source, turns)])
     ensure_languages(session)  # from the participants' turns, now that speakers are linked
-    cache_sentence_spans(session, {source.id for source in sources})
     log_event(session, "import_sources", actor=actor, sources=[s.name for s in sources],
               **({"interviewers": list(interviewers)} if interviewers else {}))
     return sources

@@ -83,8 +83,10 @@ def _turns(session: Session, source_ids: set[int] | None, include_interviewer: b
 
 
 def cache_sentence_spans(session: Session, source_ids: set[int]) -> None:
-    """Find and store the sentence spans of these sources' turns now (at import), so the
-    first sentence-level auto-coding does not wait for pysbd (a second per 600 turns)."""
+    """Find and store the sentence spans of these sources' turns now (pysbd: about a
+    second per 600 turns), so that later sentence units need not wait for it. Not done at
+    import, whose throughput it would cut several times; the first sentence-level command
+    of a project pays it once."""
     if source_ids:
         units(session, "sentence", source_ids=source_ids, include_interviewer=True)
 
