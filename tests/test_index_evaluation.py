@@ -289,3 +289,57 @@ def web_project(demo_path, tmp_path):
         session.execute(delete(Coding).where(Coding.coder == "amira",
                                              Coding.source_id.notin_(sources[:2])))
     return path
+
+
+TEAM_TEXT = """Interviewer: How do people get to you?
+Pat: The bus from {place} comes twice a day, so the bus timetable rules everything.
+Dev: I drive the minibus out of {place} to the hub every Tuesday for the group.
+Pat: Mm-hmm, yeah.
+Interviewer: And money?
+Pat: Our funding in {place} ends in March and the funding bid is late again.
+"""
+
+
+@pytest.fixture
+def team_and_backchannel(session, tmp_path):
+    """Four interviews; Dev is of the research team. 'ruth' codes two of them, turn by
+    turn, Dev's turn and Pat's "Mm-hmm, yeah." included."""
+    from framesynth.store.models import Participant, Speaker
+
+    paths = []
+    for place in PLACES:
+        path = tmp_path / f"{place.lower()}.txt"
+        path.write_text(TEAM_TEXT.format(place=place), encoding="utf-8")
+        paths.append(path)
+    import_files(session, paths)
+    dev = Participant(key="T1", name="Dev", team=True)
+    for speaker in session.scalars(select(Speaker).where(Speaker.label == "Dev")):
+        speaker.participant = dev
+    session.flush()
+    add_code(session, CodeSpec(name="Transport", definition="travel", keywords=["bus*"]))
+    add_code(session, CodeSpec(name="Money", definition="grants", keywords=["funding"]))
+    for place in PLACES[:2]:
+        text = TEAM_TEXT.format(place=place)
+        for phrase, code in (("The bus", "Transport"), ("I drive", "Transport"),
+                             ("Mm-hmm", "Transport"), ("Our funding", "Money")):
+            start = text.index(phrase)
+            code_span(session, f"{place.lower()}.txt", start, start + 7, code, coder="ruth")
+    return session
+
+
+def test_evaluation_counts_no_team_or_backchannel_turn(team_and_backchannel, hashing):
+    result = evaluate(team_and_backchannel, "ruth", methods=["keyword", "semantic"],
+                      folds=2, embedder=hashing, min_examples=2)
+    # Pat's two answers in each of ruth's two sources; Dev's turns and "Mm-hmm" not counted
+    assert (result.units, result.sources) == (4, 2)
+    keyword = result.methods[0]
+    assert keyword.per_code == {"Transport": CodeFigures(2, 2, 1.0, 1.0, 1.0, 1.0),
+                                "Money": CodeFigures(2, 2, 1.0, 1.0, 1.0, 1.0)}
+
+
+def test_active_next_never_offers_team_or_backchannel_turns(team_and_backchannel, hashing):
+    found = next_units(team_and_backchannel, 10, embedder=hashing, coder="ruth")
+    assert sorted((item.source, item.turn) for item in found) == [
+        ("colne.txt", 2), ("colne.txt", 6), ("dunmore.txt", 2), ("dunmore.txt", 6)]
+    offered = {u.text for u in uncoded_units(team_and_backchannel)}
+    assert not any(t.startswith(("I drive", "Mm-hmm", "How do", "And money")) for t in offered)

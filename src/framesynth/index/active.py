@@ -13,8 +13,9 @@ Each uncoded unit gets an *uncertainty* in [0, 1]:
 Units are then taken in order of uncertainty (ties in a seeded random order, so a seed
 makes the list the same every time), skipping a unit whose embedding is a near-duplicate
 (cosine >= ``near``) of one already taken, and taking at most an even share per source
-until every source has had its turn. Units a person has coded, the research team's turns
-(``units`` leaves them out) and fragments under ``min_words`` words are never offered.
+until every source has had its turn. Only the units auto-coding codes are offered or
+learnt from (:func:`~framesynth.index.eligible.eligible_units`: never the research team's
+turns, back-channel turns or fragments), and never a unit a person has coded.
 """
 
 from __future__ import annotations
@@ -30,18 +31,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from framesynth.embeddings import Embedder, embed
-from framesynth.familiarise.units import Unit, units
+from framesynth.familiarise.units import Unit
 from framesynth.frame.framework import MAIN, framework_codes
 from framesynth.index.autocode import (
     EmbeddingCoder,
     LabelledUnits,
     uncovered_sources,
 )
+from framesynth.index.eligible import eligible_units
 from framesynth.index.review import labelled_units
 from framesynth.store.models import Code, Coding, Source, Turn
 
 NEAR_DUPLICATE = 0.9
-MIN_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -146,30 +147,37 @@ def choose_next(codes: Sequence[Code], labelled: LabelledUnits, pool: Sequence[U
 
 
 def next_units(session: Session, n: int = 20, *, embedder: Embedder, coder: str | None = None,
-               unit: str = "turn", seed: int = 0, min_words: int = MIN_WORDS) -> list[NextUnit]:
+               unit: str = "turn", seed: int = 0, min_words: int | None = None
+               ) -> list[NextUnit]:
     """The ``n`` uncoded units whose coding would teach the model most.
 
     :param coder: learn from this coder's codings (default: every person's).
+    :param min_words: shorter units are fragments (default: the ``autocode.min_words``
+        setting, as for auto-coding).
     """
     codes = [c for c in framework_codes(session, MAIN) if c.codable]
     left_out = uncovered_sources(session, embedder)
+    eligible = {(u.source_id, u.start, u.end)
+                for u in eligible_units(session, unit, min_words=min_words).units
+                if u.source_id not in left_out}
     labelled = [(u, c) for u, c in labelled_units(session, unit, coder=coder)
-                if u.source_id not in left_out]
-    pool = [u for u in uncoded_units(session, unit)
-            if u.source_id not in left_out and len(u.text.split()) >= min_words]
+                if (u.source_id, u.start, u.end) in eligible]
+    pool = [u for u in uncoded_units(session, unit, min_words=min_words)
+            if u.source_id not in left_out]
     picks = choose_next(codes, labelled, pool, n, embedder=embedder, seed=seed, session=session)
     places = _places(session, [pool[i] for i, _, _ in picks])
     return [NextUnit(pool[i], *places[(pool[i].source_id, pool[i].start)], score, basis)
             for i, score, basis in picks]
 
 
-def uncoded_units(session: Session, unit: str = "turn") -> list[Unit]:
-    """The project's units no person's coding touches (research team's turns aside)."""
+def uncoded_units(session: Session, unit: str = "turn", *, min_words: int | None = None
+                  ) -> list[Unit]:
+    """The project's eligible units (:func:`eligible_units`) no person's coding touches."""
     spans: dict[int, list[tuple[int, int]]] = {}
     for source_id, start, end in session.execute(
             select(Coding.source_id, Coding.start, Coding.end).where(Coding.status.is_(None))):
         spans.setdefault(source_id, []).append((start, end))
-    return [u for u in units(session, unit)
+    return [u for u in eligible_units(session, unit, min_words=min_words).units
             if not any(u.touched_by(s, e) for s, e in spans.get(u.source_id, []))]
 
 
