@@ -343,3 +343,19 @@ def test_active_next_never_offers_team_or_backchannel_turns(team_and_backchannel
         ("colne.txt", 2), ("colne.txt", 6), ("dunmore.txt", 2), ("dunmore.txt", 6)]
     offered = {u.text for u in uncoded_units(team_and_backchannel)}
     assert not any(t.startswith(("I drive", "Mm-hmm", "How do", "And money")) for t in offered)
+
+
+def test_active_pick_balanced_makes_the_nearest_code_learnable_first():
+    from framesynth.index.active import code_rankings, pick_balanced
+
+    # five units, two codes; code 0 has 4 coded examples (one short of 5), code 1 none
+    likely = np.array([[0.9, 0.1], [0.8, 0.2], [0.1, 0.9], [0.2, 0.7], [0.5, 0.8]])
+    rankings = code_rankings(likely, np.array([False, False]), np.array([4, 0]), target=8)
+    assert [r.tolist() for r in rankings] == [[0, 1, 4, 3, 2], [2, 4, 3, 1, 0]]
+    vectors = np.eye(5)
+    # code 0 first (4 -> 5, learnable), then code 1 has fewest and takes its likeliest two
+    assert pick_balanced(vectors, rankings, np.array([4, 0]), 3) == [0, 2, 4]
+    vectors[4] = vectors[2]  # unit 4 duplicates unit 2: code 1 takes its next, unit 3
+    assert pick_balanced(vectors, rankings, np.array([4, 0]), 3) == [0, 2, 3]
+    learnt = code_rankings(likely, np.array([True, False]), np.array([9, 0]), target=8)
+    assert learnt[0].tolist() == [4, 3, 1, 0, 2]  # enough examples: nearest 0.5 first
