@@ -244,6 +244,7 @@ def test_cli_autocode_next_lists_places_and_json(fs, small_path):
 
 def test_web_evaluation_panel_renders_and_recompute_needs_a_coder(web_project):
     from fastapi.testclient import TestClient
+    from markupsafe import escape
     from test_web_api import LOCAL, login, wait_for
 
     from framesynth.web.app import create_app
@@ -265,8 +266,17 @@ def test_web_evaluation_panel_renders_and_recompute_needs_a_coder(web_project):
     state = wait_for(coder, job.json())
     assert state["status"] == "done", state
     panel = coder.get("/review/evaluation").text
-    assert "Against amira:" in panel and 'data-method="keyword"' in panel
-    assert 'data-method="supervised"' in panel and 'id="evaluate"' in panel
+    with Project.open(web_project) as project, project.session() as session:
+        latest = latest_evaluation(session)
+    assert latest is not None and [m.method for m in latest.methods] == [
+        "keyword", "semantic", "supervised"]  # tuned only when asked for
+    assert f"Against amira: {latest.units} turns in 2 sources" in panel
+    for m in latest.methods:  # the macro figures of the latest run, per method
+        assert (f'<tr data-method="{m.method}"><td>{m.method}</td>\n    '
+                f'<td>{m.macro_f1:.3f}</td>') in panel
+    for path, _, best, _ in latest.best_figures():  # the best method per code
+        assert f'<tr data-code="{escape(path)}" data-best="{best or ""}">' in panel
+    assert latest.best and any(latest.best.values()) and 'id="evaluate"' in panel
     assert 'id="evaluate"' not in viewer.get("/review/evaluation").text
 
 
