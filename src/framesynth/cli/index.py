@@ -184,6 +184,7 @@ def autocode(project: ProjectArg,
              ] = None,
              as_json: JsonOpt = False) -> None:
     """Suggest codes for units; suggestions wait for review and never change codings.
+
     --evaluate --against CODER measures each method against a coder first; --next N
     lists what to code next. Team turns, back-channel turns and fragments are left out
     (setting autocode.min_words).
