@@ -244,6 +244,7 @@ def test_cli_autocode_next_lists_places_and_json(fs, small_path):
 
 def test_web_evaluation_panel_renders_and_recompute_needs_a_coder(web_project):
     from fastapi.testclient import TestClient
+    from markupsafe import escape
     from test_web_api import LOCAL, login, wait_for
 
     from framesynth.web.app import create_app
@@ -265,8 +266,17 @@ def test_web_evaluation_panel_renders_and_recompute_needs_a_coder(web_project):
     state = wait_for(coder, job.json())
     assert state["status"] == "done", state
     panel = coder.get("/review/evaluation").text
-    assert "Against amira:" in panel and 'data-method="keyword"' in panel
-    assert 'data-method="supervised"' in panel and 'id="evaluate"' in panel
+    with Project.open(web_project) as project, project.session() as session:
+        latest = latest_evaluation(session)
+    assert latest is not None and [m.method for m in latest.methods] == [
+        "keyword", "semantic", "supervised"]  # tuned only when asked for
+    assert f"Against amira: {latest.units} turns in 2 sources" in panel
+    for m in latest.methods:  # the macro figures of the latest run, per method
+        assert (f'<tr data-method="{m.method}"><td>{m.method}</td>\n    '
+                f'<td>{m.macro_f1:.3f}</td>') in panel
+    for path, _, best, _ in latest.best_figures():  # the best method per code
+        assert f'<tr data-code="{escape(path)}" data-best="{best or ""}">' in panel
+    assert latest.best and any(latest.best.values()) and 'id="evaluate"' in panel
     assert 'id="evaluate"' not in viewer.get("/review/evaluation").text
 
 
@@ -289,3 +299,73 @@ def web_project(demo_path, tmp_path):
         session.execute(delete(Coding).where(Coding.coder == "amira",
                                              Coding.source_id.notin_(sources[:2])))
     return path
+
+
+TEAM_TEXT = """Interviewer: How do people get to you?
+Pat: The bus from {place} comes twice a day, so the bus timetable rules everything.
+Dev: I drive the minibus out of {place} to the hub every Tuesday for the group.
+Pat: Mm-hmm, yeah.
+Interviewer: And money?
+Pat: Our funding in {place} ends in March and the funding bid is late again.
+"""
+
+
+@pytest.fixture
+def team_and_backchannel(session, tmp_path):
+    """Four interviews; Dev is of the research team. 'ruth' codes two of them, turn by
+    turn, Dev's turn and Pat's "Mm-hmm, yeah." included."""
+    from framesynth.store.models import Participant, Speaker
+
+    paths = []
+    for place in PLACES:
+        path = tmp_path / f"{place.lower()}.txt"
+        path.write_text(TEAM_TEXT.format(place=place), encoding="utf-8")
+        paths.append(path)
+    import_files(session, paths)
+    dev = Participant(key="T1", name="Dev", team=True)
+    for speaker in session.scalars(select(Speaker).where(Speaker.label == "Dev")):
+        speaker.participant = dev
+    session.flush()
+    add_code(session, CodeSpec(name="Transport", definition="travel", keywords=["bus*"]))
+    add_code(session, CodeSpec(name="Money", definition="grants", keywords=["funding"]))
+    for place in PLACES[:2]:
+        text = TEAM_TEXT.format(place=place)
+        for phrase, code in (("The bus", "Transport"), ("I drive", "Transport"),
+                             ("Mm-hmm", "Transport"), ("Our funding", "Money")):
+            start = text.index(phrase)
+            code_span(session, f"{place.lower()}.txt", start, start + 7, code, coder="ruth")
+    return session
+
+
+def test_evaluation_counts_no_team_or_backchannel_turn(team_and_backchannel, hashing):
+    result = evaluate(team_and_backchannel, "ruth", methods=["keyword", "semantic"],
+                      folds=2, embedder=hashing, min_examples=2)
+    # Pat's two answers in each of ruth's two sources; Dev's turns and "Mm-hmm" not counted
+    assert (result.units, result.sources) == (4, 2)
+    keyword = result.methods[0]
+    assert keyword.per_code == {"Transport": CodeFigures(2, 2, 1.0, 1.0, 1.0, 1.0),
+                                "Money": CodeFigures(2, 2, 1.0, 1.0, 1.0, 1.0)}
+
+
+def test_active_next_never_offers_team_or_backchannel_turns(team_and_backchannel, hashing):
+    found = next_units(team_and_backchannel, 10, embedder=hashing, coder="ruth")
+    assert sorted((item.source, item.turn) for item in found) == [
+        ("colne.txt", 2), ("colne.txt", 6), ("dunmore.txt", 2), ("dunmore.txt", 6)]
+    offered = {u.text for u in uncoded_units(team_and_backchannel)}
+    assert not any(t.startswith(("I drive", "Mm-hmm", "How do", "And money")) for t in offered)
+
+
+def test_active_pick_balanced_makes_the_nearest_code_learnable_first():
+    from framesynth.index.active import code_rankings, pick_balanced
+
+    # five units, two codes; code 0 has 4 coded examples (one short of 5), code 1 none
+    likely = np.array([[0.9, 0.1], [0.8, 0.2], [0.1, 0.9], [0.2, 0.7], [0.5, 0.8]])
+    rankings = code_rankings(likely, np.array([False, False]), np.array([4, 0]), target=8)
+    assert [r.tolist() for r in rankings] == [[0, 1, 4, 3, 2], [2, 4, 3, 1, 0]]
+    vectors = np.eye(5)
+    # code 0 first (4 -> 5, learnable), then code 1 has fewest and takes its likeliest two
+    assert pick_balanced(vectors, rankings, np.array([4, 0]), 3) == [0, 2, 4]
+    vectors[4] = vectors[2]  # unit 4 duplicates unit 2: code 1 takes its next, unit 3
+    assert pick_balanced(vectors, rankings, np.array([4, 0]), 3) == [0, 2, 3]
+    learnt = code_rankings(likely, np.array([True, False]), np.array([9, 0]), target=8)
+    assert learnt[0].tolist() == [4, 3, 1, 0, 2]  # enough examples: nearest 0.5 first

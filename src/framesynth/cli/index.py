@@ -171,7 +171,10 @@ def autocode(project: ProjectArg,
              against: Annotated[str | None, typer.Option(
                  help="--evaluate: the coder whose codings are the truth.")] = None,
              methods: Annotated[list[str] | None, typer.Option(
-                 "--methods", help="--evaluate: only these methods (repeat, or a,b).")] = None,
+                 "--methods", help="--evaluate: only these methods (repeat, or a,b); default: "
+                                   "keyword, semantic, supervised. tuned (fine-tuning the "
+                                   "model on every fold: minutes each) only when named.")
+             ] = None,
              folds: Annotated[int, typer.Option(help="--evaluate: folds of sources.")] = 5,
              next_n: Annotated[int | None, typer.Option(
                  "--next", metavar="N", help="List the N uncoded units whose coding would "
