@@ -54,7 +54,11 @@ function setupReader() {
   const lastId = () => Number(sessionStorage.getItem(`fs-last-${sourceId}`) || 0);
   if (undo && lastId()) undo.disabled = false;
 
-  api("GET", "/api/codes").then((all) => { codes = all.filter((c) => c.codable); });
+  // the codes may arrive after the picker opened and the researcher typed: list them then
+  api("GET", "/api/codes").then((all) => {
+    codes = all.filter((c) => c.codable);
+    if (!picker.hidden) fill();
+  });
 
   function fill() {
     const words = filter.value.toLowerCase();
