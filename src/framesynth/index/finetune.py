@@ -166,8 +166,11 @@ def _step(model: Any, optimiser: Any, texts: Sequence[str], batch: Sequence[Pair
     import torch
 
     device = model.device
-    first = _encode_train(model, [texts[a] for a, _, _ in batch], device)
-    second = _encode_train(model, [texts[b] for _, b, _ in batch], device)
+    unique = list(dict.fromkeys(i for a, b, _ in batch for i in (a, b)))  # each text once
+    rows = {index: row for row, index in enumerate(unique)}
+    vectors = _encode_train(model, [texts[i] for i in unique], device)
+    first = vectors[[rows[a] for a, _, _ in batch]]
+    second = vectors[[rows[b] for _, b, _ in batch]]
     target = torch.tensor([label for _, _, label in batch], dtype=torch.float32, device=device)
     loss = torch.nn.functional.mse_loss(torch.cosine_similarity(first, second), target)
     optimiser.zero_grad()
