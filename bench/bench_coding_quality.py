@@ -1,29 +1,31 @@
 """Benchmark: how well every auto-coding method codes a study it has never seen.
 
     .venv/bin/python bench/bench_coding_quality.py [--embedder minilm-l6.v1]
-        [--fractions 0.1,0.2,0.4] [--out bench/out/coding_quality.json]
+        [--fractions 0.1,0.2,0.4] [--seed 0] [--pairs 20] [--epochs 1] [--layers N]
+        [--head tuned+frozen] [--no-anchors] [--out bench/out/coding_quality.json]
 
 The labelled set is bench/labelled2/ (a fictional adult-learning evaluation: its own
 framework, 15 transcripts, every participant turn coded by two coders, A and B; see its
 README). A throw-away project is built from it (transcripts with the interviewer
 "Okafor" declared as the research team, the framework, both coders' labels as codings).
 
-Every method in ``framesynth.index.review.METHODS`` is built by ``make_coder`` (a method
-added there is picked up; its set-up is one row of :data:`SETUP`). Sources are split in
-order of name: the learning methods train on coder A's codings of the first sources
-(``--train-fraction`` of the units) and every method is scored on the rest, against
-coder A, on (unit, code) decisions:
+Sources are shuffled with ``--seed`` and taken whole: the learning methods train on
+coder A's codings of the first sources (10%, 20%, 40% of the units, each set extending the
+one before) and every row is scored on the same held-out sources (those not in the
+largest training set), against coder A, on (unit, code) decisions:
 
-- coverage: share of eligible units with at least one suggestion (default settings);
+- coverage: share of eligible held-out units with at least one suggestion (defaults);
 - top-1: the unit's best-scored code (the same fitted coder, any score, one code) is
-  one of coder A's codes, over test units coder A coded;
+  one of coder A's codes, over held-out units coder A coded;
 - macro-F1 (mean over codes), micro-F1 and Cohen's kappa of the default suggestions;
-- units/s of ``suggest``.
+- units/s of ``suggest`` (zero-shot rows), fit seconds (learning curve).
 
-In the same run: the nearest-definition baseline (each unit's closest "name. definition"
-as its only suggestion), coder A against coder B for scale, and a learning curve: the
-learning methods trained on the first 10%, 20%, 40% of units (whole sources) and scored
-on the remaining sources.
+Zero-shot rows: every method in ``framesynth.index.review.METHODS`` that does not learn
+(:data:`SETUP`), the nearest-definition baseline (each unit's closest "name. definition"
+as its only suggestion) and coder B for scale. Learning curve: ``supervised`` (logistic
+regression on frozen embeddings) and ``tuned`` (:class:`FineTunedCoder`, fine-tuned here
+with the ``TuneSettings`` the options give, default: ``framesynth tune``'s) side by side.
+Base-model vectors are computed once and shared by every untimed pass.
 """
 
 from __future__ import annotations
