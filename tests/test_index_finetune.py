@@ -12,10 +12,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from framesynth.cli.main import app
+from framesynth.embeddings import HashingEmbedder
 from framesynth.familiarise.units import units
 from framesynth.frame.framework import CodeSpec, add_code
 from framesynth.index.coding import code_span
-from framesynth.embeddings import HashingEmbedder
 from framesynth.index.finetune import (
     CalibratedHead,
     FineTunedCoder,
