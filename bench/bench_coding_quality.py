@@ -1,29 +1,31 @@
 """Benchmark: how well every auto-coding method codes a study it has never seen.
 
     .venv/bin/python bench/bench_coding_quality.py [--embedder minilm-l6.v1]
-        [--fractions 0.1,0.2,0.4] [--out bench/out/coding_quality.json]
+        [--fractions 0.1,0.2,0.4] [--seed 0] [--pairs 20] [--epochs 1] [--layers N]
+        [--head tuned+frozen] [--no-anchors] [--out bench/out/coding_quality.json]
 
 The labelled set is bench/labelled2/ (a fictional adult-learning evaluation: its own
 framework, 15 transcripts, every participant turn coded by two coders, A and B; see its
 README). A throw-away project is built from it (transcripts with the interviewer
 "Okafor" declared as the research team, the framework, both coders' labels as codings).
 
-Every method in ``framesynth.index.review.METHODS`` is built by ``make_coder`` (a method
-added there is picked up; its set-up is one row of :data:`SETUP`). Sources are split in
-order of name: the learning methods train on coder A's codings of the first sources
-(``--train-fraction`` of the units) and every method is scored on the rest, against
-coder A, on (unit, code) decisions:
+Sources are shuffled with ``--seed`` and taken whole: the learning methods train on
+coder A's codings of the first sources (10%, 20%, 40% of the units, each set extending the
+one before) and every row is scored on the same held-out sources (those not in the
+largest training set), against coder A, on (unit, code) decisions:
 
-- coverage: share of eligible units with at least one suggestion (default settings);
+- coverage: share of eligible held-out units with at least one suggestion (defaults);
 - top-1: the unit's best-scored code (the same fitted coder, any score, one code) is
-  one of coder A's codes, over test units coder A coded;
+  one of coder A's codes, over held-out units coder A coded;
 - macro-F1 (mean over codes), micro-F1 and Cohen's kappa of the default suggestions;
-- units/s of ``suggest``.
+- units/s of ``suggest`` (zero-shot rows), fit seconds (learning curve).
 
-In the same run: the nearest-definition baseline (each unit's closest "name. definition"
-as its only suggestion), coder A against coder B for scale, and a learning curve: the
-learning methods trained on the first 10%, 20%, 40% of units (whole sources) and scored
-on the remaining sources.
+Zero-shot rows: every method in ``framesynth.index.review.METHODS`` that does not learn
+(:data:`SETUP`), the nearest-definition baseline (each unit's closest "name. definition"
+as its only suggestion) and coder B for scale. Learning curve: ``supervised`` (logistic
+regression on frozen embeddings) and ``tuned`` (:class:`FineTunedCoder`, fine-tuned here
+with the ``TuneSettings`` the options give, default: ``framesynth tune``'s) side by side.
+Base-model vectors are computed once and shared by every untimed pass.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import json
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,7 @@ from framesynth.familiarise.units import Unit, units
 from framesynth.frame.framework import find_code, framework_codes
 from framesynth.index import review
 from framesynth.index.coding import apply_code
+from framesynth.index.finetune import HEADS, FineTunedCoder, TuneSettings
 from framesynth.io.codebook import import_codebook
 from framesynth.io.importers import import_files
 from framesynth.project import Project
@@ -99,16 +103,25 @@ def read_labels(session: Any, letter: str) -> list[tuple[Unit, list[Code]]]:
     return found
 
 
-def split_by_source(labelled: Labelled, fraction: float) -> tuple[Labelled, Labelled]:
-    """(train, test): whole sources in order (of name: their ids follow the import's
-    name order) until ``fraction`` of the units."""
-    taken: set[int] = set()
-    for source_id in sorted({u.source_id for u, _ in labelled}):
-        if sum(u.source_id in taken for u, _ in labelled) >= fraction * len(labelled):
-            break
-        taken.add(source_id)
-    train = [(u, c) for u, c in labelled if u.source_id in taken]
-    return train, [(u, c) for u, c in labelled if u.source_id not in taken]
+def split_by_source(labelled: Labelled, fractions: Sequence[float], seed: int = 0
+                    ) -> tuple[list[Labelled], Labelled]:
+    """(a training set per fraction, the held-out units): sources shuffled with ``seed``
+    and taken whole, in that order, until each fraction of the units; every training set
+    extends the one before, and all are scored on the same held-out sources (those not in
+    the largest)."""
+    sources = sorted({u.source_id for u, _ in labelled})
+    np.random.default_rng(seed).shuffle(sources)
+    sizes = {s: sum(u.source_id == s for u, _ in labelled) for s in sources}
+    trains = []
+    for fraction in fractions:
+        taken: set[int] = set()
+        for source_id in sources:
+            if sum(sizes[s] for s in taken) >= fraction * len(labelled):
+                break
+            taken.add(source_id)
+        trains.append([(u, c) for u, c in labelled if u.source_id in taken])
+    largest = {u.source_id for u, _ in trains[-1]} if trains else set()
+    return trains, [(u, c) for u, c in labelled if u.source_id not in largest]
 
 
 def decisions(predicted: dict[int, set[int]], labelled: Labelled, code_ids: list[int]
@@ -152,12 +165,20 @@ def eligible(session: Any, test: Labelled) -> list[Unit]:
     return [u for u, _ in test if (u.source_id, u.start) in keep]
 
 
-def run_method(method: str, embedder: Embedder, codes: list[Code], train: Labelled,
-               test: Labelled, targets: list[Unit]) -> dict[str, float]:
+def make_learner(method: str, memo: Embedder, settings: TuneSettings) -> Any:
+    """The coder for ``method``: ``tuned`` is fine-tuned here (the project's stored
+    versions are for ``autocode``), with base-model vectors from ``memo``."""
+    if method == "tuned":
+        return FineTunedCoder(settings, threshold=None, top_k=3, base=memo)
+    return review.make_coder(method, embedder=memo if review.needs_embedder(method)
+                             else None, threshold=None, top_k=3)
+
+
+def run_method(method: str, embedder: Embedder, memo: Embedder, codes: list[Code],
+               train: Labelled, test: Labelled, targets: list[Unit],
+               settings: TuneSettings) -> dict[str, float]:
     """Fit one method, suggest for the test units; its figures."""
-    memo = Memo(embedder)
-    coder = review.make_coder(method, embedder=memo if review.needs_embedder(method)
-                              else None, threshold=None, top_k=3)
+    coder = make_learner(method, memo, settings)
     timed = "embedder" in coder.get_params()
     learns = SETUP.get(method, {"learns": True})["learns"]
     started = time.perf_counter()
@@ -174,8 +195,9 @@ def run_method(method: str, embedder: Embedder, codes: list[Code], train: Labell
     best = by_unit(coder.suggest([u for u, _ in test]))
     code_ids = [c.id for c in codes]
     covered = sum(id(u) in found for u in targets) / max(len(targets), 1)
+    heads = len(getattr(coder, "heads_", getattr(coder, "models_", code_ids)))
     return {"coverage": covered, "top1": top1(best, test), **scores(found, test, code_ids),
-            "units_per_s": rate, "fit_s": fit_s}
+            "units_per_s": rate, "fit_s": fit_s, "heads": heads}
 
 
 class Memo:
@@ -216,22 +238,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--embedder", default=None)
     parser.add_argument("--fractions", default="0.1,0.2,0.4")
-    parser.add_argument("--train-fraction", type=float, default=0.4)
+    parser.add_argument("--seed", type=int, default=0, help="shuffles the sources")
+    parser.add_argument("--pairs", type=int, default=TuneSettings.per_code)
+    parser.add_argument("--epochs", type=int, default=TuneSettings.epochs)
+    parser.add_argument("--layers", type=int, default=TuneSettings.train_layers)
+    parser.add_argument("--head", default=TuneSettings.head, choices=HEADS)
+    parser.add_argument("--no-anchors", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="write every figure as JSON")
     args = parser.parse_args()
-    fractions = [float(f) for f in args.fractions.split(",")]
+    fractions = sorted(float(f) for f in args.fractions.split(","))
+    settings = TuneSettings(per_code=args.pairs, epochs=args.epochs, train_layers=args.layers,
+                            head=args.head, anchors=not args.no_anchors)
     with tempfile.TemporaryDirectory() as directory:
         path = build_project(Path(directory))
         with Project.open(path) as project, project.session() as session:
-            results = evaluate_all(session, args, fractions)
+            results = evaluate_all(session, args, fractions, settings)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
         print(f"\nfigures written to {args.out}")
 
 
-def evaluate_all(session: Any, args: argparse.Namespace, fractions: list[float]
-                 ) -> dict[str, Any]:
+def evaluate_all(session: Any, args: argparse.Namespace, fractions: list[float],
+                 settings: TuneSettings) -> dict[str, Any]:
     codes = [c for c in framework_codes(session) if c.codable]
     labelled = {letter: review.labelled_units(session, "turn", coder=coder)
                 for letter, coder in CODERS.items()}
@@ -245,20 +274,26 @@ def evaluate_all(session: Any, args: argparse.Namespace, fractions: list[float]
     started = time.perf_counter()
     embedder.encode(["warm up"])
     print(f"embedder {embedder.name} loaded in {time.perf_counter() - started:.1f} s")
-    train, test = split_by_source(a, args.train_fraction)
+    memo = Memo(embedder)  # base-model vectors, shared by every untimed pass
+    trains, test = split_by_source(a, fractions, args.seed)
     targets = eligible(session, test)
-    print(f"train: {len(train)} units of coder A; test: {len(test)} units "
-          f"({len(targets)} eligible)\n")
-    print(f"{'method':<22} {'coverage':>8} {'top-1':>8} {'macro-F1':>8} {'micro-F1':>8} "
+    print(f"held out: {len(test)} units of {len({u.source_id for u, _ in test})} sources "
+          f"({len(targets)} eligible), the same for every row; sources shuffled with seed "
+          f"{args.seed}\n")
+    print(f"{'zero-shot':<22} {'coverage':>8} {'top-1':>8} {'macro-F1':>8} {'micro-F1':>8} "
           f"{'kappa':>8} {'units/s':>8}")
-    results: dict[str, Any] = {"human_kappa": human, "methods": {}, "curve": {}}
+    results: dict[str, Any] = {"human_kappa": human, "methods": {}, "curve": {},
+                               "settings": asdict(settings)}
     for method in review.METHODS:
-        results["methods"][method] = run_method(method, embedder, codes, train, test, targets)
-        print_row(method, results["methods"][method])
-    results["baseline"] = nearest_definition(embedder, codes, test)
+        if not SETUP.get(method, {"learns": True})["learns"]:
+            results["methods"][method] = run_method(method, embedder, memo, codes, [], test,
+                                                    targets, settings)
+            print_row(method, results["methods"][method])
+    results["baseline"] = nearest_definition(memo, codes, test)
     print_row("nearest definition", results["baseline"])
     print_row("coder B (for scale)", scores(by_unit_from(b, test), test, code_ids))
-    learning_curve(results, embedder, codes, a, fractions, session)
+    learning_curve(results, (embedder, memo), codes, zip(fractions, trains, strict=True),
+                   test, targets, settings)
     return results
 
 
@@ -268,22 +303,21 @@ def by_unit_from(other: Labelled, like: Labelled) -> dict[int, set[int]]:
     return {id(u): codes.get((u.source_id, u.start), set()) for u, _ in like}
 
 
-def learning_curve(results: dict[str, Any], embedder: Embedder, codes: list[Code],
-                   labelled: Labelled, fractions: list[float], session: Any) -> None:
+def learning_curve(results: dict[str, Any], embedders: tuple[Embedder, Embedder],
+                   codes: list[Code], trains: Any, test: Labelled, targets: list[Unit],
+                   settings: TuneSettings) -> None:
     learners = [m for m in review.METHODS if SETUP.get(m, {"learns": True})["learns"]]
-    print("\nlearning curve (trained on coder A's first sources), macro-F1 / top-1 / kappa")
-    for fraction in fractions:
-        train, test = split_by_source(labelled, fraction)
-        targets = eligible(session, test)
+    print(f"\nlearning curve: trained on coder A's first sources, scored on the held-out "
+          f"ones; tuned: {settings}")
+    print(f"{'coded':>5} {'units':>5} {'method':<11} {'heads':>5} {'macro-F1':>8} "
+          f"{'micro-F1':>8} {'top-1':>8} {'kappa':>8} {'fit s':>7}")
+    for fraction, train in trains:
         for method in learners:
-            figures = run_method(method, embedder, codes, train, test, targets)
+            figures = run_method(method, *embedders, codes, train, test, targets, settings)
             results["curve"].setdefault(method, {})[str(fraction)] = figures
-            print(f"  {fraction:>4.0%} ({len(train):>3} units) {method:<12} "
-                  f"{figures['macro_f1']:.3f} / {figures['top1']:.3f} / {figures['kappa']:.3f}")
-        base = nearest_definition(embedder, codes, test)
-        results["curve"].setdefault("nearest definition", {})[str(fraction)] = base
-        print(f"  {fraction:>4.0%} ({len(train):>3} units) {'nearest def.':<12} "
-              f"{base['macro_f1']:.3f} / {base['top1']:.3f} / {base['kappa']:.3f}")
+            print(f"{fraction:>5.0%} {len(train):>5} {method:<11} {figures['heads']:>5} "
+                  f"{figures['macro_f1']:>8.3f} {figures['micro_f1']:>8.3f} "
+                  f"{figures['top1']:>8.3f} {figures['kappa']:>8.3f} {figures['fit_s']:>7.1f}")
 
 
 if __name__ == "__main__":

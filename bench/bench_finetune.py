@@ -2,6 +2,7 @@
 both trained on the same 20% of units (whole sources) coded by one coder.
 
     .venv/bin/python bench/bench_finetune.py [--set labelled|demo] [--pairs 20] [--epochs 1]
+        [--layers N] [--head tuned+frozen] [--no-anchors]
 
 ``labelled``: bench/labelled/ (six interviews we wrote, every participant turn coded);
 ``demo``: the demo project, coder amira's codings. Sources are shuffled with the seed and
@@ -28,7 +29,7 @@ from framesynth.demo import build_demo_project  # noqa: E402
 from framesynth.embeddings import SentenceTransformerEmbedder  # noqa: E402
 from framesynth.frame.framework import framework_codes  # noqa: E402
 from framesynth.index.autocode import SupervisedCoder  # noqa: E402
-from framesynth.index.finetune import FineTunedCoder, TuneSettings  # noqa: E402
+from framesynth.index.finetune import HEADS, FineTunedCoder, TuneSettings  # noqa: E402
 from framesynth.index.review import labelled_units  # noqa: E402
 from framesynth.io.importers import import_files  # noqa: E402
 from framesynth.project import Project  # noqa: E402
@@ -69,7 +70,8 @@ def run(session, labelled, args) -> None:  # type: ignore[no-untyped-def]
     print(f"train {len(train)} units ({sum(len(c) for _, c in train)} codes), "
           f"test {len(test)} units ({sum(len(c) for _, c in test)} codes)\n")
     settings = TuneSettings(per_code=args.pairs, epochs=args.epochs, seed=args.seed,
-                            train_layers=args.layers)
+                            train_layers=args.layers, head=args.head,
+                            anchors=not args.no_anchors)
     methods = [("supervised", SupervisedCoder(SentenceTransformerEmbedder(), min_examples=3)),
                ("tuned", FineTunedCoder(settings, min_examples=3))]
     print(f"{'method':<11} {'fit s':>6} {'heads':>5} {'macro-F1':>9} {'micro-F1':>9} {'top-1':>6}")
@@ -91,9 +93,11 @@ def run(session, labelled, args) -> None:  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default="labelled", choices=["labelled", "demo"])
-    parser.add_argument("--pairs", type=int, default=20)
-    parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--layers", type=int, default=None)
+    parser.add_argument("--pairs", type=int, default=TuneSettings.per_code)
+    parser.add_argument("--epochs", type=int, default=TuneSettings.epochs)
+    parser.add_argument("--layers", type=int, default=TuneSettings.train_layers)
+    parser.add_argument("--head", default=TuneSettings.head, choices=HEADS)
+    parser.add_argument("--no-anchors", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     args = parser.parse_args()

@@ -12,10 +12,17 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from framesynth.cli.main import app
+from framesynth.embeddings import HashingEmbedder
 from framesynth.familiarise.units import units
 from framesynth.frame.framework import CodeSpec, add_code
 from framesynth.index.coding import code_span
-from framesynth.index.finetune import CalibratedHead, contrastive_pairs
+from framesynth.index.finetune import (
+    CalibratedHead,
+    FineTunedCoder,
+    TuneSettings,
+    codebook_anchors,
+    contrastive_pairs,
+)
 from framesynth.index.tuned_models import (
     REGISTRY_KEY,
     list_versions,
@@ -23,7 +30,7 @@ from framesynth.index.tuned_models import (
     models_folder,
 )
 from framesynth.project import Project
-from framesynth.store.models import Coding, Setting
+from framesynth.store.models import Code, Coding, Setting
 
 VOLUNTEERS = ["Our volunteers run the Saturday rota at the hall.",
               "The volunteers drive families to the clinic each week.",
@@ -86,6 +93,45 @@ def test_finetune_pairs_are_balanced_capped_and_seeded():
     assert pairs == contrastive_pairs(labels, per_code=2, seed=0)
     assert len(contrastive_pairs(labels, per_code=100, seed=1)) == 2 * (3 + 1)
     assert contrastive_pairs([set(), set()]) == [] == contrastive_pairs([])
+
+
+def waiting_codes() -> list[Code]:
+    return [Code(id=1, name="Waiting", definition="Time before help comes.",
+                 inclusion=["weeks or months on a list"], exclusion=["staff shortages"],
+                 examples=["Families wait fourteen weeks."]),
+            Code(id=2, name="Volunteers", definition="", inclusion=[], exclusion=[],
+                 examples=["Families wait fourteen weeks."])]
+
+
+def test_finetune_anchors_are_each_codes_own_words():
+    anchors = codebook_anchors(waiting_codes())
+    assert [(unit.text, codes) for unit, codes in anchors] == [
+        ("Waiting. Time before help comes.", {1}), ("weeks or months on a list", {1}),
+        ("Families wait fourteen weeks.", {1, 2}), ("Volunteers.", {2})]
+    assert {(u.source_id, u.start, u.end == len(u.text)) for u, _ in anchors} == {(-1, 0, True)}
+
+
+class _Hashing(HashingEmbedder):
+    def encode(self, texts, session=None):  # type: ignore[no-untyped-def,override]
+        return super().encode(texts)
+
+
+def test_finetune_anchors_give_an_uncoded_code_a_head():
+    codes = waiting_codes()[:1] + [Code(id=3, name="Roof", definition="The building.",
+                                        inclusion=[], exclusion=[], examples=[])]
+    coded = [(_unit(t), {3}) for t in OTHER * 2] + [(_unit(t), set()) for t in VOLUNTEERS]
+    coder = FineTunedCoder(TuneSettings(head="tuned"))
+    coder.embedder_ = _Hashing()
+    coder.fit_heads(codes, coded)
+    assert (list(coder.heads_), coder.skipped_) == ([3], [1])  # Waiting: nobody coded it
+    coder.fit_heads(codes, coded + codebook_anchors(codes[:1]))
+    assert (sorted(coder.heads_), coder.skipped_) == ([1, 3], [])
+
+
+def _unit(said: str):  # type: ignore[no-untyped-def]
+    from framesynth.familiarise.units import Unit
+
+    return Unit(1, 0, len(said), said, None)
 
 
 def test_finetune_head_as_numbers_matches_sklearn():

@@ -20,9 +20,10 @@ def tune(project: ProjectArg,
          unit: Annotated[str, typer.Option(help="turn, paragraph or sentence.")] = "turn",
          codes: Annotated[list[str] | None, typer.Option(
              "--codes", help="Only these codes (repeat); default: every codable code.")] = None,
-         epochs: Annotated[int, typer.Option(help="Passes over the pairs.")] = 1,
+         epochs: Annotated[int, typer.Option(help="Passes over the pairs.")] = TuneSettings.epochs,
          pairs: Annotated[int, typer.Option(
-             help="At most this many positive (and as many negative) pairs per code.")] = 20,
+             help="At most this many positive (and as many negative) pairs per code.")
+         ] = TuneSettings.per_code,
          seed: Annotated[int, typer.Option(help="Seed for pairs, shuffling and weights.")] = 0,
          list_: Annotated[bool, typer.Option("--list", help="List the stored versions.")] = False,
          remove: Annotated[int | None, typer.Option(

@@ -29,11 +29,13 @@ from typing import Any
 
 import numpy as np
 
+from framesynth.embeddings import Embedder, embed
 from framesynth.familiarise.units import Unit
 from framesynth.index.autocode import (
     LabelledUnits,
     Suggestion,
     _Estimator,
+    code_texts,
     fit_heads,
     head_suggestions,
 )
@@ -86,10 +88,15 @@ def load_sentence_model(path: Path, device: str | None = None):  # type: ignore[
     return SentenceTransformer(str(path), device=device, local_files_only=True)
 
 
+HEADS = ("tuned", "tuned+frozen")
+
+
 @dataclass(frozen=True)
 class TuneSettings:
-    """How hard to fine-tune: pairs per code, passes, batch, step size, text length, and
-    how many of the top transformer layers learn (None: all; fewer is faster on a CPU)."""
+    """How hard to fine-tune: pairs per code, passes, batch, step size, text length, how
+    many of the top transformer layers learn (None: all; fewer is faster on a CPU), whether
+    the codebook's own texts join the codings as labelled anchors, and what the heads read
+    (``tuned`` embeddings, or ``tuned+frozen``: tuned and base embeddings side by side)."""
 
     per_code: int = 20
     epochs: int = 1
@@ -97,7 +104,20 @@ class TuneSettings:
     learning_rate: float = 2e-5
     max_length: int = 128
     train_layers: int | None = None
+    anchors: bool = True
+    head: str = "tuned+frozen"
     seed: int = 0
+
+
+def codebook_anchors(codes: Sequence[Code]) -> list[tuple[Unit, set[int]]]:
+    """Every code's own words as labelled examples (its "name. definition", inclusion rules
+    and examples), so that a code nobody has coded yet still has pairs and a head. A text
+    shared by two codes carries both; the units are not in any source (``source_id`` -1)."""
+    found: dict[str, set[int]] = {}
+    for code in codes:
+        for said in code_texts(code, "all")[0]:
+            found.setdefault(said, set()).add(code.id)
+    return [(Unit(-1, 0, len(said), said, None), ids) for said, ids in found.items()]
 
 
 def fine_tune(texts: Sequence[str], pairs: Sequence[Pair], settings: TuneSettings, *,
@@ -146,8 +166,11 @@ def _step(model: Any, optimiser: Any, texts: Sequence[str], batch: Sequence[Pair
     import torch
 
     device = model.device
-    first = _encode_train(model, [texts[a] for a, _, _ in batch], device)
-    second = _encode_train(model, [texts[b] for _, b, _ in batch], device)
+    unique = list(dict.fromkeys(i for a, b, _ in batch for i in (a, b)))  # each text once
+    rows = {index: row for row, index in enumerate(unique)}
+    vectors = _encode_train(model, [texts[i] for i in unique], device)
+    first = vectors[[rows[a] for a, _, _ in batch]]
+    second = vectors[[rows[b] for _, b, _ in batch]]
     target = torch.tensor([label for _, _, label in batch], dtype=torch.float32, device=device)
     loss = torch.nn.functional.mse_loss(torch.cosine_similarity(first, second), target)
     optimiser.zero_grad()
@@ -163,16 +186,30 @@ def _encode_train(model: Any, texts: list[str], device: Any) -> Any:
     return model(features)["sentence_embedding"]
 
 
+def base_embedder(head: str, base: Embedder | None = None) -> Embedder | None:
+    """The frozen base model a ``tuned+frozen`` head also reads (None for ``tuned``)."""
+    if head not in HEADS:
+        raise ValueError(f"head {head!r} is not one of: {', '.join(HEADS)}")
+    if head == "tuned":
+        return None
+    from framesynth.embeddings import get_embedder
+
+    return base or get_embedder(BASE_MODEL)
+
+
 class TunedEmbedder:
-    """An embedder over a fine-tuned model (in memory, or loaded from its folder)."""
+    """An embedder over a fine-tuned model (in memory, or loaded from its folder); with a
+    ``base`` embedder, each vector is [tuned ; base] (the base part may come from the
+    project's cache)."""
 
     languages: frozenset[str] | None = frozenset({"en"})
 
     def __init__(self, name: str, model: Any = None, folder: Path | None = None,
-                 batch_size: int = 64):
+                 batch_size: int = 64, base: Embedder | None = None):
         self.name = name
         self.folder = folder
         self.batch_size = batch_size
+        self.base = base
         self._model = model
 
     @property
@@ -183,13 +220,16 @@ class TunedEmbedder:
             self._model = load_sentence_model(self.folder)
         return self._model
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], session: Any = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        vectors = self.model.encode(list(texts), batch_size=self.batch_size,
-                                    normalize_embeddings=True, convert_to_numpy=True,
-                                    show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32)
+        vectors = np.asarray(self.model.encode(list(texts), batch_size=self.batch_size,
+                                               normalize_embeddings=True,
+                                               convert_to_numpy=True, show_progress_bar=False),
+                             dtype=np.float32)
+        if self.base is None:
+            return vectors
+        return np.hstack([vectors, embed(session, self.base, texts)]).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -227,8 +267,10 @@ class FineTunedCoder(_Estimator):
     method = "tuned"
 
     def __init__(self, settings: TuneSettings | None = None, threshold: float | None = None,
-                 top_k: int = 3, min_examples: int = 3, progress: Progress | None = None):
+                 top_k: int = 3, min_examples: int = 3, progress: Progress | None = None,
+                 base: Embedder | None = None):
         self.settings = settings or TuneSettings()
+        self.base = base
         self.threshold = threshold
         self.top_k = top_k
         self.min_examples = min_examples
@@ -236,29 +278,36 @@ class FineTunedCoder(_Estimator):
 
     def fit(self, codes: Sequence[Code], labelled: LabelledUnits = (), session: Any = None
             ) -> FineTunedCoder:
-        """Fine-tune on ``labelled`` units; ``session`` is not used (nothing is cached)."""
+        """Fine-tune on ``labelled`` units (and the codebook's anchors); ``session`` only
+        caches the base model's vectors (tuned ones are never cached)."""
         wanted = {code.id for code in codes}
-        texts = [unit.text for unit, _ in labelled]
-        labels = [codes_ & wanted for _, codes_ in labelled]
-        self.pairs_ = contrastive_pairs(labels, per_code=self.settings.per_code,
+        training = [(unit, codes_ & wanted) for unit, codes_ in labelled]
+        if self.settings.anchors:
+            training += codebook_anchors(codes)
+        self.pairs_ = contrastive_pairs([found for _, found in training],
+                                        per_code=self.settings.per_code,
                                         seed=self.settings.seed)
-        model = fine_tune(texts, self.pairs_, self.settings, progress=self.progress)
-        self.embedder_ = TunedEmbedder(f"{BASE_MODEL}+tuned", model)
-        return self.fit_heads(codes, labelled)
+        model = fine_tune([unit.text for unit, _ in training], self.pairs_, self.settings,
+                          progress=self.progress)
+        self.embedder_ = TunedEmbedder(f"{BASE_MODEL}+tuned", model,
+                                       base=base_embedder(self.settings.head, self.base))
+        return self.fit_heads(codes, training, session)
 
-    def fit_heads(self, codes: Sequence[Code], labelled: LabelledUnits) -> FineTunedCoder:
+    def fit_heads(self, codes: Sequence[Code], labelled: LabelledUnits, session: Any = None
+                  ) -> FineTunedCoder:
         """(Re)learn the heads on the tuned embeddings of ``labelled`` units."""
-        vectors = self.embedder_.encode([unit.text for unit, _ in labelled])
+        vectors = self.embedder_.encode([unit.text for unit, _ in labelled], session)
         models, self.thresholds_, self.skipped_ = fit_heads(
             vectors, codes, labelled, min_examples=self.min_examples, seed=self.settings.seed,
             calibrate=self.threshold is None)
         self.heads_ = {code_id: CalibratedHead.from_sklearn(m) for code_id, m in models.items()}
         return self
 
-    def scores(self, units: Sequence[Unit]) -> tuple[list[int], np.ndarray]:
+    def scores(self, units: Sequence[Unit], session: Any = None
+               ) -> tuple[list[int], np.ndarray]:
         """(code ids, units x codes probabilities) for ranking every unit's codes."""
         ids = list(self.heads_)
-        vectors = self.embedder_.encode([unit.text for unit in units])
+        vectors = self.embedder_.encode([unit.text for unit in units], session)
         if not ids or not len(units):
             return ids, np.zeros((len(units), len(ids)))
         return ids, np.column_stack([self.heads_[i].predict_proba(vectors)[:, 1] for i in ids])
@@ -266,6 +315,6 @@ class FineTunedCoder(_Estimator):
     def suggest(self, units: Sequence[Unit], session: Any = None) -> list[Suggestion]:
         if not units or not self.heads_:
             return []
-        vectors = self.embedder_.encode([unit.text for unit in units])
+        vectors = self.embedder_.encode([unit.text for unit in units], session)
         return head_suggestions(dict(self.heads_), self.thresholds_, vectors, units,
                                 threshold=self.threshold, top_k=self.top_k, method=self.method)

@@ -36,6 +36,7 @@ from framesynth.index.finetune import (
     Progress,
     TunedEmbedder,
     TuneSettings,
+    base_embedder,
 )
 from framesynth.store.events import log_event
 from framesynth.store.models import Code
@@ -109,7 +110,7 @@ def train_tuned(session: Session, *, coder: str | None = None, unit: str = "turn
         who = f"coder {coder!r} has" if coder else "nobody has"
         raise InvalidArgument(f"{who} coded any {unit}s yet: no codings to fine-tune on")
     started = time.perf_counter()
-    estimator = FineTunedCoder(settings, progress=progress).fit(chosen, labelled)
+    estimator = FineTunedCoder(settings, progress=progress).fit(chosen, labelled, session)
     seconds = time.perf_counter() - started
     return _store(session, estimator, chosen, labelled, coder=coder, unit=unit, actor=actor,
                   figures={"pairs": len(estimator.pairs_), "seconds": round(seconds, 1),
@@ -175,7 +176,8 @@ def load_coder(session: Session, version: int | None = None, *, threshold: float
     heads_json = json.loads((folder / "heads.json").read_text(encoding="utf-8"))
     arrays = np.load(folder / "heads.npz", allow_pickle=False)
     coder = FineTunedCoder(threshold=threshold, top_k=top_k)
-    coder.embedder_ = TunedEmbedder(entry.model_name, folder=folder / "model")
+    coder.embedder_ = TunedEmbedder(entry.model_name, folder=folder / "model",
+                                    base=base_embedder(entry.figures.get("head", "tuned")))
     coder.heads_, coder.thresholds_, coder.skipped_ = {}, {}, []
     for number, head in enumerate(heads_json):
         try:
@@ -224,4 +226,4 @@ class StoredTunedCoder(_Estimator):
         return self
 
     def suggest(self, units: Sequence[Any], session: Any = None) -> list[Suggestion]:
-        return self.coder_.suggest(units)
+        return self.coder_.suggest(units, session)
