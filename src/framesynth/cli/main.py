@@ -33,9 +33,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     # Phase 3: index
     "code": ("index", "code", "Apply a code to a span of a source."),
     "autocode": ("index", "autocode", "Suggest codes for units; suggestions wait for review "
-                 "and never change codings.\n--evaluate --against CODER measures each method "
-                 "against a coder first; --next N\nlists what to code next. Team turns, "
-                 "back-channel turns and fragments are left out\n(setting autocode.min_words)."),
+                 "and never change codings."),
     "tune": ("tune", "tune", "Fine-tune the sentence model on the project's codings "
              "(few-shot, as SetFit does)\nand store it as a new version for `autocode "
              "--method tuned`."),
