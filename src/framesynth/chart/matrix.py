@@ -53,14 +53,14 @@ class Cell:
     status: str | None = None
     evidence: list[dict[str, int]] = field(default_factory=list)
     quotes: Quotes | None = field(default=None, repr=False, compare=False)
-    _segments: list[Evidence] | None = field(default=None, repr=False, compare=False)
+    loaded: list[Evidence] | None = field(default=None, repr=False, compare=False)
 
     @property
     def segments(self) -> list[Evidence]:
         """The cell's coded segments, in coding order (read lazily)."""
-        if self._segments is None:
-            self._segments = self.quotes.of(self.case_id, self.code_id) if self.quotes else []
-        return self._segments
+        if self.loaded is None:
+            self.loaded = self.quotes.of(self.case_id, self.code_id) if self.quotes else []
+        return self.loaded
 
 
 @dataclass
