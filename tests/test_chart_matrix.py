@@ -142,3 +142,14 @@ def test_matrix_counts_by_coder_equal_the_segments_on_the_demo(demo_session):
     matrix = build_matrix(demo_session, rows="organisation", coder=coder)
     assert all(cell.count == len(cell.segments) for cell in matrix.cells.values())
     assert all(s.coder == coder for cell in matrix.cells.values() for s in cell.segments)
+
+
+def test_matrix_anonymised_copy_keeps_counts_and_renames_sources_of_lazy_segments(demo_session):
+    from framesynth.interpret.exports import anonymise_matrix
+
+    matrix = build_matrix(demo_session, rows="organisation")
+    clean = anonymise_matrix(demo_session, matrix)
+    assert [c.count for c in clean.cells.values()] == [c.count for c in matrix.cells.values()]
+    assert all(len(clean.cells[k].segments) == c.count for k, c in matrix.cells.items())
+    names = {s.source for c in clean.cells.values() for s in c.segments}
+    assert names and all(name.startswith("source ") for name in names)
