@@ -153,3 +153,30 @@ def test_codings_json_must_be_a_list(coded, tmp_path):
     with pytest.raises(CorruptFile) as raised:
         import_codings(coded, path, actor="ruth")
     assert str(raised.value) == "codings.json: expected a list of objects [FS102]"
+
+
+def test_codings_import_keeps_repeats_once_and_logs_each_new_coding(coded, tmp_path, at):
+    stored = code_span(coded, "interview.txt", *at(coded, "interview.txt", "Fourteen weeks"),
+                       "Waiting lists", coder="ruth")
+    start, end = at(coded, "focus_group.txt", "Referrals bounce back")
+    path = tmp_path / "codings.csv"
+    path.write_text("source,start,end,code,coder,score,text\n"
+                    f"interview.txt,{stored.start},{stored.end},Waiting lists,ruth,,\n"
+                    f"focus_group.txt,{start},{end},Access/Referral routes,colin,0.5,\n"
+                    f"focus_group.txt,{start},{end},Referral routes,colin,,\n"
+                    f"focus_group.txt,{start},{end},Referral routes,ruth,,\n", encoding="utf-8")
+    before = coded.scalar(select(Event.id).order_by(Event.id.desc()).limit(1))
+    assert import_codings(coded, path, actor="ruth") == 4
+    rows = [(r["source"], r["code"], r["coder"], r["score"], r["text"]) for r in coding_rows(coded)]
+    assert sorted(rows) == [
+        ("focus_group.txt", "Access/Referral routes", "colin", 0.5, "Referrals bounce back"),
+        ("focus_group.txt", "Access/Referral routes", "ruth", None, "Referrals bounce back"),
+        ("interview.txt", "Access/Waiting lists", "ruth", None, "Fourteen weeks")]
+    events = list(coded.scalars(select(Event).where(Event.id > before).order_by(Event.id)))
+    new = {c.coder: c.id for c in coded.scalars(select(Coding).where(Coding.id != stored.id))}
+    assert [(e.action, e.actor, e.payload) for e in events] == [
+        ("code", "colin", {"coding": new["colin"], "source": "focus_group.txt", "start": start,
+                           "end": end, "code": "Access/Referral routes"}),
+        ("code", "ruth", {"coding": new["ruth"], "source": "focus_group.txt", "start": start,
+                          "end": end, "code": "Access/Referral routes"}),
+        ("import_codings", "ruth", {"file": "codings.csv", "codings": 4})]

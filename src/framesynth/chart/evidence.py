@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from framesynth.errors import InvalidArgument
@@ -148,6 +149,64 @@ def evidence_by_case(session: Session, kind: str, *, coder: str | None = None
                 if pattern is not None and pattern.search(item.turn_text):
                     result[cases[link.id]].append(item)
     return result
+
+
+def case_counts(session: Session, kind: str, *, coder: str | None = None
+                ) -> dict[int, dict[int, int]]:
+    """Case id -> code id -> how many segments of that code belong to the case: the
+    counts of :func:`evidence_by_case`, aggregated in SQL (no row per coding)."""
+    cases = {c.participant_id or c.organisation_id or c.partnership_id: c.id
+             for c in session.scalars(select(Case).where(Case.kind == kind))}
+    if kind == "partnership":
+        return _partnership_counts(session, cases, coder)
+    result: dict[int, dict[int, int]] = defaultdict(dict)
+    owner = Participant.organisation_id if kind == "organisation" else Participant.id
+    query = _owned(select(owner, Coding.code_id, func.count()), _turn_ranges(), coder)
+    for key, code_id, count in session.execute(query.group_by(owner, Coding.code_id)):
+        if key in cases:
+            result[cases[key]][code_id] = count
+    return result
+
+
+def _turn_ranges() -> Any:
+    """Each turn with the start of the next in its source: a coding starting in
+    ``[start, next)`` belongs to it (the nearest turn before, as ``turn_at``)."""
+    following = func.lead(Turn.start).over(partition_by=Turn.source_id, order_by=Turn.start)
+    return select(Turn.id, Turn.source_id, Turn.start, Turn.speaker_id,
+                  func.coalesce(following, 2**62).label("next")).subquery()
+
+
+def _owned(query: Any, turns: Any, coder: str | None) -> Any:
+    """``query`` over people's codings, each joined to the participant of its turn."""
+    query = (query.select_from(turns)
+             .join(Coding, and_(Coding.source_id == turns.c.source_id,
+                                Coding.start >= turns.c.start, Coding.start < turns.c.next))
+             .join(Speaker, Speaker.id == turns.c.speaker_id)
+             .join(Participant, Participant.id == Speaker.participant_id)
+             .where(Coding.status.is_(None), Speaker.is_interviewer.is_(False)))
+    return query.where(Coding.coder == coder) if coder is not None else query
+
+
+def _partnership_counts(session: Session, cases: dict[int | None, int], coder: str | None
+                        ) -> dict[int, dict[int, int]]:
+    """Counts per turn and code in SQL; the turn's text is matched against each link."""
+    turns = _turn_ranges()
+    query = _owned(select(turns.c.id, Participant.organisation_id, Coding.code_id,
+                          func.count()), turns, coder).group_by(turns.c.id, Coding.code_id)
+    found = session.execute(query).all()
+    texts = dict(session.execute(select(Turn.id, Turn.text)).all()) if found else {}
+    result: dict[int, dict[int, int]] = defaultdict(dict)
+    for link in session.scalars(select(Partnership)):
+        if link.id not in cases:
+            continue
+        mentions = {link.organisation_a_id: _mention(link.organisation_b),
+                    link.organisation_b_id: _mention(link.organisation_a)}
+        counts = result[cases[link.id]]
+        for turn_id, organisation_id, code_id, count in found:
+            pattern = mentions.get(organisation_id or 0)
+            if pattern is not None and pattern.search(texts[turn_id]):
+                counts[code_id] = counts.get(code_id, 0) + count
+    return {case: counts for case, counts in result.items() if counts}
 
 
 def _mention(org: Organisation) -> re.Pattern[str]:

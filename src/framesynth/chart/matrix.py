@@ -15,7 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from framesynth.chart.evidence import CaseRow, Evidence, case_rows, evidence_by_case
+from framesynth.chart.evidence import (
+    CaseRow,
+    Evidence,
+    case_counts,
+    case_rows,
+    evidence_by_case,
+)
 from framesynth.errors import InvalidArgument, NotFound
 from framesynth.frame.framework import code_path, find_code, framework_codes
 from framesynth.index.coding import descendants
@@ -23,18 +29,38 @@ from framesynth.store.events import log_event
 from framesynth.store.models import Case, Code, Event, MatrixCell, utcnow
 
 
+class Quotes:
+    """The segments behind a matrix's cells, read from the project on the first cell
+    that asks for them (the grid itself needs only counts)."""
+
+    def __init__(self, session: Session, rows: str, coder: str | None,
+                 members: dict[int, set[int]]) -> None:
+        self.session, self.rows, self.coder, self.members = session, rows, coder, members
+        self._found: dict[int, list[Evidence]] | None = None
+
+    def of(self, case_id: int, code_id: int) -> list[Evidence]:
+        if self._found is None:
+            self._found = evidence_by_case(self.session, self.rows, coder=self.coder)
+        return [e for e in self._found.get(case_id, []) if e.code_id in self.members[code_id]]
+
+
 @dataclass
 class Cell:
     case_id: int
     code_id: int
-    segments: list[Evidence] = field(default_factory=list)
+    count: int = 0
     summary: str = ""
     status: str | None = None
     evidence: list[dict[str, int]] = field(default_factory=list)
+    quotes: Quotes | None = field(default=None, repr=False, compare=False)
+    loaded: list[Evidence] | None = field(default=None, repr=False, compare=False)
 
     @property
-    def count(self) -> int:
-        return len(self.segments)
+    def segments(self) -> list[Evidence]:
+        """The cell's coded segments, in coding order (read lazily)."""
+        if self.loaded is None:
+            self.loaded = self.quotes.of(self.case_id, self.code_id) if self.quotes else []
+        return self.loaded
 
 
 @dataclass
@@ -77,18 +103,21 @@ def build_matrix(session: Session, *, rows: str = "participant", theme: str | No
         group_by = key
         cases.sort(key=lambda r: (r.attributes.get(key, "~"), r.label))
     columns, members = _columns(session, theme)
-    found = evidence_by_case(session, rows, coder=coder)
+    found = case_counts(session, rows, coder=coder)
     if not include_empty:
         cases = [row for row in cases if found.get(row.case_id)]
     stored = {(c.case_id, c.code_id): c for c in session.scalars(select(MatrixCell))}
+    quotes = Quotes(session, rows, coder, members)
     cells = {}
     for row in cases:
+        counts = found.get(row.case_id, {})
         for column in columns:
-            segments = [e for e in found.get(row.case_id, []) if e.code_id in members[column.id]]
+            count = sum(counts.get(code_id, 0) for code_id in members[column.id])
             saved = stored.get((row.case_id, column.id))
             cells[(row.case_id, column.id)] = Cell(
-                row.case_id, column.id, segments, saved.summary if saved else "",
-                saved.status if saved else None, list(saved.evidence or []) if saved else [])
+                row.case_id, column.id, count, saved.summary if saved else "",
+                saved.status if saved else None, list(saved.evidence or []) if saved else [],
+                quotes)
     title = f"{rows}s by codes of {theme}" if theme else f"{rows}s by themes"
     return Matrix(cases, columns, cells, group_by, title)
 

@@ -34,7 +34,7 @@ def anonymise_matrix(session: Session, matrix: Matrix) -> Matrix:
     rows = [replace(row, label=row.key, attributes={k: clean(v) for k, v in
                                                     row.attributes.items()})
             for row in matrix.rows]
-    cells = {key: replace(cell, summary=clean(cell.summary), segments=[
+    cells = {key: replace(cell, summary=clean(cell.summary), loaded=[
         replace(s, text=clean(s.text), source=sources.get(s.source, "source"))
         for s in cell.segments]) for key, cell in matrix.cells.items()}
     return replace(matrix, rows=rows, cells=cells, title=clean(matrix.title))

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from framesynth.errors import CaseDataError, CorruptFile, FramesynthError, UnsupportedFormat
@@ -25,7 +25,7 @@ from framesynth.frame.framework import code_path, find_code
 from framesynth.index.coding import apply_code, check_codable, check_range
 from framesynth.io.importers.text_decoding import decode_text, read_bytes
 from framesynth.store.events import log_event
-from framesynth.store.models import Coding
+from framesynth.store.models import Code, Coding, Event, Source, utcnow
 
 COLUMNS = ["source", "start", "end", "code", "coder", "score", "text"]
 
@@ -74,28 +74,85 @@ def read_coding_rows(path: str | Path) -> list[dict[str, Any]]:
 
 
 def import_codings(session: Session, path: str | Path, *, actor: str) -> int:
-    """Store every coding of a CSV/JSON file, all or nothing; returns how many."""
+    """Store every coding of a CSV/JSON file, all or nothing; returns how many.
+
+    Rows are checked against sources and codes looked up once each; the new codings (a
+    row equal to a stored coding, or to an earlier row, is kept once) and their ``code``
+    events go in as bulk inserts."""
     rows = read_coding_rows(path)
-    checked = [_check_row(session, row, path, number)
+    lookup = _Lookup(session)
+    checked = [_check_row(lookup, row, path, number)
                for number, row in enumerate(rows, start=2 if str(path).endswith(".csv") else 1)]
-    for source, start, end, code, coder, score in checked:
-        apply_code(session, source, start, end, code, coder=coder, score=score)
+    new = _new_codings(session, checked)
+    if new:
+        ids = session.scalars(insert(Coding).returning(Coding.id, sort_by_parameter_order=True),
+                              new).all()
+        session.execute(insert(Event), [
+            {"action": "code", "actor": row["coder"], "payload": {
+                "coding": coding_id, "source": lookup.names[row["source_id"]],
+                "start": row["start"], "end": row["end"], "code": lookup.paths[row["code_id"]]}}
+            for coding_id, row in zip(ids, new, strict=True)])
     log_event(session, "import_codings", actor=actor, file=Path(path).name, codings=len(checked))
     return len(checked)
 
 
-def _check_row(session: Session, row: dict[str, Any], path: str | Path, number: int
+class _Lookup:
+    """Sources and codes by name, each read (and checked) once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.sources: dict[str, Source] = {}
+        self.codes: dict[str, Code] = {}
+        self.names: dict[int, str] = {}
+        self.paths: dict[int, str] = {}
+
+    def source(self, name: str) -> Source:
+        if name not in self.sources:
+            source = self.sources[name] = get_source(self.session, name)
+            self.names[source.id] = source.name
+        return self.sources[name]
+
+    def code(self, path: str) -> Code:
+        if path not in self.codes:
+            code = find_code(self.session, path)
+            check_codable(code)
+            self.codes[path] = code
+            self.paths[code.id] = code_path(code)
+        return self.codes[path]
+
+
+def _new_codings(session: Session, checked: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """The checked rows not stored yet (same source, range, code and coder), as rows to
+    insert, in file order."""
+    wanted = {source.id for source, *_ in checked}
+    seen: set[tuple[Any, ...]] = set()
+    for source_id in wanted:
+        seen.update(session.execute(select(Coding.source_id, Coding.start, Coding.end,
+                                           Coding.code_id, Coding.coder)
+                                    .where(Coding.source_id == source_id)))
+    new, now = [], utcnow()
+    for source, start, end, code, coder, score in checked:
+        key = (source.id, start, end, code.id, coder)
+        if key in seen:
+            continue
+        seen.add(key)
+        new.append({"source_id": source.id, "start": start, "end": end, "code_id": code.id,
+                    "coder": coder, "score": score, "text": source.text[start:end],
+                    "created_at": now})
+    return new
+
+
+def _check_row(lookup: _Lookup, row: dict[str, Any], path: str | Path, number: int
                ) -> tuple[Any, ...]:
     where = f"row {number}" if str(path).endswith(".csv") else f"item {number}"
     try:
         missing = [c for c in ("source", "start", "end", "code", "coder") if row.get(c) in (None, "")]
         if missing:
             raise CodingRowError(f"column {missing[0]!r} is empty")
-        source = get_source(session, str(row["source"]))
-        code = find_code(session, str(row["code"]))
+        source = lookup.source(str(row["source"]))
+        code = lookup.code(str(row["code"]))
         start, end = _int(row["start"], "start"), _int(row["end"], "end")
         check_range(source, start, end)
-        check_codable(code)
         text = row.get("text")
         if text not in (None, "") and source.text[start:end] != text:
             raise CodingRowError(f"text does not match {source.name!r} at {start}-{end}")
