@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from framesynth.errors import InvalidArgument
 from framesynth.familiarise.context import ContextIndex, Where, load_context
-from framesynth.store.models import Memo, Source, Turn
 from framesynth.familiarise.literals import required_literals
+from framesynth.store.models import Memo, Source, Turn
 from framesynth.store.text_index import WORD, text_index_for
 
 
