@@ -79,8 +79,9 @@ def _sequence(pattern: str, i: int) -> tuple[list[_Branch], int]:
             i = _skip_class(pattern, i)
         elif char == "\\":
             i = _escape(pattern, i, branch)
-        elif char in _QUANTIFIERS:
-            raise _GiveUp  # a quantifier on something we did not keep as a literal
+        elif char in _QUANTIFIERS:  # on a class, a dot or an escape: already no literal
+            branch.end_run()
+            i = _skip_quantifier(pattern, i)
         elif char in ".^$":
             branch.end_run()
             i += 1

@@ -138,7 +138,7 @@ class _Plan:
     matcher: Matcher
     where: Where
     context: ContextIndex
-    query: Select[Any]
+    query: Select[*tuple[Any, ...]]
     words: list[str]
     memos: bool
 
