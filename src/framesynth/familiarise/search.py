@@ -137,7 +137,7 @@ class _Plan:
 
     matcher: Matcher
     where: Where
-    context: ContextIndex
+    context: ContextIndex | None  # every source's and speaker's; None: load per batch
     query: Select[*tuple[Any, ...]]
     words: list[str]
     memos: bool
@@ -147,12 +147,13 @@ def _plan(session: Session, pattern: str, *, regex: bool, case_sensitive: bool,
           where: Where | None, memos: bool) -> _Plan:
     matcher = compile_pattern(pattern, regex=regex, case_sensitive=case_sensitive)
     where = where or {}
-    context = load_context(session)
-    context.check(where)
+    context = load_context(session) if where else None
+    if context is not None:
+        context.check(where)
     words = [] if regex else WORD.findall(pattern)
     query = (select(Turn.id, Turn.source_id, Turn.speaker_id, Turn.start, Turn.text,
                     Source.name).join(Source, Source.id == Turn.source_id)
-             .order_by(Source.name, Turn.start))
+             .order_by(Source.name, Turn.position))
     condition = _candidates(session, pattern, words, regex)
     if condition is not None:
         query = query.where(condition)
@@ -174,7 +175,7 @@ def _candidates(session: Session, pattern: str, words: list[str], regex: bool
 def _turn_matches(session: Session, plan: _Plan) -> Iterator[tuple[tuple[Any, ...], Any]]:
     """Each match in the candidate turns, in (source name, offset) order, as it is read."""
     for row in session.connection().execute(plan.query):
-        if plan.context.matches(row[1], row[2], plan.where):
+        if plan.context is None or plan.context.matches(row[1], row[2], plan.where):
             for found in plan.matcher.finditer(row[4]):
                 if found.end() > found.start():
                     yield row, found
@@ -182,23 +183,37 @@ def _turn_matches(session: Session, plan: _Plan) -> Iterator[tuple[tuple[Any, ..
 
 def iter_hits(session: Session, pattern: str, *, regex: bool = False,
               case_sensitive: bool = False, where: Where | None = None, width: int = 40,
-              offset: int = 0, memos: bool = False) -> Iterator[Hit]:
+              offset: int = 0, memos: bool = False, batch: int = 100) -> Iterator[Hit]:
     """Hits one at a time in order, from the ``offset``-th on; skipped hits get no
-    context, so a page far in costs little more than a count."""
+    context, and the speakers' attributes are read ``batch`` hits at a time (all of them
+    at once with ``where``), so a page costs what its hits cost."""
     plan = _plan(session, pattern, regex=regex, case_sensitive=case_sensitive, where=where,
                  memos=memos)
-    seen = 0
-    for (turn_id, source_id, speaker_id, start, text, name), found in _turn_matches(
-            session, plan):
+    seen, pending = 0, []
+    for match in _turn_matches(session, plan):
         seen += 1
         if seen > offset:
-            attrs = plan.context.attributes(source_id, speaker_id)
-            yield _hit(name, attrs.get("speaker"), attrs.get("role"), start, text, found,
-                       width, turn_id=turn_id)
+            pending.append(match)
+            if len(pending) >= batch:
+                yield from _turn_hits(session, plan, pending, width)
+                pending = []
+    yield from _turn_hits(session, plan, pending, width)
     if plan.memos:
         memo_hits = search_memos(session, plan.matcher, plan.words, width=width)
         memo_hits.sort(key=lambda hit: (hit.source, hit.offset))
         yield from memo_hits[max(0, offset - seen):]
+
+
+def _turn_hits(session: Session, plan: _Plan, matches: list[tuple[tuple[Any, ...], Any]],
+               width: int) -> list[Hit]:
+    context = plan.context or load_context(session, {row[1] for row, _ in matches},
+                                           {row[2] for row, _ in matches if row[2] is not None})
+    hits = []
+    for (turn_id, source_id, speaker_id, start, text, name), found in matches:
+        attrs = context.attributes(source_id, speaker_id)
+        hits.append(_hit(name, attrs.get("speaker"), attrs.get("role"), start, text, found,
+                         width, turn_id=turn_id))
+    return hits
 
 
 def count_hits(session: Session, pattern: str, *, regex: bool = False,
@@ -235,7 +250,8 @@ def search(
     if limit is not None and limit < 0 or offset < 0:
         raise InvalidArgument("limit and offset must not be negative")
     hits = iter_hits(session, pattern, regex=regex, case_sensitive=case_sensitive,
-                     where=where, width=width, offset=offset, memos=memos)
+                     where=where, width=width, offset=offset, memos=memos,
+                     batch=limit or 100)
     return list(islice(hits, limit))
 
 
