@@ -151,9 +151,7 @@ def _plan(session: Session, pattern: str, *, regex: bool, case_sensitive: bool,
     if context is not None:
         context.check(where)
     words = [] if regex else WORD.findall(pattern)
-    query = (select(Turn.id, Turn.source_id, Turn.speaker_id, Turn.start, Turn.text,
-                    Source.name).join(Source, Source.id == Turn.source_id)
-             .order_by(Source.name, Turn.position))
+    query = select(Turn.id).join(Source, Source.id == Turn.source_id)
     condition = _candidates(session, pattern, words, regex)
     if condition is not None:
         query = query.where(condition)
@@ -172,13 +170,34 @@ def _candidates(session: Session, pattern: str, words: list[str], regex: bool
     return None
 
 
-def _turn_matches(session: Session, plan: _Plan) -> Iterator[tuple[tuple[Any, ...], Any]]:
-    """Each match in the candidate turns, in (source name, offset) order, as it is read."""
-    for row in session.connection().execute(plan.query):
+_ROWS = select(Turn.id, Turn.source_id, Turn.speaker_id, Turn.start, Turn.text,
+               Source.name).join(Source, Source.id == Turn.source_id)
+
+
+def _turn_matches(session: Session, plan: _Plan, *, ordered: bool = True
+                  ) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Each match in the candidate turns, in (source name, offset) order, as it is read.
+
+    The candidates' ids are sorted first and their text read a growing batch at a time,
+    so the sort never carries transcript text and a first page reads a few turns."""
+    for row in _candidate_rows(session, plan, ordered):
         if plan.context is None or plan.context.matches(row[1], row[2], plan.where):
             for found in plan.matcher.finditer(row[4]):
                 if found.end() > found.start():
                     yield row, found
+
+
+def _candidate_rows(session: Session, plan: _Plan, ordered: bool) -> Iterator[Any]:
+    connection = session.connection()
+    if not ordered:
+        yield from connection.execute(_ROWS.where(Turn.id.in_(plan.query)))
+        return
+    ids = iter(connection.execute(plan.query.order_by(Source.name, Turn.position)).scalars())
+    size = 64
+    while chunk := list(islice(ids, size)):
+        rows = {row[0]: row for row in connection.execute(_ROWS.where(Turn.id.in_(chunk)))}
+        yield from (rows[turn_id] for turn_id in chunk)
+        size = min(size * 2, 2048)
 
 
 def iter_hits(session: Session, pattern: str, *, regex: bool = False,
@@ -222,7 +241,7 @@ def count_hits(session: Session, pattern: str, *, regex: bool = False,
     """How many hits :func:`search` finds, without building any of them."""
     plan = _plan(session, pattern, regex=regex, case_sensitive=case_sensitive, where=where,
                  memos=memos)
-    total = sum(1 for _ in _turn_matches(session, plan))
+    total = sum(1 for _ in _turn_matches(session, plan, ordered=False))
     if plan.memos:
         total += len(search_memos(session, plan.matcher, plan.words))
     return total
