@@ -20,8 +20,10 @@ size (for the growing project, of the batch that brings it to that size), files 
 second (the process's own CPU time, which stays steady when other work shares the
 machine) and the ratio of the largest size's files/s to the smallest's (1.0 means the
 cost per file does not grow). Then it prints search latency percentiles (p50/p95) for
-plain words, phrases, filtered searches and regular expressions over the largest
-project. Results go to ``<out>/import/results.txt`` and ``results.json``.
+plain words, phrases, filtered searches and regular expressions over the smallest and
+largest projects: the first page (50 hits with context) and the count of all hits, per
+query and per kind. ``--search-only`` imports just those two sizes and times searches.
+Results go to ``<out>/import/results.txt`` and ``results.json``.
 """
 
 from __future__ import annotations
@@ -35,15 +37,19 @@ import shutil
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
 from framesynth.cli.familiarise import import_ as import_command
 from framesynth.demo import corpus_dir, corpus_files
+from framesynth.errors import InvalidArgument
 from framesynth.familiarise.context import parse_where
-from framesynth.familiarise.search import search
+from framesynth.familiarise.search import count_hits, search
 from framesynth.familiarise.speakers import detect_turns
 from framesynth.io.importers import read_source
 from framesynth.io.importers.case_table import import_case_table
@@ -200,24 +206,62 @@ def table(rows: list[Row]) -> str:
 
 
 def search_latency(path: Path, repeats: int) -> list[str]:
-    """Lines of the search latency table over the project at ``path``."""
-    lines = [f"search latency over {repeats} runs each (ms)",
-             f"{'kind':<10} {'pattern':<36} {'hits':>7} {'p50':>8} {'p95':>8}"]
-    all_times: list[float] = []
+    """Lines of the search latency table over the project at ``path``: the first page
+    (50 hits, with context) and the count of all hits, per query."""
+    lines = [f"search latency over {repeats} runs each (ms), {path.stem}",
+             f"{'kind':<10} {'pattern':<36} {'hits':>7} {'page p50':>9} {'page p95':>9} "
+             f"{'count p50':>10} {'count p95':>10}"]
+    by_kind: dict[str, tuple[list[float], list[float]]] = {}
     with Project.open(path) as project, project.session() as session:
         for kind, pattern, where, regex in QUERIES:
-            times, hits = [], 0
-            for _ in range(repeats):
-                t0 = time.perf_counter()
-                hits = len(search(session, pattern, regex=regex, where=parse_where(where or [])))
-                times.append((time.perf_counter() - t0) * 1000)
-            all_times += times
+            options: dict[str, Any] = {"regex": regex, "where": parse_where(where or [])}
+            pages = _times(repeats, partial(search, session, pattern, limit=PAGE, **options))
+            try:
+                counts = _times(repeats, partial(count_hits, session, pattern, **options))
+                hits = count_hits(session, pattern, **options)
+            except InvalidArgument:  # a regex count over the time limit
+                counts, hits = [float("nan")], -1
+            kept = by_kind.setdefault(kind, ([], []))
+            kept[0].extend(pages)
+            kept[1].extend(counts)
             label = pattern + (f" [{' '.join(where)}]" if where else "")
-            lines.append(f"{kind:<10} {label[:36]:<36} {hits:>7} {percentile(times, 0.5):>8.1f} "
-                         f"{percentile(times, 0.95):>8.1f}")
-    lines.append(f"{'all':<10} {'':<36} {'':>7} {percentile(all_times, 0.5):>8.1f} "
-                 f"{percentile(all_times, 0.95):>8.1f}  (mean {statistics.mean(all_times):.1f})")
+            lines.append(f"{kind:<10} {label[:36]:<36} {hits:>7} {_p(pages)} {_p(counts, 10)}")
+    for kind, (pages, counts) in by_kind.items():
+        lines.append(f"{'all ' + kind:<47} {'':>7} {_p(pages)} {_p(counts, 10)}")
+    everything = [t for pages, _ in by_kind.values() for t in pages]
+    lines.append(f"first page, all kinds: p95 {percentile(everything, 0.95):.1f} ms "
+                 f"(mean {statistics.mean(everything):.1f})")
     return lines
+
+
+PAGE = 50  # hits on a first page
+
+
+def _times(repeats: int, call: Callable[[], object]) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def _p(times: list[float], width: int = 9) -> str:
+    return f"{percentile(times, 0.5):>{width}.1f} {percentile(times, 0.95):>{width}.1f}"
+
+
+def search_only(folder: Path, files: list[Path], sizes: list[int], repeats: int,
+                reuse: bool = False) -> list[str]:
+    """Search latency at the smallest and largest sizes, each imported in one batch
+    (with ``reuse``, a project left by an earlier run is searched as it is)."""
+    report = []
+    for size in (sizes[0], sizes[-1]):
+        path = folder / f"single-{size}.fsdb"
+        if not (reuse and path.exists()):
+            seconds, _, _ = timed_import(new_project(path), files[:size])
+            _note(f"imported {size} in {seconds:.0f} s")
+        report += search_latency(path, repeats) + [""]
+    return report
 
 
 def main() -> None:
@@ -228,11 +272,20 @@ def main() -> None:
                         help="files per import into the growing project")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
+    parser.add_argument("--search-only", action="store_true",
+                        help="skip the import timings: import the smallest and largest "
+                             "sizes once and time searches over both")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --search-only: search the projects an earlier run left")
     args = parser.parse_args()
 
     sizes = sorted({max(1, args.transcripts * part // 10) for part in (1, 2, 5, 10)})
     batch = min(args.batch, max(1, sizes[0] // 2))  # the first batch timed is not the first
     folder = args.out / "import"
+    if args.reuse and args.search_only:
+        report = search_only(folder, [], sizes, args.repeats, reuse=True)
+        print("\n".join(report))
+        return
     shutil.rmtree(folder, ignore_errors=True)
     corpus = folder / "corpus"
     corpus.mkdir(parents=True)
@@ -242,11 +295,17 @@ def main() -> None:
           f"in {time.perf_counter() - started:.1f} s")
     files = sorted(corpus.iterdir())
 
+    if args.search_only:
+        report = search_only(folder, files, sizes, args.repeats)
+        print("\n".join(report))
+        (folder / "results.txt").write_text("\n".join(report) + "\n", encoding="utf-8")
+        return
     warm_up(folder, files)
     rows = single_batches(folder, files, sizes) + growing(folder, files, sizes, batch)
     largest = folder / f"single-{sizes[-1]}.fsdb"
     report = [f"import throughput ({sizes[-1]} transcripts, {size / 1e6:.1f} MB; "
               f"project file {largest.stat().st_size / 1e6:.1f} MB)", table(rows), ""]
+    report += search_latency(folder / f"single-{sizes[0]}.fsdb", args.repeats) + [""]
     report += search_latency(largest, args.repeats)
     print("\n".join(report))
     (folder / "results.txt").write_text("\n".join(report) + "\n", encoding="utf-8")

@@ -83,6 +83,30 @@ def test_cli_search_where_and_json(fs, small):
         ("focus_group.txt", "Dawn", "project worker", "Referrals")]
 
 
+def test_cli_search_pages_and_count(fs, small):
+    code, out, err = fs("search", small, "threshold", "--width", "15", "--offset", "1",
+                        "--limit", "5")
+    assert (code, err) == (0, "1 hit(s)\n")
+    assert out.splitlines()[2:] == [
+        "focus_group.txt  Facilitator  272      Say more about  threshold  s."]
+    code, out, _ = fs("search", small, "the", "--count", "--json")
+    total = len(json.loads(fs("search", small, "the", "--json")[1]))
+    assert (code, json.loads(out), total > 10) == (0, {"total": total}, True)
+    assert fs("search", small, "the", "--count")[1:] == (f"{total}\n", "")
+
+
+def test_cli_search_json_streams_the_same_json_list(fs, small):
+    _, out, _ = fs("search", small, "threshold", "--json")
+    assert out == json.dumps(json.loads(out), indent=2, ensure_ascii=False) + "\n"
+    assert [h["offset"] for h in json.loads(out)] == [217, 272]
+    assert fs("search", small, "nothingsaidlikethis", "--json")[1] == "[]\n"
+
+
+def test_cli_search_negative_offset(fs, small):
+    code, out, err = fs("search", small, "the", "--offset", "-2")
+    assert (code, out, err) == (1, "", "error: --limit and --offset must not be negative [FS003]\n")
+
+
 def test_cli_search_unknown_attribute(fs, small):
     code, out, err = fs("search", small, "x", "--where", "secter=community")
     assert (code, out) == (1, "")

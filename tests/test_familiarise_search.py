@@ -175,3 +175,76 @@ def test_search_regex_has_unicode_classes_and_look_behind(session, tmp_path):
     hits = search(session, r"\bcaf\w\b", regex=True)
     assert [source.text[hit.offset:hit.end] for hit in hits] == ["CAFÉ", "café"]
     assert [hit.match for hit in search(session, r"(?<=then the )café", regex=True)] == ["café"]
+
+
+def test_search_pages_are_slices_of_the_whole_result_in_order(small):
+    everything = search(small, "the", memos=True)
+    pages = [search(small, "the", limit=4, offset=start, memos=True)
+             for start in range(0, len(everything) + 4, 4)]
+    assert [hit for page in pages for hit in page] == everything
+    assert len(everything) > 8
+    assert everything == sorted(everything, key=lambda h: (h.memo_id is not None, h.source,
+                                                           h.offset))
+
+
+def test_search_page_gives_the_page_and_the_total(small):
+    everything = search(small, "the", where=parse_where(["role=project worker"]))
+    page = search_module.search_page(small, "the", where=parse_where(["role=project worker"]),
+                                     limit=2, offset=1)
+    assert (page.hits, page.total, page.offset, page.limit) == (everything[1:3],
+                                                                len(everything), 1, 2)
+    assert page.as_dict()["hits"] == [hit.as_dict() for hit in everything[1:3]]
+
+
+def test_search_count_hits_counts_what_search_finds(small, data_dir):
+    add_memo(small, "The waiting list again, and the trust.", author="Sam")
+    for pattern, regex in (("waiting list", False), ("the", False), (r"\bw\w+", True)):
+        assert search_module.count_hits(small, pattern, regex=regex, memos=True) == len(
+            search(small, pattern, regex=regex, memos=True))
+
+
+def test_search_page_past_the_end_is_empty_with_the_total(small):
+    page = search_module.search_page(small, "waiting list", limit=50, offset=10_000)
+    assert page.hits == []
+    assert page.total == len(search(small, "waiting list")) > 0
+
+
+def test_search_negative_limit_or_offset_is_an_error(small):
+    with pytest.raises(InvalidArgument, match="must not be negative"):
+        search(small, "the", offset=-1)
+
+
+def test_search_regex_is_narrowed_by_the_trigram_index(small, monkeypatch):
+    narrowed = []
+    index = search_module.text_index_for(small)
+    original = type(index).turn_literals_condition
+
+    def spy(self, clauses):
+        narrowed.append(clauses)
+        return original(self, clauses)
+
+    monkeypatch.setattr(type(index), "turn_literals_condition", spy)
+    pattern = r"\b(TUES|fri)day\b"
+    hits = search(small, pattern, regex=True)
+    assert narrowed == [[["TUES", "fri"], ["day"]]]
+    monkeypatch.setattr(type(index), "turn_literals_condition", lambda self, clauses: None)
+    assert search(small, pattern, regex=True) == hits != []
+
+
+def test_search_regex_with_and_without_the_trigram_index_agree(small):
+    for pattern, case_sensitive in ((r"waiting\s+list", False), (r"Wait(ing)? list", True),
+                                    (r"(?i)TUESDAY", True), (r"ing\b", False),
+                                    (r"referr(al|ed)|trust", False)):
+        fast = search(small, pattern, regex=True, case_sensitive=case_sensitive)
+        everything = scan(small, pattern, case_sensitive)
+        assert fast == everything, pattern
+
+
+def scan(session, pattern, case_sensitive):
+    """The hits of ``pattern`` with the trigram index out of the way."""
+    original = search_module.required_literals
+    search_module.required_literals = lambda _pattern: []
+    try:
+        return search(session, pattern, regex=True, case_sensitive=case_sensitive)
+    finally:
+        search_module.required_literals = original

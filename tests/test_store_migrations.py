@@ -18,7 +18,7 @@ from framesynth.store import migrate
 from framesynth.store.engine import make_engine
 from framesynth.store.models import Base, Memo, Source
 
-FTS_TABLES = ("turn_fts", "memo_fts")
+FTS_TABLES = ("turn_fts", "memo_fts", "turn_trigram")
 
 
 def test_migrations_build_exactly_the_models(project):

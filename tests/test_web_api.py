@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from framesynth.accounts import add_user
+from framesynth.familiarise.search import search
 from framesynth.project import Project
 from framesynth.store.models import Code, Coding, Source
 from framesynth.web.app import create_app
@@ -358,3 +359,37 @@ def test_web_autocode_unknown_method_is_refused_like_the_cli(local):
                            headers={"X-CSRF-Token": csrf_of(client)})
     assert (response.status_code, response.json()) == (400, {"error": {"code": "FS003", "message": (
         "method 'magic' is not one of: keyword, semantic, supervised, tuned [FS003]")}})
+
+
+def test_web_search_api_pages_through_every_hit_once(local, plain_project):
+    client = TestClient(local, base_url=LOCAL)
+    first = client.get("/api/search", params={"q": "the", "limit": 7}).json()
+    pages, offset = [first], 7
+    while offset < first["total"]:
+        pages.append(client.get("/api/search", params={"q": "the", "limit": 7,
+                                                        "offset": offset}).json())
+        offset += 7
+    hits = [hit for page in pages for hit in page["hits"]]
+    with Project.open(plain_project) as project, project.session() as session:
+        expected = [hit.as_dict() for hit in search(session, "the", width=50)]
+    assert (first["total"], first["offset"], first["limit"], hits) == (
+        len(expected), 0, 7, expected)
+    assert len(first["hits"]) == 7 < first["total"]
+
+
+def test_web_search_api_bad_regex_is_one_json_error(local):
+    response = TestClient(local, base_url=LOCAL).get("/api/search",
+                                                     params={"q": "(", "regex": "true"})
+    assert response.json()["error"]["code"] == "FS003"
+
+
+def test_web_search_page_links_to_the_next_and_previous_pages(local):
+    client = TestClient(local, base_url=LOCAL)
+    page = client.get("/search", params={"q": "the", "limit": 5, "offset": 5}).text
+    total = client.get("/api/search", params={"q": "the"}).json()["total"]
+    assert f"hits 6–10 of {total} hits" in page
+    assert page.count('<td class="match">') == 5
+    assert '<a rel="prev" href="/search?q=the&amp;offset=0&amp;limit=5">' in page
+    assert '<a rel="next" href="/search?q=the&amp;offset=10&amp;limit=5">' in page
+    last = client.get("/search", params={"q": "the", "limit": 5, "offset": total - 1}).text
+    assert 'rel="next"' not in last and f"hits {total}–{total} of {total} hits" in last

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
+import textwrap
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -87,6 +89,42 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if number == 0:
             typer.echo("  ".join("-" * width for width in widths))
+
+
+def stream_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                 sample: int = 100) -> int:
+    """:func:`print_table` printing as rows come: the first ``sample`` rows set the
+    column widths. Returns how many rows it printed."""
+    rows = iter(rows)
+    first = list(islice(rows, sample))
+    cells = [[str(h) for h in headers]] + [_cells(row) for row in first]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    typer.echo(_aligned(cells[0], widths))
+    typer.echo("  ".join("-" * width for width in widths))
+    printed = 0
+    for row in chain(cells[1:], map(_cells, rows)):
+        typer.echo(_aligned(row, widths))
+        printed += 1
+    return printed
+
+
+def _cells(row: Sequence[Any]) -> list[str]:
+    return ["" if c is None else str(c) for c in row]
+
+
+def _aligned(row: list[str], widths: list[int]) -> str:
+    return "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+
+
+def stream_json_list(items: Iterable[Any]) -> int:
+    """:func:`print_json` of a list, printing each item as it comes. Returns how many."""
+    count = 0
+    for item in items:
+        body = json.dumps(item, indent=2, ensure_ascii=False, default=str)
+        typer.echo(("[\n" if count == 0 else ",\n") + textwrap.indent(body, "  "), nl=False)
+        count += 1
+    typer.echo("\n]" if count else "[]")
+    return count
 
 
 def progress_printer(label: str):  # type: ignore[no-untyped-def]

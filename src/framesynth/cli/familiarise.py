@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -17,13 +19,15 @@ from framesynth.cli._util import (
     print_table,
     progress_printer,
     project_session,
+    stream_json_list,
+    stream_table,
 )
 from framesynth.config import current_user
 from framesynth.errors import InvalidArgument
 from framesynth.familiarise.context import parse_where
 from framesynth.familiarise.frequencies import word_frequencies
 from framesynth.familiarise.memos import add_memo, get_memo, list_memos, memo_anchor
-from framesynth.familiarise.search import search as search_project
+from framesynth.familiarise.search import Hit, count_hits, iter_hits
 from framesynth.familiarise.sources import count_turns
 from framesynth.familiarise.speaker_links import known_labels, team_participant_labels
 from framesynth.frame.framework import find_code
@@ -141,24 +145,42 @@ def search(
     where: WhereOpt = None,
     memos: Annotated[bool, typer.Option("--memos", help="Search memos too.")] = False,
     width: Annotated[int, typer.Option(help="Characters of context each side.")] = 40,
-    limit: Annotated[int | None, typer.Option(help="Show at most this many hits.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Show at most this many hits (a page).")
+                     ] = None,
+    offset: Annotated[int, typer.Option(help="Skip this many hits first.")] = 0,
+    count: Annotated[bool, typer.Option("--count", help="Print the number of hits only.")
+                     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Keyword in context: every place PATTERN is said, with the words around it.
 
+    Hits print as they are found, ordered by source and offset; --limit and --offset
+    show one page of them.
+
     Example: framesynth search study.fsdb "waiting list" --where sector=community
     """
+    if (limit is not None and limit < 0) or offset < 0:
+        raise InvalidArgument("--limit and --offset must not be negative")
+    options: dict[str, Any] = {"regex": regex, "case_sensitive": case_sensitive,
+               "where": parse_where(where or []), "memos": memos}
     with project_session(project) as session:
-        hits = search_project(session, pattern, regex=regex, case_sensitive=case_sensitive,
-                              where=parse_where(where or []), width=width, limit=limit,
-                              memos=memos)
+        if count:
+            total = count_hits(session, pattern, **options)
+            print_json({"total": total}) if as_json else typer.echo(total)
+            return
+        hits = islice(iter_hits(session, pattern, width=width, offset=offset,
+                                **options), limit)
+        shown = _print_hits(hits, width, as_json)
+    if not as_json:
+        typer.echo(f"{shown} hit(s)", err=True)
+
+
+def _print_hits(hits: Iterator[Hit], width: int, as_json: bool) -> int:
     if as_json:
-        print_json([hit.as_dict() for hit in hits])
-        return
-    print_table(["source", "speaker", "offset", "left", "match", "right"],
-                [[h.source, h.speaker, h.offset, h.left.rjust(width), h.match, h.right]
-                 for h in hits])
-    typer.echo(f"{len(hits)} hit(s)", err=True)
+        return stream_json_list(hit.as_dict() for hit in hits)
+    return stream_table(["source", "speaker", "offset", "left", "match", "right"],
+                        ([h.source, h.speaker, h.offset, h.left.rjust(width), h.match, h.right]
+                         for h in hits))
 
 
 def words(

@@ -12,7 +12,7 @@ all match.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -71,25 +71,33 @@ class ContextIndex:
         return all(attrs.get(key, "\0").casefold() in values for key, values in where.items())
 
 
-def load_context(session: Session) -> ContextIndex:
-    """Attribute maps of every source and speaker (column queries: no transcript text)."""
+def load_context(session: Session, source_ids: Collection[int] | None = None,
+                 speaker_ids: Collection[int] | None = None) -> ContextIndex:
+    """Attribute maps of every source and speaker (column queries: no transcript text),
+    or of only those given."""
     cases = case_attributes(session)
+    source_query = select(Source.id, Source.name, Source.kind, Source.format, Source.meta)
+    if source_ids is not None:
+        source_query = source_query.where(Source.id.in_(source_ids))
     sources = {
         source_id: {"source": name, "kind": kind, "format": fmt,
                     **{k.casefold(): str(v) for k, v in (meta or {}).items()
                        if v is not None and not isinstance(v, dict)}}
-        for source_id, name, kind, fmt, meta in session.execute(
-            select(Source.id, Source.name, Source.kind, Source.format, Source.meta))
+        for source_id, name, kind, fmt, meta in session.execute(source_query)
     }
-    people = {
-        person.id: participant_attributes(person, cases)
-        for person in session.scalars(
-            select(Participant).options(selectinload(Participant.organisation)))
-    }
+    speaker_query = select(Speaker.id, Speaker.label, Speaker.is_interviewer,
+                           Speaker.participant_id)
+    if speaker_ids is not None:
+        speaker_query = speaker_query.where(Speaker.id.in_(speaker_ids))
+    speaker_rows = session.execute(speaker_query).all()
+    people_query = select(Participant).options(selectinload(Participant.organisation))
+    if speaker_ids is not None:
+        people_query = people_query.where(Participant.id.in_(
+            {row[3] for row in speaker_rows if row[3] is not None}))
+    people = {person.id: participant_attributes(person, cases)
+              for person in session.scalars(people_query)}
     speakers = {}
-    for speaker_id, label, is_interviewer, participant_id in session.execute(
-        select(Speaker.id, Speaker.label, Speaker.is_interviewer, Speaker.participant_id)
-    ):
+    for speaker_id, label, is_interviewer, participant_id in speaker_rows:
         attrs = {"speaker": label, "interviewer": "true" if is_interviewer else "false"}
         if participant_id is not None and not is_interviewer:
             attrs |= people.get(participant_id, {})

@@ -18,13 +18,15 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from itertools import islice
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import InvalidArgument
-from framesynth.familiarise.context import Where, load_context
+from framesynth.familiarise.context import ContextIndex, Where, load_context
+from framesynth.familiarise.literals import required_literals
 from framesynth.store.models import Memo, Source, Turn
 from framesynth.store.text_index import WORD, text_index_for
 
@@ -115,6 +117,136 @@ class _TimedRegex:
             raise self._too_slow() from None
 
 
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of hits (context built for these only) and the total over all pages."""
+
+    hits: list[Hit]
+    total: int
+    offset: int
+    limit: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"total": self.total, "offset": self.offset, "limit": self.limit,
+                "hits": [hit.as_dict() for hit in self.hits]}
+
+
+@dataclass
+class _Plan:
+    """A compiled search: the matcher, the filters and the candidate turns' query."""
+
+    matcher: Matcher
+    where: Where
+    context: ContextIndex | None  # every source's and speaker's; None: load per batch
+    query: Select[*tuple[Any, ...]]
+    words: list[str]
+    memos: bool
+
+
+def _plan(session: Session, pattern: str, *, regex: bool, case_sensitive: bool,
+          where: Where | None, memos: bool) -> _Plan:
+    matcher = compile_pattern(pattern, regex=regex, case_sensitive=case_sensitive)
+    where = where or {}
+    context = load_context(session) if where else None
+    if context is not None:
+        context.check(where)
+    words = [] if regex else WORD.findall(pattern)
+    query = select(Turn.id).join(Source, Source.id == Turn.source_id)
+    condition = _candidates(session, pattern, words, regex)
+    if condition is not None:
+        query = query.where(condition)
+    return _Plan(matcher, where, context, query, words, memos and not where)
+
+
+def _candidates(session: Session, pattern: str, words: list[str], regex: bool
+                ) -> ColumnElement[bool] | None:
+    """The index's narrowing of the turns, or None where it cannot narrow them."""
+    index = text_index_for(session)
+    if words:
+        return index.turn_condition(words)
+    if regex:
+        clauses = required_literals(pattern)
+        return index.turn_literals_condition(clauses) if clauses else None
+    return None
+
+
+_ROWS = select(Turn.id, Turn.source_id, Turn.speaker_id, Turn.start, Turn.text,
+               Source.name).join(Source, Source.id == Turn.source_id)
+
+
+def _turn_matches(session: Session, plan: _Plan, *, ordered: bool = True
+                  ) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Each match in the candidate turns, in (source name, offset) order, as it is read.
+
+    The candidates' ids are sorted first and their text read a growing batch at a time,
+    so the sort never carries transcript text and a first page reads a few turns."""
+    for row in _candidate_rows(session, plan, ordered):
+        if plan.context is None or plan.context.matches(row[1], row[2], plan.where):
+            for found in plan.matcher.finditer(row[4]):
+                if found.end() > found.start():
+                    yield row, found
+
+
+def _candidate_rows(session: Session, plan: _Plan, ordered: bool) -> Iterator[Any]:
+    connection = session.connection()
+    if not ordered:
+        yield from connection.execute(_ROWS.where(Turn.id.in_(plan.query)))
+        return
+    ids = iter(connection.execute(plan.query.order_by(Source.name, Turn.position)).scalars())
+    size = 64
+    while chunk := list(islice(ids, size)):
+        rows = {row[0]: row for row in connection.execute(_ROWS.where(Turn.id.in_(chunk)))}
+        yield from (rows[turn_id] for turn_id in chunk)
+        size = min(size * 2, 2048)
+
+
+def iter_hits(session: Session, pattern: str, *, regex: bool = False,
+              case_sensitive: bool = False, where: Where | None = None, width: int = 40,
+              offset: int = 0, memos: bool = False, batch: int = 100) -> Iterator[Hit]:
+    """Hits one at a time in order, from the ``offset``-th on; skipped hits get no
+    context, and the speakers' attributes are read ``batch`` hits at a time (all of them
+    at once with ``where``), so a page costs what its hits cost."""
+    plan = _plan(session, pattern, regex=regex, case_sensitive=case_sensitive, where=where,
+                 memos=memos)
+    seen, pending = 0, []
+    for match in _turn_matches(session, plan):
+        seen += 1
+        if seen > offset:
+            pending.append(match)
+            if len(pending) >= batch:
+                yield from _turn_hits(session, plan, pending, width)
+                pending = []
+    yield from _turn_hits(session, plan, pending, width)
+    if plan.memos:
+        memo_hits = search_memos(session, plan.matcher, plan.words, width=width)
+        memo_hits.sort(key=lambda hit: (hit.source, hit.offset))
+        yield from memo_hits[max(0, offset - seen):]
+
+
+def _turn_hits(session: Session, plan: _Plan, matches: list[tuple[tuple[Any, ...], Any]],
+               width: int) -> list[Hit]:
+    context = plan.context or load_context(session, {row[1] for row, _ in matches},
+                                           {row[2] for row, _ in matches if row[2] is not None})
+    hits = []
+    for (turn_id, source_id, speaker_id, start, text, name), found in matches:
+        attrs = context.attributes(source_id, speaker_id)
+        hits.append(_hit(name, attrs.get("speaker"), attrs.get("role"), start, text, found,
+                         width, turn_id=turn_id))
+    return hits
+
+
+def count_hits(session: Session, pattern: str, *, regex: bool = False,
+               case_sensitive: bool = False, where: Where | None = None,
+               memos: bool = False) -> int:
+    """How many hits :func:`search` finds, without building any of them."""
+    plan = _plan(session, pattern, regex=regex, case_sensitive=case_sensitive, where=where,
+                 memos=memos)
+    total = sum(1 for _ in _turn_matches(session, plan, ordered=False))
+    if plan.memos:
+        total += len(search_memos(session, plan.matcher, plan.words))
+    return total
+
+
 def search(
     session: Session,
     pattern: str,
@@ -124,35 +256,33 @@ def search(
     where: Where | None = None,
     width: int = 40,
     limit: int | None = None,
+    offset: int = 0,
     memos: bool = False,
 ) -> list[Hit]:
-    """Find ``pattern`` in the turns (and, with ``memos``, the memos) of the project.
+    """Find ``pattern`` in the turns (and, with ``memos``, the memos) of the project:
+    the ``limit`` hits from the ``offset``-th on (all of them without ``limit``), ordered
+    by source name and offset, memo hits last.
 
     :param where: attribute filters (see :mod:`framesynth.familiarise.context`).
     :param width: characters of context on each side.
     """
-    matcher = compile_pattern(pattern, regex=regex, case_sensitive=case_sensitive)
-    where = where or {}
-    context = load_context(session)
-    context.check(where)
-    words = [] if regex else WORD.findall(pattern)
-    query = select(Turn.id, Turn.source_id, Turn.speaker_id, Turn.start, Turn.text)
-    if words:
-        query = query.where(text_index_for(session).turn_condition(words))
-    names = dict(session.execute(select(Source.id, Source.name)).all())
-    hits: list[Hit] = []
-    for turn_id, source_id, speaker_id, start, text in session.execute(query):
-        if not context.matches(source_id, speaker_id, where):
-            continue
-        attrs = context.attributes(source_id, speaker_id)
-        for found in matcher.finditer(text):
-            if found.end() > found.start():
-                hits.append(_hit(names[source_id], attrs.get("speaker"), attrs.get("role"),
-                                 start, text, found, width, turn_id=turn_id))
-    if memos and not where:
-        hits += search_memos(session, matcher, words, width=width)
-    hits.sort(key=lambda hit: (hit.memo_id is not None, hit.source, hit.offset))
-    return hits[:limit] if limit is not None else hits
+    if limit is not None and limit < 0 or offset < 0:
+        raise InvalidArgument("limit and offset must not be negative")
+    hits = iter_hits(session, pattern, regex=regex, case_sensitive=case_sensitive,
+                     where=where, width=width, offset=offset, memos=memos,
+                     batch=limit or 100)
+    return list(islice(hits, limit))
+
+
+def search_page(session: Session, pattern: str, *, regex: bool = False,
+                case_sensitive: bool = False, where: Where | None = None, width: int = 40,
+                limit: int = 50, offset: int = 0, memos: bool = False) -> SearchPage:
+    """One page of :func:`search` and the total count of hits."""
+    options: dict[str, Any] = {"regex": regex, "case_sensitive": case_sensitive,
+                               "where": where, "memos": memos}
+    hits = search(session, pattern, width=width, limit=limit, offset=offset, **options)
+    total = count_hits(session, pattern, **options)
+    return SearchPage(hits, total, offset, limit)
 
 
 def search_memos(session: Session, matcher: Matcher, words: list[str], *,

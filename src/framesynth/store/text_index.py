@@ -5,8 +5,11 @@ databases fall back to a case-insensitive ``LIKE`` on the longest word. Either w
 index only narrows the candidates: callers confirm each hit with the exact pattern in
 Python, so both backends give the same results.
 
-Triggers keep ``turn_fts`` in step with ``turns``; FTS5 writes a segment per statement,
-so bulk inserts of turns go many rows per statement (see ``sources._insert_turns``).
+Regular expressions are narrowed by ``turn_trigram`` (FTS5's trigram tokenizer, case
+folded) on the literal text every match contains (:mod:`framesynth.familiarise.literals`).
+
+Triggers keep ``turn_fts`` and ``turn_trigram`` in step with ``turns``; FTS5 writes a
+segment per statement, so bulk inserts of turns go many rows per statement (see ``sources._insert_turns``).
 """
 
 from __future__ import annotations
@@ -29,11 +32,22 @@ class TextIndex(Protocol):
     def memo_condition(self, words: list[str]) -> ColumnElement[bool]:
         """The same for :class:`Memo`."""
 
+    def turn_literals_condition(self, clauses: list[list[str]]) -> ColumnElement[bool] | None:
+        """Turns that may contain, for every clause, one of its literal strings (in any
+        case); None where the index cannot narrow on them."""
+
 
 def fts5_phrase(words: list[str]) -> str:
     """An FTS5 phrase query for ``words`` whose last word may be a prefix."""
     body = " ".join(word.replace('"', '""') for word in words)
     return f'"{body}" *'
+
+
+def trigram_query(clauses: list[list[str]]) -> str:
+    """An FTS5 query on a trigram table: every clause, each any of its strings."""
+    def quoted(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"'
+    return " AND ".join("(" + " OR ".join(map(quoted, clause)) + ")" for clause in clauses)
 
 
 class Fts5Index:
@@ -50,6 +64,11 @@ class Fts5Index:
     def memo_condition(self, words: list[str]) -> ColumnElement[bool]:
         return Memo.id.in_(self._rowids("memo_fts", words))
 
+    def turn_literals_condition(self, clauses: list[list[str]]) -> ColumnElement[bool] | None:
+        fts = table("turn_trigram")
+        match = literal_column("turn_trigram").op("MATCH")(trigram_query(clauses))
+        return Turn.id.in_(select(literal_column("rowid")).select_from(fts).where(match))
+
 
 class LikeIndex:
     """Portable fallback: rows whose text contains the longest word."""
@@ -60,6 +79,9 @@ class LikeIndex:
     def memo_condition(self, words: list[str]) -> ColumnElement[bool]:
         needle = f"%{max(words, key=len).lower()}%"
         return func.lower(Memo.body).like(needle) | func.lower(Memo.title).like(needle)
+
+    def turn_literals_condition(self, clauses: list[list[str]]) -> ColumnElement[bool] | None:
+        return None  # LIKE's case folding differs between databases: scan every turn
 
 
 def text_index_for(session: Session) -> TextIndex:

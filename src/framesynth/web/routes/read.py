@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from framesynth.familiarise.context import load_context
 from framesynth.familiarise.reading import reader_view
-from framesynth.familiarise.search import search as search_project
+from framesynth.familiarise.search import SearchPage
+from framesynth.familiarise.search import search_page as search_page_of
 from framesynth.familiarise.source_admin import list_sources
 from framesynth.familiarise.speaker_links import set_speaker_team
 from framesynth.frame.framework import code_path
@@ -58,9 +62,40 @@ def speaker_team(source_id: int, body: TeamIn, session: SessionDep, who: CoderDe
             "kind": source.kind}
 
 
+PAGE_MAX = 500  # the most hits one page or API call returns
+
+
 @router.get("/search")
 def search_page(request: Request, session: SessionDep, who: IdentityDep, q: str = "",
-                regex: bool = False):  # type: ignore[no-untyped-def]
-    hits = search_project(session, q, regex=regex, width=50, limit=500) if q.strip() else []
+                regex: bool = False, offset: int = 0,
+                limit: int = 50):  # type: ignore[no-untyped-def]
+    page = _search(session, q, regex, offset, limit) if q.strip() else None
     ids = dict(session.execute(select(Source.name, Source.id)).all())
-    return render(request, "search.html", who, q=q, regex=regex, hits=hits, ids=ids)
+    links = _page_links(q, regex, page) if page else {}
+    return render(request, "search.html", who, q=q, regex=regex, page=page,
+                  hits=page.hits if page else [], ids=ids, **links)
+
+
+@router.get("/api/search")
+def search_api(session: SessionDep, q: str, regex: bool = False, offset: int = 0,
+               limit: int = 50) -> dict[str, Any]:
+    """One page of keyword-in-context hits and the total number of hits."""
+    return _search(session, q, regex, offset, limit).as_dict()
+
+
+def _search(session: Session, q: str, regex: bool, offset: int, limit: int) -> SearchPage:
+    return search_page_of(session, q, regex=regex, width=50,
+                          limit=max(1, min(limit, PAGE_MAX)), offset=max(0, offset))
+
+
+def _page_links(q: str, regex: bool, page: SearchPage) -> dict[str, str | None]:
+    """The previous and next pages' addresses (None at either end)."""
+    size = page.limit or len(page.hits)
+
+    def link(offset: int) -> str:
+        query = {"q": q, "offset": offset, "limit": size} | ({"regex": "true"} if regex else {})
+        return "/search?" + urlencode(query)
+
+    after = page.offset + len(page.hits)
+    return {"previous": link(max(0, page.offset - size)) if page.offset > 0 else None,
+            "next": link(after) if after < page.total else None}
