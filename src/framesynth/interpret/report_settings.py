@@ -27,6 +27,7 @@ from framesynth.errors import CorruptFile, InvalidArgument
 from framesynth.frame.framework import code_path, framework_codes
 from framesynth.interpret.method import method_section
 from framesynth.interpret.prevalence import default_group_by
+from framesynth.io.codebook_yaml import yaml_error
 from framesynth.store.events import log_event
 from framesynth.store.models import Case, Code
 
@@ -108,10 +109,7 @@ def parse_settings(text: str, *, origin: str | None = None) -> ReportSettings:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        problem = getattr(error, "problem", None) or "malformed YAML"
-        raise CorruptFile(f"not valid YAML ({problem})", path=origin, where=where) from None
+        raise yaml_error(error, origin) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -15,15 +15,20 @@ FIELDS = {"name", "colour", "color", "definition", "include", "exclude", "exampl
           "keywords", "codable", "guid", "children"}
 
 
+def yaml_error(error: yaml.YAMLError, path: str | Path | None) -> CorruptFile:
+    """One line for a YAML file that does not parse: the file, the line, the problem."""
+    mark = getattr(error, "problem_mark", None)
+    where = f"line {mark.line + 1}" if mark is not None else None
+    problem = getattr(error, "problem", None) or "malformed YAML"
+    return CorruptFile(f"not valid YAML ({problem})", path=path, where=where)
+
+
 def read_yaml(path: str | Path) -> tuple[str | None, list[CodeSpec]]:
     """``(framework title, code trees)`` from a framework YAML file."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        problem = getattr(error, "problem", None) or "malformed YAML"
-        raise CorruptFile(f"not valid YAML ({problem})", path=path, where=where) from None
+        raise yaml_error(error, path) from None
     except (OSError, UnicodeDecodeError) as error:
         raise CorruptFile(f"cannot read the file ({error})", path=path) from None
     if not isinstance(data, dict) or not isinstance(data.get("codes"), list):

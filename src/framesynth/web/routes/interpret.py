@@ -72,16 +72,17 @@ def report_page(request: Request, session: SessionDep, who: IdentityDep,
     capitalised words of the quotes that the cases table does not know (possible names
     to add before publishing) and a preview."""
     unknowns, problem, chosen = [], "", ReportSettings()
+    codes = framework_codes(session)
     try:
         chosen = read_settings(request.app.state.settings.project)
-        if framework_codes(session):
+        if codes:
             report = _report(request, session)
             unknowns = unknown_words([quote.text for quote in report.quotes()],
                                      known_identifiers(session),
                                      language=project_language(session))
     except FramesynthError as error:
         problem = str(error)
-    themes = [c for c in framework_codes(session) if c.parent_id is None]
+    themes = [c for c in codes if c.parent_id is None]
     return render(request, "report.html", who, unknowns=unknowns, message=message,
                   problem=problem, chosen=chosen, sections=_rows(chosen.sections, SECTIONS),
                   themes=themes, theme_rows=_rows(chosen.themes or [t.name for t in themes],
