@@ -3,6 +3,10 @@
 Tests marked ``browser`` drive a real headless Chromium. Without one (or without
 Playwright) they are skipped locally, with the reason in the summary (``-ra``), and they
 fail under ``CI=true``: in CI the browser tests must run, never silently vanish.
+
+Tests on PostgreSQL (``postgres_url``) need ``FRAMESYNTH_TEST_POSTGRES``: the URL of a
+database whose role may create databases (``tools/throwaway-postgres start DIR`` prints
+one; ``.ci/run`` starts such a cluster). Without it they are skipped locally and fail in CI.
 """
 
 from __future__ import annotations
@@ -34,6 +38,51 @@ def browser_missing() -> str | None:
     return None
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally; in CI a test that cannot run is a failure."""
+    if in_ci():
+        pytest.fail(f"CI=true but {reason}: this test must run in CI", pytrace=False)
+    pytest.skip(reason)
+
+
+def postgres_missing() -> str | None:
+    """Why the PostgreSQL tests cannot run here, or ``None`` when they can."""
+    if not os.environ.get("FRAMESYNTH_TEST_POSTGRES"):
+        return ("PostgreSQL is not set up: set FRAMESYNTH_TEST_POSTGRES to a server URL "
+                "(tools/throwaway-postgres start DIR prints one; .ci/run starts it)")
+    if importlib.util.find_spec("psycopg") is None:
+        return "psycopg is not installed (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    reason = postgres_missing()
+    if reason is not None:
+        skip_or_fail(reason)
+    from uuid import uuid4
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = make_url(os.environ["FRAMESYNTH_TEST_POSTGRES"])
+    name = f"fs_test_{uuid4().hex[:16]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield server.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives a headless Chromium (required in CI)")
 
@@ -41,11 +90,8 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     reason = browser_missing() if item.get_closest_marker("browser") else None
-    if reason is None:
-        return
-    if os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}:
-        pytest.fail(f"CI=true but {reason}: the browser tests must run in CI", pytrace=False)
-    pytest.skip(reason)
+    if reason is not None:
+        skip_or_fail(reason)
 
 
 @pytest.fixture
