@@ -451,7 +451,7 @@ def test_web_security_job_files_are_on_disk_for_their_owner_and_expire(team_path
     state = wait_for(coder, coder.post("/api/jobs/report", json={},
                                        headers={"X-CSRF-Token": token}).json())
     folder = team_path.with_name(team_path.name + "-jobs") / state["id"]
-    assert sorted(p.name for p in folder.iterdir()) == ["report.docx", "report.html",
+    assert sorted(p.name for p in folder.iterdir()) == ["job.json", "report.docx", "report.html",
                                                         "report.md.zip", "report.pdf"]
     assert app.state.jobs.jobs[state["id"]].result == state["result"]  # no bytes in memory
     url = state["result"]["files"]["report.html"]
@@ -460,8 +460,24 @@ def test_web_security_job_files_are_on_disk_for_their_owner_and_expire(team_path
     assert viewer.get(url).status_code == 404  # someone else's job
     owner, _ = login(app, "olive")
     assert owner.get(url).status_code == 200
-    app.state.jobs.expire(now=time.monotonic() + 25 * 3600)
+    app.state.jobs.expire(now=time.time() + 25 * 3600)
     assert not folder.exists() and coder.get(url).status_code == 404
+
+
+def test_web_security_a_job_started_by_one_worker_is_followed_through_another(team_path):
+    """``serve --workers N``: the polling request may reach another process than the one
+    running the job; it reads the job's state (and files) from the jobs folder."""
+    first, second = app_for(team_path), app_for(team_path)  # two workers, one project
+    coder, token = login(first, "cora")
+    other, _ = login(second, "cora")
+    started = coder.post("/api/jobs/report", json={}, headers={"X-CSRF-Token": token}).json()
+    state = wait_for(other, started)
+    assert state["status"] == "done"
+    assert state["id"] not in second.state.jobs.jobs  # it ran in the first worker
+    url = state["result"]["files"]["report.md.zip"]
+    assert other.get(url).content == coder.get(url).content
+    viewer, _ = login(second, "vic")
+    assert viewer.get(f"/api/jobs/{state['id']}").status_code == 404  # still only its owner's
 
 
 # --- what `serve` says ----------------------------------------------------------------------
