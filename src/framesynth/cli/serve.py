@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +38,9 @@ def serve(project: ProjectArg,
           max_upload_mb: Annotated[int | None, typer.Option(
               help="Largest request accepted (default FRAMESYNTH_MAX_UPLOAD_MB or 200).")
           ] = None,
+          workers: Annotated[int, typer.Option(
+              min=1, help="Worker processes (several coders at once; best on PostgreSQL).")
+          ] = 1,
           get: Annotated[str | None, typer.Option(
               "--get", help="Print the response to one GET request and exit.")] = None,
           embedder: EmbedderOpt = None) -> None:
@@ -45,6 +49,9 @@ def serve(project: ProjectArg,
     A project with accounts requires a login whatever the address; one without accounts
     is open, as its owner, only to this machine (a loopback address, a local Host, no
     proxy in between).
+
+    With --workers N, N processes share the port; logins, codings and background jobs
+    are seen by all of them (jobs through the folder beside the project).
 
     Example: framesynth serve study.fsdb --port 8765
     """
@@ -56,8 +63,8 @@ def serve(project: ProjectArg,
                         session_hours=session_hours, session_idle_minutes=session_idle_minutes)
     if max_upload_mb is not None:
         settings.max_upload_bytes = max_upload_mb * 2**20
-    app = create_app(settings)
     if get is not None:
+        app = create_app(settings)
         from fastapi.testclient import TestClient
 
         response = TestClient(app, base_url="http://127.0.0.1").get(get)
@@ -67,8 +74,15 @@ def serve(project: ProjectArg,
 
     with project_session(project) as session:
         accounts = len(list_users(session))
-    typer.echo(f"framesynth workbench on http://{host}:{port}/ ({who_may_enter(host, accounts)})")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    typer.echo(f"framesynth workbench on http://{host}:{port}/ "
+               f"({who_may_enter(host, accounts)}{processes})")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        return
+    os.environ.update(settings.to_environment())  # every worker signs with one secret
+    uvicorn.run("framesynth.web.app:app_from_environment", factory=True, workers=workers,
+                host=host, port=port, log_level="warning")
 
 
 def who_may_enter(host: str, accounts: int) -> str:

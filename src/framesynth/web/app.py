@@ -72,3 +72,9 @@ def create_app(settings: Settings) -> FastAPI:
         return error_response(400, wrapped.code, str(wrapped))
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of ``serve --workers N`` (a uvicorn factory): the
+    settings come from the parent through the environment (:meth:`Settings.to_environment`)."""
+    return create_app(Settings.from_environment())

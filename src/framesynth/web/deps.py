@@ -6,12 +6,14 @@ the CSRF check); routes only say which role they need.
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
@@ -53,6 +55,32 @@ class Settings:
     def session_policy(self) -> SessionPolicy:
         return SessionPolicy(idle=timedelta(minutes=self.session_idle_minutes),
                              absolute=timedelta(hours=self.session_hours))
+
+    def to_environment(self) -> dict[str, str]:
+        """These settings as an environment variable, for worker processes
+        (``serve --workers``): every worker must sign with the same secret."""
+        values = asdict(self)
+        values["project"] = str(self.project)
+        values["throttle"] = {name: value.total_seconds() if isinstance(value, timedelta)
+                              else value for name, value in values["throttle"].items()}
+        return {SETTINGS_ENV: json.dumps(values)}
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        """The settings :meth:`to_environment` wrote (in a worker process)."""
+        values = json.loads(os.environ[SETTINGS_ENV])
+        defaults = ThrottlePolicy()
+        throttle: dict[str, Any] = {
+            name: timedelta(seconds=value) if isinstance(getattr(defaults, name), timedelta)
+            else value for name, value in values["throttle"].items()}
+        values["throttle"] = ThrottlePolicy(**throttle)
+        values["allow_hosts"] = tuple(values["allow_hosts"])
+        location = values["project"]
+        values["project"] = location if "://" in location else Path(location)
+        return cls(**values)
+
+
+SETTINGS_ENV = "FRAMESYNTH_SERVE_SETTINGS"
 
 
 def identity(request: Request) -> Identity:
