@@ -269,3 +269,41 @@ def test_embeddings_are_cached_in_the_project(coded, hashing):
     assert coded.query(CachedEmbedding).count() == 2
     second = embed(coded, hashing, ["another text"])
     assert np.allclose(first[1], second[0])
+
+
+def test_review_two_reviewers_accepting_one_suggestion_at_once_give_one_coding(
+        project, data_dir, framework_file):
+    """The second reviewer's request, made while the first's is still open, waits for
+    it, finds the suggestion settled and keeps nothing: one coding, never two."""
+    import threading
+
+    from framesynth.io.codebook import import_codebook
+    from framesynth.io.importers import import_files
+
+    with project.session() as setup:
+        import_files(setup, [data_dir / "interview.txt"])
+        import_codebook(setup, framework_file, actor="ruth")
+        run_autocode(setup, "keyword", actor="ruth")
+        suggestion = pending_suggestions(setup)[0].id
+    outcome: dict[str, object] = {}
+
+    def second_reviewer() -> None:
+        try:
+            with project.session() as other:
+                outcome["accepted"] = accept_suggestions(other, [suggestion], reviewer="colin")
+        except InvalidArgument as refused:
+            outcome["refused"] = str(refused)
+
+    with project.session() as first:
+        accept_suggestions(first, [suggestion], reviewer="amira")
+        racer = threading.Thread(target=second_reviewer)
+        racer.start()
+        racer.join(timeout=1.0)  # it is waiting for the first transaction
+        assert racer.is_alive()
+    racer.join(timeout=30)
+    assert outcome == {"refused": "another reviewer has just reviewed some of these "
+                                  "suggestions; reload the queue [FS003]"}
+    with project.session() as after:
+        made = after.scalars(select(Coding).where(Coding.status.is_(None))).all()
+        assert [(c.coder, c.start) for c in made] == [
+            ("amira", after.get(Coding, suggestion).start)]

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from framesynth.embeddings import Embedder
@@ -256,13 +256,30 @@ def _pending(session: Session, ids: Sequence[int]) -> list[Coding]:
     return found
 
 
+def _claim(session: Session, ids: Sequence[int], status: str) -> list[Coding]:
+    """The pending suggestions ``ids``, marked ``status`` by one conditional UPDATE, so that
+    two reviewers acting on the same suggestion at once cannot both have it: the second
+    (on PostgreSQL it waits for the first's row locks) finds it no longer pending and
+    nothing of its request is kept."""
+    found = list({coding.id: coding for coding in _pending(session, ids)}.values())
+    wanted = {coding.id for coding in found}
+    claimed = session.execute(
+        update(Coding).where(Coding.id.in_(wanted), Coding.status == "pending")
+        .values(status=status).execution_options(synchronize_session=False))
+    if claimed.rowcount != len(wanted):  # type: ignore[attr-defined]
+        raise InvalidArgument("another reviewer has just reviewed some of these "
+                              "suggestions; reload the queue")
+    for coding in found:
+        session.refresh(coding, ["status"])
+    return found
+
+
 def accept_suggestions(session: Session, ids: Sequence[int], *, reviewer: str) -> list[Coding]:
     """Accept suggestions: each becomes the reviewer's coding. All or none."""
     accepted = []
-    for suggestion in _pending(session, ids):
+    for suggestion in _claim(session, ids, "accepted"):
         coding = apply_code(session, suggestion.source, suggestion.start, suggestion.end,
                             suggestion.code, coder=reviewer)
-        suggestion.status = "accepted"
         log_event(session, "accept_suggestion", actor=reviewer, suggestion=suggestion.id,
                   coding=coding.id)
         accepted.append(coding)
@@ -271,8 +288,7 @@ def accept_suggestions(session: Session, ids: Sequence[int], *, reviewer: str) -
 
 def reject_suggestions(session: Session, ids: Sequence[int], *, reviewer: str) -> int:
     """Reject suggestions; they stay on record and are not suggested again."""
-    suggestions = _pending(session, ids)
+    suggestions = _claim(session, ids, "rejected")
     for suggestion in suggestions:
-        suggestion.status = "rejected"
         log_event(session, "reject_suggestion", actor=reviewer, suggestion=suggestion.id)
     return len(suggestions)
