@@ -1,0 +1,438 @@
+"""Copy a whole project between stores: SQLite file <-> PostgreSQL, or file to file.
+
+>>> copy_project("study.fsdb", "postgresql+psycopg://ana@db.example/study")  # doctest: +SKIP
+
+Not a file copy nor ``pg_dump``: the two backends hold the same rows in different forms
+(JSON as text or ``json``, booleans as 0/1 or ``boolean``, date-times as text or
+``timestamp``), so every row goes through the models' column types, into Python and out
+in the destination's form. The destination's schema comes from the migrations, as any
+project's does, so its indexes, triggers and full-text tables are the ones a project made
+there would have; the migrations only (not ``Project.create``'s vocabulary template), and
+any row they might make is cleared, so the source's rows go in with their ids.
+
+Rows stream from the source a batch at a time (a few thousand rows, fewer when they are
+long) and go in many per ``INSERT`` statement: on SQLite each statement is also one
+write of the full-text triggers (see ``familiarise.sources._insert_turns``). The source
+is read in one snapshot; the destination is written in one transaction. A new file is
+written under a temporary name beside the destination and renamed once complete, so a
+failure (or an interrupted copy) leaves no half project; on PostgreSQL the migrations run
+in the copy's transaction (DDL is transactional there), so a failure leaves the database
+empty. On PostgreSQL every id sequence is then set past the largest id copied.
+
+The check compares every table row by row (:mod:`framesynth.store.dump`'s normalised
+form, in key order) inside the destination's transaction, before it commits.
+
+Outside the database: the report file (``study.report.yaml``) and the tuned models'
+folder (``study.fsdb-models/``) beside a source file are copied beside a destination file
+(under its name); a database has no folder to put them in, so for a URL the report says
+what stays behind. ``.bak`` copies and the web server's ``-jobs`` folder are not copied.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import zip_longest
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    Table,
+    bindparam,
+    func,
+    insert,
+    inspect,
+    null,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from framesynth.errors import CopyMismatch, ProjectError
+from framesynth.store import migrate
+from framesynth.store.dump import key_order, revision_rows, schema_tables, table_rows
+from framesynth.store.engine import is_url, make_engine
+
+Progress = Callable[[str, int, int], None]
+"""``progress(table, rows_done, rows_total)``: at the start of each table and per batch."""
+
+BATCH_ROWS = 2000
+BATCH_CHARACTERS = 8_000_000  # a batch of long texts (sources) stops here
+MAX_PARAMETERS = 30_000  # per statement; SQLite allows 32,766, PostgreSQL 65,535
+
+
+@dataclass
+class CopyReport:
+    """What a copy did: rows per table (in copy order), what was checked and carried."""
+
+    source: str
+    destination: str
+    revision: str
+    rows: dict[str, int]
+    checked: bool
+    seconds: float
+    carried: list[str] = field(default_factory=list)
+    left_behind: list[str] = field(default_factory=list)
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+def display_location(location: str | Path) -> str:
+    """A project's location fit to print: a URL's password (and query) hidden."""
+    if not is_url(location):
+        return str(location)
+    try:
+        url = make_url(str(location))
+    except ArgumentError:
+        return str(location).split("://", 1)[0] + "://..."
+    return url.set(query={}).render_as_string(hide_password=True)
+
+
+def copy_project(source: str | Path, destination: str | Path, *, check: bool = True,
+                 progress: Progress | None = None) -> CopyReport:
+    """Copy the project at ``source`` to ``destination``, a new file or an empty database.
+
+    ``source`` is opened as any project is (upgraded if older). ``destination`` must not
+    exist (a file) or hold no tables (a URL); otherwise :class:`ProjectError` and nothing
+    is written. With ``check``, every row of both is compared before the copy is kept;
+    a difference raises :class:`CopyMismatch` and nothing is kept.
+    """
+    from framesynth.project import Project
+
+    started = time.perf_counter()
+    target = _target(destination)
+    with Project.open(source) as project:
+        beside = _beside(source, target)
+        if isinstance(target, Path):
+            rows = _copy_to_file(project.engine, target, beside, check=check,
+                                 progress=progress)
+        else:
+            rows = _copy_to_database(project.engine, target, check=check, progress=progress)
+        revision = migrate.current_revision(project.engine) or ""
+    return CopyReport(display_location(source), display_location(target), revision, rows,
+                      check, time.perf_counter() - started,
+                      carried=[str(to) for _, to in beside.pairs],
+                      left_behind=beside.notes)
+
+
+# --- where things go ---------------------------------------------------------------------
+
+
+def _target(destination: str | Path) -> Path | str:
+    """A file's path (a ``sqlite:///`` URL too), or a database URL; refused if taken."""
+    if is_url(destination):
+        try:
+            url = make_url(str(destination))
+        except ArgumentError:
+            raise ProjectError("not a database URL (e.g. postgresql+psycopg://user@host/db)",
+                               path=display_location(destination)) from None
+        if url.get_backend_name() != "sqlite":
+            return str(destination)
+        if url.database in (None, "", ":memory:"):
+            raise ProjectError("an in-memory database vanishes when the copy ends; "
+                               "name a file", path=display_location(destination))
+        destination = url.database
+    path = Path(destination)
+    if path.exists():
+        raise ProjectError("already exists; copy writes a new project file and never "
+                           "overwrites", path=path)
+    if not path.parent.is_dir():
+        raise ProjectError("the folder does not exist", path=path)
+    return path
+
+
+@dataclass
+class _Beside:
+    """Files beside the source file to copy beside the destination, and what stays."""
+
+    pairs: list[tuple[Path, Path]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _beside(source: str | Path, target: Path | str) -> _Beside:
+    from framesynth.interpret.report_settings import settings_path
+
+    found = _Beside()
+    if is_url(source):
+        return found
+    source_path = Path(source)
+    candidates = [(settings_path(source_path), "the report file"),
+                  (Path(f"{source_path}-models"), "the tuned models' folder")]
+    for path, what in candidates:
+        if not path.exists():
+            continue
+        if isinstance(target, Path):
+            to = settings_path(target) if what == "the report file" else Path(f"{target}-models")
+            if to.exists():
+                raise ProjectError(f"{to.name} already exists beside the new project; move it "
+                                   f"away (copy would write {what} of {source_path.name} "
+                                   "there)", path=target)
+            found.pairs.append((path, to))
+        else:
+            found.notes.append(_left_behind(path, what))
+    return found
+
+
+def _left_behind(path: Path, what: str) -> str:
+    if what == "the report file":
+        return (f"{path.name} (the report file) stays beside the source: a database has no "
+                "folder; keep it with the team and pass it to `framesynth report --settings`")
+    return (f"{path.name}/ (tuned models) stays beside the source: the copy lists the "
+            "versions, but tuned models live beside a project file, so `autocode --method "
+            "tuned` needs a file project (copy back to one, or train again)")
+
+
+# --- the two kinds of destination ------------------------------------------------------
+
+
+def _copy_to_file(source: Engine, target: Path, beside: _Beside, *, check: bool,
+                  progress: Progress | None) -> dict[str, int]:
+    """Write ``target`` under a temporary name, rename it once complete and checked."""
+    partial = target.with_name(f".{target.name}.copying")
+    _remove_file(partial)  # left by an interrupted copy
+    engine = make_engine(partial)
+    copied: list[Path] = []
+    try:
+        migrate.upgrade(engine)
+        with engine.connect() as writer, _snapshot(source) as reader:
+            writer.exec_driver_sql("PRAGMA synchronous=OFF")  # a failure deletes the file
+            rows = _copy_all(reader, writer, check=check, progress=progress)
+            writer.commit()
+            writer.exec_driver_sql("PRAGMA synchronous=FULL")
+            writer.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        for frm, to in beside.pairs:
+            copied.append(to)
+            _copy_beside(frm, to)
+        if target.exists():
+            raise ProjectError("appeared while copying; the copy was removed", path=target)
+        os.replace(partial, target)
+    except BaseException:
+        engine.dispose()
+        _remove_file(partial)
+        for path in copied:
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+        raise
+    return rows
+
+
+def _copy_to_database(source: Engine, url: str, *, check: bool,
+                      progress: Progress | None) -> dict[str, int]:
+    """Schema and rows in one transaction on an empty database; sequences set after."""
+    engine = make_engine(url)
+    try:
+        with _connected(engine, url) as writer, _snapshot(source) as reader:
+            _refuse_tables(writer, url)
+            migrate.upgrade_in(writer)
+            rows = _copy_all(reader, writer, check=check, progress=progress)
+            writer.commit()
+    finally:
+        engine.dispose()
+    return rows
+
+
+@contextmanager
+def _connected(engine: Engine, url: str) -> Iterator[Connection]:
+    """A connection to ``url``, or one line on why there is none (no password in it)."""
+    try:
+        connection = engine.connect()
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else "no answer"
+        raise ProjectError(f"cannot connect to the database ({reason})",
+                           path=display_location(url)) from None
+    with connection:
+        yield connection
+
+
+def _refuse_tables(connection: Connection, url: str) -> None:
+    tables = inspect(connection).get_table_names()
+    if tables:
+        raise ProjectError(f"the database is not empty ({len(tables)} tables, e.g. "
+                           f"{sorted(tables)[0]}); copy writes only into an empty database",
+                           path=display_location(url))
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection reading the source in one snapshot, even while others write to it."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.execution_options(isolation_level="REPEATABLE READ")
+        try:
+            yield connection
+        finally:
+            connection.rollback()
+
+
+# --- rows ---------------------------------------------------------------------------------
+
+
+def _copy_all(reader: Connection, writer: Connection, *, check: bool,
+              progress: Progress | None) -> dict[str, int]:
+    """Every table, parents first; then sequences, the revision and (optionally) the check."""
+    tables = schema_tables()
+    for table in reversed(tables):  # rows the migrations may have made
+        writer.execute(table.delete())
+    rows = {table.name: _copy_table(reader, writer, table, progress) for table in tables}
+    if writer.dialect.name == "postgresql":
+        _reset_sequences(writer, tables)
+    if revision_rows(reader) != revision_rows(writer):
+        raise CopyMismatch(f"schema {revision_rows(writer)} differs from the source's "
+                           f"{revision_rows(reader)}; nothing was kept")
+    if check:
+        _check(reader, writer, tables)
+    return rows
+
+
+def _copy_table(reader: Connection, writer: Connection, table: Table,
+                progress: Progress | None) -> int:
+    """Copy ``table`` in batches; a column referring to the table itself is filled after."""
+    total = reader.execute(select(func.count()).select_from(table)).scalar_one()
+    if progress:
+        progress(table.name, 0, total)
+    own = [fk.parent for fk in table.foreign_keys if fk.column.table is table]
+    json_columns = [column for column in table.columns if isinstance(column.type, JSON)]
+    query = select(*table.columns, *(column.is_(None) for column in json_columns))
+    query = query.order_by(*key_order(table, reader.dialect.name))
+    width = len(table.columns)
+    statements: dict[int, Any] = {}
+    done = 0
+    for batch in _batches(reader.execute(query.execution_options(yield_per=BATCH_ROWS)),
+                          _rows_per_statement(table)):
+        values = [_row_values(row, width, json_columns, table, own) for row in batch]
+        statement = statements.get(len(values))
+        if statement is None:
+            statement = statements[len(values)] = _insert(table, len(values))
+        _write(writer, table, statement, values, batch)
+        done += len(values)
+        if progress:
+            progress(table.name, done, total)
+    if own:
+        _fill_own_references(reader, writer, table, own)
+    return done
+
+
+def _rows_per_statement(table: Table) -> int:
+    return max(1, min(BATCH_ROWS, MAX_PARAMETERS // len(table.columns)))
+
+
+def _batches(rows: Any, size: int) -> Iterator[list[Any]]:
+    """Rows in lists of ``size``, a list cut short once its text passes BATCH_CHARACTERS."""
+    batch: list[Any] = []
+    characters = 0
+    for row in rows:
+        batch.append(row)
+        characters += sum(len(value) for value in row if isinstance(value, str | bytes))
+        if len(batch) == size or characters >= BATCH_CHARACTERS:
+            yield batch
+            batch, characters = [], 0
+    if batch:
+        yield batch
+
+
+def _row_values(row: Any, width: int, json_columns: list[Column[Any]], table: Table,
+                own: list[Column[Any]]) -> list[Any]:
+    """A source row as values to bind: SQL NULL kept apart from JSON ``null``."""
+    values = list(row[:width])
+    names = [column.name for column in table.columns]
+    for column, sql_null in zip(json_columns, row[width:], strict=True):
+        if sql_null:
+            values[names.index(column.name)] = null()
+    for column in own:
+        values[names.index(column.name)] = None
+    return values
+
+
+def _insert(table: Table, count: int) -> Any:
+    """``INSERT INTO table`` of ``count`` rows, one typed parameter per value."""
+    return insert(table).values([
+        {column.name: bindparam(f"p{row}_{index}", type_=column.type)
+         for index, column in enumerate(table.columns)}
+        for row in range(count)])
+
+
+def _write(writer: Connection, table: Table, statement: Any, values: list[list[Any]],
+           batch: Sequence[Any]) -> None:
+    parameters = {f"p{row}_{index}": value for row, row_values in enumerate(values)
+                  for index, value in enumerate(row_values)}
+    try:
+        writer.execute(statement, parameters)
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        keys = [row[0] for row in (batch[0], batch[-1])]
+        raise ProjectError(f"{table.name}: cannot copy the rows from key {keys[0]!r} to "
+                           f"{keys[1]!r} ({reason}); nothing was kept") from None
+
+
+def _fill_own_references(reader: Connection, writer: Connection, table: Table,
+                         own: list[Column[Any]]) -> None:
+    """Set columns like ``codes.parent_id`` once every row they may point at is in."""
+    [key] = table.primary_key.columns
+    for column in own:
+        query = select(key, column).where(column.is_not(None)).order_by(key)
+        statement = update(table).where(key == bindparam("_key")).values(
+            {column.name: bindparam("_value")})
+        for batch in _batches(reader.execute(query.execution_options(yield_per=BATCH_ROWS)),
+                              BATCH_ROWS):
+            writer.execute(statement, [{"_key": k, "_value": v} for k, v in batch])
+
+
+def _reset_sequences(writer: Connection, tables: list[Table]) -> None:
+    """Each serial id's next value past the largest copied, so new rows get fresh ids."""
+    for table in tables:
+        keys = list(table.primary_key.columns)
+        if len(keys) != 1 or not isinstance(keys[0].type, Integer):
+            continue
+        quoted = writer.dialect.identifier_preparer.quote
+        writer.execute(text(
+            f"SELECT setval(pg_get_serial_sequence(:table, :column), "
+            f"coalesce(max({quoted(keys[0].name)}), 0) + 1, false) FROM {quoted(table.name)}"),
+            {"table": table.name, "column": keys[0].name})
+
+
+def _check(reader: Connection, writer: Connection, tables: list[Table]) -> None:
+    """Every table the same, row by row, in the two stores (streamed, not held)."""
+    for table in tables:
+        pairs = zip_longest(table_rows(reader, table), table_rows(writer, table))
+        for number, (old, new) in enumerate(pairs, 1):
+            if old != new:
+                raise CopyMismatch(f"{table.name}: row {number} differs after copying "
+                                   f"({_brief(old)} became {_brief(new)}); nothing was kept")
+
+
+def _brief(row: tuple[Any, ...] | None) -> str:
+    if row is None:
+        return "no row"
+    shown = repr(row[:4])
+    return shown if len(shown) <= 120 else shown[:117] + "..."
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def _copy_beside(frm: Path, to: Path) -> None:
+    if frm.is_dir():
+        shutil.copytree(frm, to)
+    else:
+        shutil.copy2(frm, to)
+
+
+def _remove_file(path: Path) -> None:
+    """A SQLite file and its journal files."""
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
