@@ -291,6 +291,7 @@ def _copy_all(reader: Connection, writer: Connection, *, check: bool,
     rows = {table.name: _copy_table(reader, writer, table, progress) for table in tables}
     if writer.dialect.name == "postgresql":
         _reset_sequences(writer, tables)
+        writer.exec_driver_sql("ANALYZE")  # the planner's statistics, as if it had grown
     if revision_rows(reader) != revision_rows(writer):
         raise CopyMismatch(f"schema {revision_rows(writer)} differs from the source's "
                            f"{revision_rows(reader)}; nothing was kept")
