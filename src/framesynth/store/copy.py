@@ -31,6 +31,7 @@ what stays behind. ``.bak`` copies and the web server's ``-jobs`` folder are not
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -51,7 +52,6 @@ from sqlalchemy import (
     func,
     insert,
     inspect,
-    null,
     select,
     text,
     update,
@@ -306,25 +306,18 @@ def _copy_table(reader: Connection, writer: Connection, table: Table,
     total = reader.execute(select(func.count()).select_from(table)).scalar_one()
     if progress:
         progress(table.name, 0, total)
-    own = [fk.parent for fk in table.foreign_keys if fk.column.table is table]
-    json_columns = [column for column in table.columns if isinstance(column.type, JSON)]
-    query = select(*table.columns, *(column.is_(None) for column in json_columns))
+    inserts = _Inserts(writer, table)
+    query = select(*table.columns, *(table.columns[i].is_(None) for i in inserts.json))
     query = query.order_by(*key_order(table, reader.dialect.name))
-    width = len(table.columns)
-    statements: dict[int, Any] = {}
     done = 0
     for batch in _batches(reader.execute(query.execution_options(yield_per=BATCH_ROWS)),
                           _rows_per_statement(table)):
-        values = [_row_values(row, width, json_columns, table, own) for row in batch]
-        statement = statements.get(len(values))
-        if statement is None:
-            statement = statements[len(values)] = _insert(table, len(values))
-        _write(writer, table, statement, values, batch)
-        done += len(values)
+        inserts.write(batch)
+        done += len(batch)
         if progress:
             progress(table.name, done, total)
-    if own:
-        _fill_own_references(reader, writer, table, own)
+    if inserts.own:
+        _fill_own_references(reader, writer, table, [table.columns[i] for i in inserts.own])
     return done
 
 
@@ -346,38 +339,73 @@ def _batches(rows: Any, size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def _row_values(row: Any, width: int, json_columns: list[Column[Any]], table: Table,
-                own: list[Column[Any]]) -> list[Any]:
-    """A source row as values to bind: SQL NULL kept apart from JSON ``null``."""
-    values = list(row[:width])
-    names = [column.name for column in table.columns]
-    for column, sql_null in zip(json_columns, row[width:], strict=True):
-        if sql_null:
-            values[names.index(column.name)] = null()
-    for column in own:
-        values[names.index(column.name)] = None
-    return values
+class _Inserts:
+    """Multi-row INSERTs into one table of the destination.
+
+    SQLAlchemy takes longer to compile a statement of thousands of parameters than the
+    database takes to run it, so one row's ``VALUES (...)`` is compiled (with the
+    dialect's casts) and repeated; the values are bound by the columns' own bind
+    processors, as SQLAlchemy would bind them, and go to the driver as they are. A JSON
+    column's SQL NULL stays NULL (its processor would write JSON ``null``); a column
+    referring to the table itself is left NULL for now.
+    """
+
+    def __init__(self, writer: Connection, table: Table) -> None:
+        self.writer, self.table = writer, table
+        dialect = writer.dialect
+        columns = list(table.columns)
+        self.width = len(columns)
+        self.processors = [column.type.dialect_impl(dialect).bind_processor(dialect)
+                           for column in columns]
+        self.json = [i for i, column in enumerate(columns) if isinstance(column.type, JSON)]
+        self.own = [i for i, column in enumerate(columns)
+                    if any(fk.column.table is table for fk in column.foreign_keys)]
+        self.head, self.group = _one_row_sql(writer, table)
+        self.sql: dict[int, str] = {}
+
+    def values(self, row: Any) -> list[Any]:
+        """A source row's values as the destination's driver takes them."""
+        values = [value if process is None else process(value)
+                  for value, process in zip(row[:self.width], self.processors, strict=True)]
+        for index, sql_null in zip(self.json, row[self.width:], strict=True):
+            if sql_null:
+                values[index] = None
+        for index in self.own:
+            values[index] = None
+        return values
+
+    def write(self, batch: Sequence[Any]) -> None:
+        sql = self.sql.get(len(batch))
+        if sql is None:
+            sql = self.sql[len(batch)] = self.head + ", ".join([self.group] * len(batch))
+        parameters = tuple(value for row in batch for value in self.values(row))
+        try:
+            self.writer.exec_driver_sql(sql, parameters)
+        except DBAPIError as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            raise ProjectError(f"{self.table.name}: cannot copy the rows from key "
+                               f"{batch[0][0]!r} to {batch[-1][0]!r} ({reason}); nothing "
+                               "was kept") from None
 
 
-def _insert(table: Table, count: int) -> Any:
-    """``INSERT INTO table`` of ``count`` rows, one typed parameter per value."""
-    return insert(table).values([
-        {column.name: bindparam(f"p{row}_{index}", type_=column.type)
-         for index, column in enumerate(table.columns)}
-        for row in range(count)])
+NAMED = re.compile(r"%\((p_\d+)\)s")
 
 
-def _write(writer: Connection, table: Table, statement: Any, values: list[list[Any]],
-           batch: Sequence[Any]) -> None:
-    parameters = {f"p{row}_{index}": value for row, row_values in enumerate(values)
-                  for index, value in enumerate(row_values)}
-    try:
-        writer.execute(statement, parameters)
-    except DBAPIError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        keys = [row[0] for row in (batch[0], batch[-1])]
-        raise ProjectError(f"{table.name}: cannot copy the rows from key {keys[0]!r} to "
-                           f"{keys[1]!r} ({reason}); nothing was kept") from None
+def _one_row_sql(writer: Connection, table: Table) -> tuple[str, str]:
+    """``INSERT INTO t (...) VALUES `` and one row's ``(?, ?)``, positional parameters in
+    column order (psycopg's ``%(name)s`` become ``%s``)."""
+    names = [f"p_{index}" for index in range(len(table.columns))]
+    compiled = insert(table).values({
+        column.name: bindparam(name, type_=column.type)
+        for name, column in zip(names, table.columns, strict=True)}
+    ).compile(dialect=writer.dialect)
+    head, group = str(compiled).rsplit(" VALUES ", 1)
+    found = list(compiled.positiontup or []) if compiled.positional else NAMED.findall(group)
+    if found != names:  # a dialect that orders or names its parameters otherwise
+        raise RuntimeError(f"cannot repeat the VALUES of {table.name}: {group}")
+    if not compiled.positional:
+        group = NAMED.sub("%s", group)
+    return head + " VALUES ", group
 
 
 def _fill_own_references(reader: Connection, writer: Connection, table: Table,
