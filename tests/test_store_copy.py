@@ -109,6 +109,9 @@ def test_copy_file_to_file_keeps_every_row_and_the_files_beside(study: Path, tmp
     assert (tmp_path / "copy.fsdb-models" / "tuned-1" / "heads.json").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "copy.fsdb", "copy.fsdb-models", "copy.report.yaml"]
+    with Project.open(target) as project, project.session() as session:
+        last = session.scalar(select(func.max(Memo.id)))
+        assert add_memo(session, "Added to the copy.", author="ana").id == last + 1
 
 
 def test_copy_to_postgresql_and_back_reads_the_same(study: Path, postgres_url: str,

@@ -168,9 +168,9 @@ def _beside(source: str | Path, target: Path | str) -> _Beside:
     from framesynth.interpret.report_settings import settings_path
 
     found = _Beside()
-    if is_url(source):
+    source_path = _file_of(source)
+    if source_path is None:
         return found
-    source_path = Path(source)
     candidates = [(settings_path(source_path), "the report file"),
                   (Path(f"{source_path}-models"), "the tuned models' folder")]
     for path, what in candidates:
@@ -186,6 +186,14 @@ def _beside(source: str | Path, target: Path | str) -> _Beside:
         else:
             found.notes.append(_left_behind(path, what))
     return found
+
+
+def _file_of(location: str | Path) -> Path | None:
+    """The file of a project path or ``sqlite:///`` URL; None for a database server."""
+    if not is_url(location):
+        return Path(location)
+    url = make_url(str(location))
+    return Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
 
 
 def _left_behind(path: Path, what: str) -> str:

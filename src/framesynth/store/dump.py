@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, Table, inspect, select
+from sqlalchemy import Boolean, Connection, Engine, Integer, String, Table, inspect, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from framesynth.store.models import Base
@@ -44,6 +44,9 @@ def schema_tables() -> list[Table]:
     return list(Base.metadata.sorted_tables)
 
 
+PLAIN = (Integer, String, Boolean)  # read the same from both backends (Text is a String)
+
+
 def key_order(table: Table, dialect: str) -> list[ColumnElement[Any]]:
     """``table``'s primary key (or all its columns) as an ORDER BY both backends agree on."""
     columns = list(table.primary_key.columns) or list(table.columns)
@@ -56,8 +59,16 @@ def table_rows(connection: Connection, table: Table, *, batch: int = 2000
     """``table``'s rows in key order, normalised, streamed ``batch`` at a time."""
     query = select(table).order_by(*key_order(table, connection.dialect.name))
     result = connection.execute(query.execution_options(yield_per=batch))
+    changing = [index for index, column in enumerate(table.columns)
+                if not isinstance(column.type, PLAIN)]
+    if not changing:
+        yield from (tuple(row) for row in result)
+        return
     for row in result:
-        yield tuple(normalised(value) for value in row)
+        values = list(row)
+        for index in changing:
+            values[index] = normalised(values[index])
+        yield tuple(values)
 
 
 def revision_rows(connection: Connection) -> list[tuple[Any, ...]]:
