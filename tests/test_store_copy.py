@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, func, inspect, select, text
 
 from framesynth.chart.matrix import build_matrix, edit_cell, find_case
-from framesynth.errors import ProjectError
+from framesynth.errors import CopyMismatch, ProjectError
 from framesynth.familiarise.memos import add_memo
 from framesynth.familiarise.search import search
 from framesynth.frame.framework import find_code
@@ -22,6 +22,7 @@ from framesynth.interpret.report_settings import init_settings, settings_path
 from framesynth.io.refi.qdpx_write import export_qdpx
 from framesynth.project import Project
 from framesynth.store import migrate
+from framesynth.store import copy as store_copy
 from framesynth.store.copy import copy_project
 from framesynth.store.dump import dump
 from framesynth.store.models import Code, Event, MatrixCell, Memo
@@ -184,6 +185,23 @@ def test_a_copy_that_fails_part_way_leaves_no_file(study: Path, tmp_path: Path) 
 
     with pytest.raises(KeyboardInterrupt):
         copy_project(study, tmp_path / "copy.fsdb", progress=stop)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_copy_that_reads_back_differently_is_not_kept(study: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check is the last word: a value changed on the way (here on purpose) stops it."""
+    values = store_copy._Rows.values
+
+    def changed(self: store_copy._Rows, row: Any) -> list[Any]:
+        found = values(self, row)
+        return [v.replace("Tone", "Tune") if isinstance(v, str) else v for v in found] \
+            if self.table.name == "memos" else found
+
+    monkeypatch.setattr(store_copy._Rows, "values", changed)
+    with pytest.raises(CopyMismatch, match=r"memos: row 9 differs after copying \(\(9, "
+                                           r"'Tone', .* became \(9, 'Tune', .*nothing was kept"):
+        copy_project(study, tmp_path / "copy.fsdb")
     assert list(tmp_path.iterdir()) == []
 
 

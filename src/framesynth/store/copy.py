@@ -11,8 +11,8 @@ there would have; the migrations only (not ``Project.create``'s vocabulary templ
 any row they might make is cleared, so the source's rows go in with their ids.
 
 Rows stream from the source a batch at a time (a few thousand rows, fewer when they are
-long) and go in many per ``INSERT`` statement: on SQLite each statement is also one
-write of the full-text triggers (see ``familiarise.sources._insert_turns``). The source
+long). Into SQLite a batch is one ``INSERT`` statement, and so one write of the full-text
+triggers (see ``familiarise.sources._insert_turns``); into PostgreSQL one ``COPY``. The source
 is read in one snapshot; the destination is written in one transaction. A new file is
 written under a temporary name beside the destination and renamed once complete, so a
 failure (or an interrupted copy) leaves no half project; on PostgreSQL the migrations run
@@ -212,9 +212,10 @@ def _copy_to_file(source: Engine, target: Path, beside: _Beside, *, check: bool,
                   progress: Progress | None) -> dict[str, int]:
     """Write ``target`` under a temporary name, rename it once complete and checked."""
     partial = target.with_name(f".{target.name}.copying")
-    _remove_file(partial)  # left by an interrupted copy
+    staged = [(to.with_name(f".{to.name}.copying"), frm, to) for frm, to in beside.pairs]
+    for leftover in [partial, *(temporary for temporary, _, _ in staged)]:
+        _remove(leftover)  # left by an interrupted copy
     engine = make_engine(partial)
-    copied: list[Path] = []
     try:
         migrate.upgrade(engine)
         with engine.connect() as writer, _snapshot(source) as reader:
@@ -224,17 +225,17 @@ def _copy_to_file(source: Engine, target: Path, beside: _Beside, *, check: bool,
             writer.exec_driver_sql("PRAGMA synchronous=FULL")
             writer.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
-        for frm, to in beside.pairs:
-            copied.append(to)
-            _copy_beside(frm, to)
-        if target.exists():
-            raise ProjectError("appeared while copying; the copy was removed", path=target)
-        os.replace(partial, target)
+        if partial.with_name(partial.name + "-wal").exists():
+            raise ProjectError("the copy's journal was not written back; nothing was kept",
+                               path=target)
+        for temporary, frm, _ in staged:
+            _copy_beside(frm, temporary)
+        for temporary, to in [(partial, target), *((t, to) for t, _, to in staged)]:
+            _rename_new(temporary, to)
     except BaseException:
         engine.dispose()
-        _remove_file(partial)
-        for path in copied:
-            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+        for leftover in [partial, *(temporary for temporary, _, _ in staged)]:
+            _remove(leftover)
         raise
     return rows
 
@@ -526,7 +527,25 @@ def _copy_beside(frm: Path, to: Path) -> None:
         shutil.copy2(frm, to)
 
 
-def _remove_file(path: Path) -> None:
-    """A SQLite file and its journal files."""
+def _rename_new(partial: Path, target: Path) -> None:
+    """``partial`` becomes ``target``, never over a file that appeared meanwhile."""
+    try:
+        os.link(partial, target)
+    except FileExistsError:
+        raise ProjectError("appeared while copying; the copy was removed", path=target) from None
+    except OSError:  # a file system without hard links
+        if target.exists():
+            raise ProjectError("appeared while copying; the copy was removed",
+                               path=target) from None
+        os.replace(partial, target)
+        return
+    partial.unlink()
+
+
+def _remove(path: Path) -> None:
+    """A file (with a SQLite file's journals) or a folder, if it is there."""
+    if path.is_dir():
+        shutil.rmtree(path)
+        return
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         leftover.unlink(missing_ok=True)
