@@ -21,8 +21,8 @@ from framesynth.frame.framework import find_code
 from framesynth.interpret.report_settings import init_settings, settings_path
 from framesynth.io.refi.qdpx_write import export_qdpx
 from framesynth.project import Project
-from framesynth.store import migrate
 from framesynth.store import copy as store_copy
+from framesynth.store import migrate
 from framesynth.store.copy import copy_project
 from framesynth.store.dump import dump
 from framesynth.store.models import Code, Event, MatrixCell, Memo
