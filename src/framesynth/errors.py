@@ -50,6 +50,12 @@ class ReadOnlyProject(ProjectError):
     code = "FS005"
 
 
+class CopyMismatch(ProjectError):
+    """A copied project does not read back the same as its source; the copy was not kept."""
+
+    code = "FS006"
+
+
 class NotFound(FramesynthError):
     """A named source, participant, memo ... does not exist in the project."""
 

@@ -106,7 +106,8 @@ def evidence(session: Session, *, coder: str | None = None) -> list[Evidence]:
         turns[source_id].append((start, end, speaker, text, at))
     speakers = dict(session.execute(select(Speaker.id, Speaker.participant_id)
                                     .where(Speaker.is_interviewer.is_(False))).all())
-    query = select(Coding).where(Coding.status.is_(None)).options(selectinload(Coding.source))
+    query = (select(Coding).where(Coding.status.is_(None)).order_by(Coding.id)
+             .options(selectinload(Coding.source)))  # coding order on every backend
     if coder is not None:
         query = query.where(Coding.coder == coder)
     found = []

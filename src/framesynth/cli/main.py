@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("project", "init", "Create a new, empty project file."),
     "info": ("project", "info", "Count what the project holds: sources, participants, "
              "organisations, partnerships."),
+    "copy": ("copy", "copy", "Copy a whole project to a new file or an empty database, "
+             "SQLite or PostgreSQL."),
     "import": ("familiarise", "import_", "Import transcripts and case data, all or nothing."),
     "search": ("familiarise", "search", "Keyword in context: every place PATTERN is said, "
                "with the words around it."),

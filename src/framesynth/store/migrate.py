@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from alembic.config import Config
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 REVISION_LINE = re.compile(r'^(down_revision|revision)\s*(?::[^=]*)?=\s*"([^"]*)"', re.M)
@@ -68,6 +68,21 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)
+
+
+def upgrade_in(connection: Connection, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` inside ``connection``'s open transaction.
+
+    Nothing is committed: the schema lands (or vanishes) with the caller's transaction.
+    Meant for PostgreSQL, whose DDL is transactional; on SQLite use :func:`upgrade`.
+    """
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
 
 
 def backup_sqlite(path: Path) -> Path:
