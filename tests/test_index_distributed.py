@@ -84,7 +84,7 @@ def demo_coder(session, method: str, embedder):  # type: ignore[no-untyped-def]
         return KeywordCoder().fit(codes)
     if method == "semantic":
         return EmbeddingCoder(embedder).fit(codes, labelled_units(session, "turn"), session)
-    return SupervisedCoder(embedder).fit(codes, labelled_units(session, "turn", coder="tom"),
+    return SupervisedCoder(embedder).fit(codes, labelled_units(session, "turn", coder="amira"),
                                          session)
 
 

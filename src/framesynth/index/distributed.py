@@ -83,8 +83,10 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None
             raise InvalidArgument(f"--workers must be at least 1, not {workers}")
         from distributed import LocalCluster
 
+        # no dashboard; the scheduler's own small HTTP server on any free port, not 8787
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+                          dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"}
+                          ) as cluster, Client(cluster) as client:
             yield client
         return
     assert scheduler is not None
