@@ -11,8 +11,10 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import dask
 import numpy as np
 import pytest
+from distributed import LocalCluster
 
 from framesynth.embeddings import (
     HashingEmbedder,
@@ -133,12 +135,18 @@ def test_distributed_minilm_embeds_on_the_workers_as_one_process_does(client, co
     assert DaskRunner(client).suggest(coder, targets, coded) == alone  # from the cache
 
 
-def test_cli_autocode_on_two_workers_prints_what_one_process_prints(fs, demo_path, tmp_path):
+def test_cli_autocode_on_dask_prints_and_stores_what_one_process_does(fs, client, demo_path,
+                                                                      tmp_path):
     one, two = copy_of(demo_path, tmp_path, "one.fsdb"), copy_of(demo_path, tmp_path, "two.fsdb")
-    code, out, _ = fs("autocode", one, "--method", "semantic")
-    assert code == 0
-    assert fs("autocode", two, "--method", "semantic", "--workers", "1")[:2] == (0, out)
-    assert stored(two, "semantic") == stored(one, "semantic")
+    for method in ("semantic", "keyword"):
+        code, out, _ = fs("autocode", one, "--method", method)
+        assert code == 0 and out.startswith(f"{method}: ")
+        dask_option = ("--workers", "1") if method == "semantic" else (
+            "--scheduler", client.scheduler.address)  # the module's running cluster
+        code, dask_out, err = fs("autocode", two, "--method", method, *dask_option)
+        assert (code, dask_out) == (0, out)
+        assert err.startswith("computed on Dask workers in ")
+        assert stored(two, method) == stored(one, method)
 
 
 def test_cli_autocode_dask_option_errors(fs, demo_path, tmp_path, snapshot):
@@ -148,6 +156,13 @@ def test_cli_autocode_dask_option_errors(fs, demo_path, tmp_path, snapshot):
     assert fs(*semantic, "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786") == (
         1, "", "error: give either --workers N or --scheduler tcp://HOST:PORT, not both "
                "[FS003]\n")
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), LocalCluster(
+            n_workers=0, processes=False, protocol="tcp", dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": ":0"}) as empty:
+        assert fs(*semantic, "--scheduler", empty.scheduler_address) == (
+            1, "", f"error: the Dask scheduler at {empty.scheduler_address} has no worker "
+                   f"(waited 1 s); start one with `dask worker {empty.scheduler_address}` "
+                   "[FS310]\n")
     assert fs(*semantic, "--workers", "0") == (
         1, "", "error: --workers must be at least 1, not 0 [FS003]\n")
     assert fs(*semantic, "--scheduler", "nonsense") == (

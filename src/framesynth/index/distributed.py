@@ -97,7 +97,23 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None
         raise ClusterUnreachable(f"cannot reach the Dask scheduler at {scheduler}: "
                                  f"{error}") from None
     with client:
+        wait_for_a_worker(client, scheduler)
         yield client
+
+
+def wait_for_a_worker(client: Client, scheduler: str) -> None:
+    """Wait as long as Dask waits to connect (``distributed.comm.timeouts.connect``,
+    30 s unless set) for the scheduler to have a worker; else ClusterUnreachable."""
+    import dask
+    from dask.utils import parse_timedelta
+
+    seconds = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"))
+    try:
+        client.wait_for_workers(1, timeout=seconds)
+    except TimeoutError:
+        raise ClusterUnreachable(f"the Dask scheduler at {scheduler} has no worker (waited "
+                                 f"{seconds:g} s); start one with `dask worker {scheduler}`"
+                                 ) from None
 
 
 def check_reachable(address: str, timeout: float = 5.0) -> None:
