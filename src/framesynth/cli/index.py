@@ -235,7 +235,8 @@ def autocode(project: ProjectArg,
                               model_version=model_version, min_score=min_score,
                               actor=current_user(), runner=runner)
     if runner is not None and runner.parts_done:
-        typer.echo(f"computed on Dask workers in {runner.parts_done} partitions", err=True)
+        many = "s" if runner.parts_done != 1 else ""
+        typer.echo(f"computed on Dask workers in {runner.parts_done} partition{many}", err=True)
     typer.echo(f"{method}: {result.stored} suggestions for {result.units} {unit}s "
                f"({result.skipped_human} already coded by a person)")
     if result.left_out:

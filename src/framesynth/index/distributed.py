@@ -27,6 +27,7 @@ the project, which other machines do not have.
 
 from __future__ import annotations
 
+import logging
 import math
 import socket
 from collections.abc import Callable, Iterator, Sequence
@@ -84,10 +85,14 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None
         from distributed import LocalCluster
 
         # no dashboard; the scheduler's own small HTTP server on any free port, not 8787
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"}
-                          ) as cluster, Client(cluster) as client:
-            yield client
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None,
+                               scheduler_kwargs={"dashboard_address": ":0"})
+        try:
+            with Client(cluster) as client:
+                yield client
+        finally:
+            _close_quietly(cluster)
         return
     assert scheduler is not None
     check_reachable(scheduler)
@@ -99,6 +104,18 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None
     with client:
         wait_for_a_worker(client, scheduler)
         yield client
+
+
+def _close_quietly(cluster: Any) -> None:
+    """Close a local cluster without the warning for a worker that takes over 4 s to
+    exit (one that loaded torch often does, under load) and is killed: its work is done."""
+    nanny = logging.getLogger("distributed.nanny")
+    level = nanny.level
+    nanny.setLevel(logging.ERROR)
+    try:
+        cluster.close()
+    finally:
+        nanny.setLevel(level)
 
 
 def wait_for_a_worker(client: Client, scheduler: str) -> None:
