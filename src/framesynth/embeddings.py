@@ -76,11 +76,16 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         model = self.model
-        progress = len(texts) > 2000 and sys.stderr.isatty()  # long work shows progress
-        # with a progress bar, one call: the model cuts the sorted texts into the same batches
-        order, batches = length_sorted_batches(texts, len(texts) if progress else self.batch_size)
+        # always our batches (a text's vector changes in the last bits with the batch it is
+        # padded with): the same with or without a progress bar, and on Dask workers given
+        # whole batches of the sorted texts (index.distributed) as in one process
+        order, batches = length_sorted_batches(texts, self.batch_size)
+        if len(texts) > 2000 and sys.stderr.isatty():  # long work shows progress
+            from tqdm.auto import tqdm
+
+            batches = tqdm(batches, desc="Batches", unit="batch")
         parts = [model.encode(batch, batch_size=self.batch_size, normalize_embeddings=True,
-                              show_progress_bar=progress, convert_to_numpy=True)
+                              show_progress_bar=False, convert_to_numpy=True)
                  for batch in batches]
         return restore_order(np.vstack(parts).astype(np.float32, copy=False), order)
 
@@ -193,6 +198,20 @@ def embed(session: Session | None, embedder: Embedder, texts: Sequence[str]) -> 
         if session is not None:
             _store(session, embedder.name, missing, vectors)
     return np.vstack([cached[h] for h in hashes])
+
+
+def cached_vectors(session: Session, embedder: Embedder, hashes: Sequence[str]
+                   ) -> dict[str, np.ndarray]:
+    """The project's cached vectors of the texts with these :func:`text_hash` es."""
+    return _cached(session, embedder.name, hashes)
+
+
+def store_vectors(session: Session, embedder: Embedder, hashes: Sequence[str],
+                  vectors: np.ndarray) -> None:
+    """Cache vectors computed elsewhere (on Dask workers), one bulk insert; the hashes
+    must not be cached yet."""
+    if len(hashes):
+        _store(session, embedder.name, hashes, np.asarray(vectors, dtype=np.float32))
 
 
 def _store(session: Session, model: str, hashes: Sequence[str], vectors: np.ndarray) -> None:

@@ -116,6 +116,13 @@ class UploadTooLarge(FramesynthError):
     code = "FS108"
 
 
+class ClusterUnreachable(FramesynthError):
+    """A Dask scheduler address that is malformed or that nothing answers at; nothing of
+    the project was read or written."""
+
+    code = "FS310"
+
+
 class CaseDataError(FramesynthError):
     """A row of a cases table is malformed or refers to something unknown."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from framesynth.cli._util import (
     new_app,
     print_json,
     print_table,
+    progress_printer,
     project_session,
 )
 from framesynth.cli.evaluation import evaluate_or_next
@@ -185,15 +187,27 @@ def autocode(project: ProjectArg,
              model_version: Annotated[int | None, typer.Option(
                  help="Tuned: this stored version (default: the newest).", show_default=False)
              ] = None,
+             workers: Annotated[int | None, typer.Option(
+                 help="Embed and score on a local Dask cluster of N worker processes "
+                      "(one thread each).", metavar="N", show_default=False)] = None,
+             scheduler: Annotated[str | None, typer.Option(
+                 help="Embed and score on the workers of the running Dask scheduler at "
+                      "this address (see docs/dask.md).", metavar="tcp://HOST:PORT",
+                 show_default=False)] = None,
              as_json: JsonOpt = False) -> None:
     """Suggest codes for units; suggestions wait for review and never change codings.
 
     --evaluate --against CODER measures each method against a coder first; --next N
     lists what to code next. Team turns, back-channel turns and fragments are left out
-    (setting autocode.min_words).
+    (setting autocode.min_words). --workers N or --scheduler ADDRESS computes embeddings
+    and scores on Dask workers; the project is only opened here, and the suggestions are
+    the same.
 
     Example: framesynth autocode study.fsdb --method semantic --unit turn --top-k 2
     """
+    distributed = workers is not None or scheduler is not None
+    if distributed and (evaluate or next_n is not None):
+        raise InvalidArgument("--workers/--scheduler run a coding run, not --evaluate or --next")
     if evaluate or next_n is not None:
         evaluate_or_next(project, unit=unit, embedder=embedder, against=against,
                           methods=methods, folds=folds, next_n=None if evaluate else next_n,
@@ -203,11 +217,26 @@ def autocode(project: ProjectArg,
         raise InvalidArgument("name a --method (keyword, semantic, supervised or tuned), or use "
                               "--evaluate or --next")
     model = get_embedder(embedder) if needs_embedder(method) else None
-    with project_session(project) as session:
+    with ExitStack() as stack:
+        runner = None
+        if distributed:  # dask loads only here: `framesynth --help` stays quick
+            from framesynth.index.distributed import (
+                DaskRunner,
+                check_distributed_method,
+                dask_client,
+            )
+
+            check_distributed_method(method)
+            client = stack.enter_context(dask_client(workers=workers, scheduler=scheduler))
+            runner = DaskRunner(client, progress=progress_printer("autocode"))
+        session = stack.enter_context(project_session(project))
         result = run_autocode(session, method, unit=unit, codes=codes, threshold=threshold,
                               top_k=top_k, train_coder=train_coder, embedder=model,
                               model_version=model_version, min_score=min_score,
-                              actor=current_user())
+                              actor=current_user(), runner=runner)
+    if runner is not None and runner.parts_done:
+        many = "s" if runner.parts_done != 1 else ""
+        typer.echo(f"computed on Dask workers in {runner.parts_done} partition{many}", err=True)
     typer.echo(f"{method}: {result.stored} suggestions for {result.units} {unit}s "
                f"({result.skipped_human} already coded by a person)")
     if result.left_out:

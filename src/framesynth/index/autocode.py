@@ -16,6 +16,12 @@ them is :mod:`framesynth.index.review`.
   is that probability; the cut-off per code is the one that maximises F1 on
   cross-validated predictions for the training units (unless a threshold is given).
 
+Each coder's ``suggest`` is two halves: ``unit_scores(texts, vectors)``, the work per unit
+(a row per unit that depends on that unit alone, so units scored in parts on Dask workers
+give bitwise the rows of one run: :mod:`framesynth.index.distributed`), and
+``from_scores(units, scores)``, the cheap part over all units (centring, ranking,
+cut-offs) that stays in the main process. ``embedder`` is None where no vectors are needed.
+
 The two embedding methods only code sources in a language their embedder covers
 (:func:`leave_out_uncovered`); what they leave out is reported as :class:`Uncovered`.
 The keyword rules match words in any language, so they code every source.
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from sqlalchemy import select
@@ -121,11 +127,25 @@ class _Estimator:
         return self
 
 
+class PerUnitCoder(Protocol):
+    """A fitted coder whose ``suggest`` splits into work per unit and a cheap rest."""
+
+    method: str
+    embedder: Embedder | None  # None: scores texts, not vectors
+
+    def unit_scores(self, texts: Sequence[str], vectors: np.ndarray | None) -> np.ndarray:
+        """A row per unit, from that unit's text or vector alone."""
+
+    def from_scores(self, units: Sequence[Unit], scores: np.ndarray) -> list[Suggestion]:
+        """The suggestions for ``units`` from their rows of :meth:`unit_scores`."""
+
+
 class KeywordCoder(_Estimator):
     """Suggest a code where its keyword rules match; score = share of its rules matched,
     shrunk towards zero for single hits (``hits / (hits + 1)``)."""
 
     method = "keyword"
+    embedder: Embedder | None = None
 
     def __init__(self, min_hits: int = 1):
         self.min_hits = min_hits
@@ -136,14 +156,27 @@ class KeywordCoder(_Estimator):
                        if code.keywords}
         return self
 
-    def suggest(self, units: Sequence[Unit], session: Any = None) -> list[Suggestion]:
+    def unit_scores(self, texts: Sequence[str], vectors: np.ndarray | None = None
+                    ) -> np.ndarray:
+        """units x codes with rules: how many of the code's rules match the unit."""
+        hits = np.zeros((len(texts), len(self.rules_)), dtype=np.int64)
+        for row, text in enumerate(texts):
+            for column, rule in enumerate(self.rules_.values()):
+                hits[row, column] = len(rule.matched_rules(text))
+        return hits
+
+    def from_scores(self, units: Sequence[Unit], scores: np.ndarray) -> list[Suggestion]:
+        ids = list(self.rules_)
         found = []
-        for unit in units:
-            for code_id, rule in self.rules_.items():
-                hits = len(rule.matched_rules(unit.text))
+        for unit, row in zip(units, scores, strict=True):
+            for column, code_id in enumerate(ids):
+                hits = int(row[column])
                 if hits >= self.min_hits:
                     found.append(Suggestion(unit, code_id, hits / (hits + 1), self.method))
         return found
+
+    def suggest(self, units: Sequence[Unit], session: Any = None) -> list[Suggestion]:
+        return self.from_scores(units, self.unit_scores([unit.text for unit in units]))
 
 
 def code_texts(code: Code, prototypes: str = "all") -> tuple[list[str], list[str]]:
@@ -203,9 +236,13 @@ class EmbeddingCoder(_Estimator):
 
     def raw_scores(self, units: Sequence[Unit], session: Any = None) -> np.ndarray:
         """units x codes, before centring."""
-        vectors = embed(session, self.embedder, [unit.text for unit in units])
-        if not self.code_ids_:
-            return np.zeros((len(units), 0))
+        texts = [unit.text for unit in units]
+        return self.unit_scores(texts, embed(session, self.embedder, texts))
+
+    def unit_scores(self, texts: Sequence[str], vectors: np.ndarray | None) -> np.ndarray:
+        """units x codes raw scores (before centring), each row from its unit's vector."""
+        if not self.code_ids_ or vectors is None:
+            return np.zeros((len(texts), len(self.code_ids_)))
         return zeroshot.all_code_scores(vectors, self.prototypes_, how=self.aggregate,
                                         exclusion_weight=self.exclusion_weight)
 
@@ -217,8 +254,15 @@ class EmbeddingCoder(_Estimator):
     def suggest(self, units: Sequence[Unit], session: Any = None) -> list[Suggestion]:
         if not units or not self.code_ids_:
             return []
+        return self.from_scores(units, self.raw_scores(units, session))
+
+    def from_scores(self, units: Sequence[Unit], scores: np.ndarray) -> list[Suggestion]:
+        """Centred over ``units`` (all of them together), ranked, with a confidence."""
+        if not units or not self.code_ids_:
+            return []
+        centred = zeroshot.centre(scores) if self.centred else scores
         found = []
-        for unit, row in zip(units, self.scores(units, session), strict=True):
+        for unit, row in zip(units, centred, strict=True):
             for column, score, margin in zeroshot.ranked(row, self.top_k):
                 sure = zeroshot.confidence(score, margin, self.calibration_)
                 if self.threshold is None or sure >= self.threshold:
@@ -256,18 +300,32 @@ class SupervisedCoder(_Estimator):
 
     def fit(self, codes: Sequence[Code], labelled: LabelledUnits = (), session: Any = None
             ) -> SupervisedCoder:
+        """Learn the heads; kept as numbers (:class:`CalibratedHead`), so that scoring is
+        per unit and the fitted coder ships to Dask workers small."""
         vectors = embed(session, self.embedder, [unit.text for unit, _ in labelled])
-        self.models_, self.thresholds_, self.skipped_ = fit_heads(
+        models, self.thresholds_, self.skipped_ = fit_heads(
             vectors, codes, labelled, min_examples=self.min_examples, seed=self.seed,
             calibrate=self.threshold is None)
+        self.models_ = {code_id: CalibratedHead.from_sklearn(model)
+                        for code_id, model in models.items()}
         return self
 
     def suggest(self, units: Sequence[Unit], session: Any = None) -> list[Suggestion]:
         if not units or not self.models_:
             return []
-        vectors = embed(session, self.embedder, [unit.text for unit in units])
-        return head_suggestions(self.models_, self.thresholds_, vectors, units,
-                                threshold=self.threshold, top_k=self.top_k, method=self.method)
+        texts = [unit.text for unit in units]
+        return self.from_scores(units, self.unit_scores(texts, embed(session, self.embedder,
+                                                                      texts)))
+
+    def unit_scores(self, texts: Sequence[str], vectors: np.ndarray | None) -> np.ndarray:
+        """units x codes with a head: each code's probability."""
+        if vectors is None:
+            return np.zeros((len(texts), len(self.models_)))
+        return head_probabilities(self.models_, vectors)
+
+    def from_scores(self, units: Sequence[Unit], scores: np.ndarray) -> list[Suggestion]:
+        return ranked_heads(list(self.models_), self.thresholds_, scores, units,
+                            threshold=self.threshold, top_k=self.top_k, method=self.method)
 
 
 def fit_heads(vectors: np.ndarray, codes: Sequence[Code], labelled: LabelledUnits, *,
@@ -316,16 +374,30 @@ def _calibrated_head(vectors: np.ndarray, truth: np.ndarray, seed: int, calibrat
     return fitted, held_out
 
 
+def head_probabilities(models: dict[int, Any], vectors: np.ndarray) -> np.ndarray:
+    """units x codes: each model's probability of its code (``predict_proba``)."""
+    if not models:
+        return np.zeros((len(vectors), 0))
+    return np.column_stack([model.predict_proba(vectors)[:, 1] for model in models.values()])
+
+
 def head_suggestions(models: dict[int, Any], thresholds: dict[int, float], vectors: np.ndarray,
                      units: Sequence[Unit], *, threshold: float | None, top_k: int,
                      method: str) -> list[Suggestion]:
     """Each unit's ``top_k`` codes by probability (``models[code].predict_proba``) that
     reach their cut-off (``threshold``, else the code's calibrated one)."""
-    ids = list(models)
+    if not units or not models:
+        return []
+    return ranked_heads(list(models), thresholds, head_probabilities(models, vectors), units,
+                        threshold=threshold, top_k=top_k, method=method)
+
+
+def ranked_heads(ids: Sequence[int], thresholds: dict[int, float], probabilities: np.ndarray,
+                 units: Sequence[Unit], *, threshold: float | None, top_k: int,
+                 method: str) -> list[Suggestion]:
+    """:func:`head_suggestions` from the probabilities (units x ``ids``)."""
     if not units or not ids:
         return []
-    probabilities = np.column_stack(
-        [models[code_id].predict_proba(vectors)[:, 1] for code_id in ids])
     cutoffs = [threshold if threshold is not None else thresholds[code_id] for code_id in ids]
     found = []
     for row, unit in enumerate(units):
@@ -334,3 +406,32 @@ def head_suggestions(models: dict[int, Any], thresholds: dict[int, float], vecto
                 found.append(Suggestion(unit, ids[column], float(probabilities[row, column]),
                                         method))
     return found
+
+
+@dataclass(frozen=True)
+class CalibratedHead:
+    """A code's calibrated logistic regression as numbers: per cross-validation fold, the
+    regression's weights and intercept and the Platt sigmoid's ``a`` and ``b``;
+    the probability is the folds' mean of ``1 / (1 + exp(a (w.x + c) + b))``."""
+
+    weights: np.ndarray  # folds x dimensions
+    intercepts: np.ndarray  # folds
+    a: np.ndarray  # folds
+    b: np.ndarray  # folds
+
+    @classmethod
+    def from_sklearn(cls, model: Any) -> CalibratedHead:
+        """From a fitted binary ``CalibratedClassifierCV(..., method="sigmoid")``."""
+        folds = model.calibrated_classifiers_
+        return cls(np.vstack([f.estimator.coef_[0] for f in folds]),
+                   np.array([f.estimator.intercept_[0] for f in folds]),
+                   np.array([f.calibrators[0].a_ for f in folds]),
+                   np.array([f.calibrators[0].b_ for f in folds]))
+
+    def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
+        """(1 - p, p) per row; each row from its own vector alone (:func:`.zeroshot.dot_rows`)."""
+        from scipy.special import expit
+
+        decision = zeroshot.dot_rows(vectors, self.weights) + self.intercepts
+        positive = expit(-(self.a * decision + self.b)).mean(axis=1)
+        return np.column_stack([1 - positive, positive])

@@ -32,6 +32,7 @@ import numpy as np
 from framesynth.embeddings import Embedder, embed
 from framesynth.familiarise.units import Unit
 from framesynth.index.autocode import (
+    CalibratedHead,
     LabelledUnits,
     Suggestion,
     _Estimator,
@@ -230,34 +231,6 @@ class TunedEmbedder:
         if self.base is None:
             return vectors
         return np.hstack([vectors, embed(session, self.base, texts)]).astype(np.float32)
-
-
-@dataclass(frozen=True)
-class CalibratedHead:
-    """A code's calibrated logistic regression as numbers: per cross-validation fold, the
-    regression's weights and intercept and the Platt sigmoid's ``a`` and ``b``;
-    the probability is the folds' mean of ``1 / (1 + exp(a (w.x + c) + b))``."""
-
-    weights: np.ndarray  # folds x dimensions
-    intercepts: np.ndarray  # folds
-    a: np.ndarray  # folds
-    b: np.ndarray  # folds
-
-    @classmethod
-    def from_sklearn(cls, model: Any) -> CalibratedHead:
-        """From a fitted binary ``CalibratedClassifierCV(..., method="sigmoid")``."""
-        folds = model.calibrated_classifiers_
-        return cls(np.vstack([f.estimator.coef_[0] for f in folds]),
-                   np.array([f.estimator.intercept_[0] for f in folds]),
-                   np.array([f.calibrators[0].a_ for f in folds]),
-                   np.array([f.calibrators[0].b_ for f in folds]))
-
-    def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
-        from scipy.special import expit
-
-        decision = vectors @ self.weights.T + self.intercepts
-        positive = expit(-(self.a * decision + self.b)).mean(axis=1)
-        return np.column_stack([1 - positive, positive])
 
 
 class FineTunedCoder(_Estimator):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -38,8 +39,17 @@ from framesynth.store.ids import get_by_id
 from framesynth.store.models import Code, Coding, utcnow
 
 METHODS = ("keyword", "semantic", "supervised", "tuned")
+
 # methods that use a model trained beforehand (`framesynth tune`), not one fitted here
 PRETRAINED_METHODS = ("tuned",)
+
+
+class Runner(Protocol):
+    """Where a fitted coder's suggestions are computed (default: ``coder.suggest`` here;
+    :class:`framesynth.index.distributed.DaskRunner`: on Dask workers)."""
+
+    def suggest(self, coder: Any, units: Sequence[Unit], session: Session
+                ) -> list[Suggestion]: ...
 
 
 def labelled_units(session: Session, unit_kind: str, *, coder: str | None = None,
@@ -112,11 +122,14 @@ def run_autocode(session: Session, method: str, *, unit: str = "turn",
                  codes: Sequence[str] | None = None, threshold: float | None = None,
                  top_k: int = 3, train_coder: str | None = None,
                  embedder: Embedder | None = None, model_version: int | None = None,
-                 min_score: float | None = None, actor: str) -> AutocodeResult:
+                 min_score: float | None = None, actor: str,
+                 runner: Runner | None = None) -> AutocodeResult:
     """Suggest codes for the project's eligible units (:mod:`.eligible`) with one method
     and store the suggestions; ``min_score``: store only those scoring at least this.
 
     :param model_version: ``tuned``: which stored version (default: the newest).
+    :param runner: computes the suggestions of the fitted coder (default: in this
+        process); fitting and storing stay here, in this session's transaction.
     """
     chosen = _chosen_codes(session, codes)
     coder = make_coder(method, embedder=embedder, threshold=threshold, top_k=top_k,
@@ -137,7 +150,8 @@ def run_autocode(session: Session, method: str, *, unit: str = "turn",
     if embedder is not None and method != "keyword":
         targets, uncovered = leave_out_uncovered(session, embedder, targets, unit=unit)
     coder.fit(chosen, training, session=session)
-    suggestions = coder.suggest(targets, session=session)
+    suggestions = (runner.suggest(coder, targets, session) if runner is not None
+                   else coder.suggest(targets, session=session))
     kept = [s for s in suggestions if min_score is None or round(s.score, 4) >= min_score]
     stored, skipped = store_suggestions(session, kept, method)
     result = AutocodeResult(method, len(targets), stored, skipped, uncovered=uncovered,

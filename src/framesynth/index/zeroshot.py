@@ -40,6 +40,17 @@ CALIBRATION = (12.404, 13.376, -2.123)  # (a: score, b: margin, c), all-MiniLM-L
 MIN_RECALIBRATION = 10  # right and wrong candidates each needed to refit on a project
 
 
+def dot_rows(vectors: np.ndarray, prototypes: np.ndarray) -> np.ndarray:
+    """``vectors @ prototypes.T``, each row computed from its own vector alone.
+
+    numpy's own loops (``einsum``), not BLAS: a BLAS product's blocked sums change in the
+    last bits with how many rows are multiplied together and on how many threads, so
+    scoring the units in parts (``index.distributed``) would not give bitwise the rows of
+    one product over all of them. This does, and costs about as much at our sizes.
+    """
+    return np.einsum("ij,kj->ik", vectors, prototypes)
+
+
 def aggregate(similarities: np.ndarray, how: str = "mean") -> np.ndarray:
     """units x prototypes similarities -> one score per unit."""
     if how == "max":
@@ -54,9 +65,9 @@ def aggregate(similarities: np.ndarray, how: str = "mean") -> np.ndarray:
 def code_scores(vectors: np.ndarray, positive: np.ndarray, negative: np.ndarray | None, *,
                 how: str = "mean", exclusion_weight: float = EXCLUSION_WEIGHT) -> np.ndarray:
     """One code's raw score for each unit vector."""
-    close = aggregate(vectors @ positive.T, how)
+    close = aggregate(dot_rows(vectors, positive), how)
     if negative is not None and exclusion_weight:
-        excluded = (vectors @ negative.T).max(axis=1)
+        excluded = dot_rows(vectors, negative).max(axis=1)
         close = close - exclusion_weight * np.maximum(0.0, excluded - close)
     return close
 
@@ -105,11 +116,12 @@ def _starts(counts: Sequence[int]) -> np.ndarray:
 
 def all_code_scores(vectors: np.ndarray, prototypes: Prototypes, *, how: str = "mean",
                     exclusion_weight: float = EXCLUSION_WEIGHT) -> np.ndarray:
-    """units x codes raw scores, as :func:`code_scores` for each code, in two products."""
-    close = segment_aggregate(vectors @ prototypes.positive.T, prototypes.starts, how)
+    """units x codes raw scores, as :func:`code_scores` for each code, in two products;
+    each unit's row depends on that unit alone (:func:`dot_rows`)."""
+    close = segment_aggregate(dot_rows(vectors, prototypes.positive), prototypes.starts, how)
     columns = prototypes.negative_codes
     if exclusion_weight and len(columns):
-        excluded = np.maximum.reduceat(vectors @ prototypes.negative.T,
+        excluded = np.maximum.reduceat(dot_rows(vectors, prototypes.negative),
                                        prototypes.negative_starts, axis=1)
         close[:, columns] -= exclusion_weight * np.maximum(0.0, excluded - close[:, columns])
     return close
