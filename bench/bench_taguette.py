@@ -331,9 +331,9 @@ class Workbench:
     """``framesynth serve`` over a project, in its own process, and a session with it as
     the local owner (a project without accounts on 127.0.0.1)."""
 
-    def __init__(self, project: Path, folder: Path) -> None:
+    def __init__(self, project: str | Path, folder: Path) -> None:
         port = free_port()
-        self.log = folder / f"serve-{project.stem}.log"
+        self.log = folder / f"serve-{port}.log"
         with self.log.open("wb") as handle:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "framesynth.cli.main", "serve", str(project),
