@@ -288,7 +288,8 @@ def report(results: dict[str, Any]) -> str:
     cells: dict[str, list[str]] = {}
 
     def put(measure: str, column: int, value: float) -> None:
-        cells.setdefault(measure, [""] * len(columns))[column] = f"{value:,.1f}"
+        shown = "over limit" if value != value else f"{value:,.1f}"  # NaN: a regex count refused
+        cells.setdefault(measure, [""] * len(columns))[column] = shown
 
     for index, row in enumerate(searched):
         put("import, files/s", index, row["files_per_s"])
@@ -297,7 +298,7 @@ def report(results: dict[str, Any]) -> str:
                 what, pct = key.split("_")
                 put(f"search {kind}, {'first page' if what == 'page' else 'count'} {pct} ms",
                     index, value)
-    width = max([44, *map(len, cells)])
+    width = 50
     lines = [f"{'measure':<{width}} " + " ".join(f"{c:>15}" for c in columns)]
     lines += [f"{m:<{width}} " + " ".join(f"{v:>15}" for v in row) for m, row in cells.items()]
     for part in ("sqlite-search", "postgres-search"):
@@ -338,7 +339,7 @@ def report(results: dict[str, Any]) -> str:
                 found.get("pending", found.get("failed", ""))[:80])
     found = results.get("taguette")
     if found and "rows" in found:
-        for row in found["rows"]:
+        for row in sorted(found["rows"], key=lambda r: r["task"] != "import"):
             add(f"{row['task']}: {row['path']}", row["tool"], row["count"], row["per_s"],
                 "per s")
     elif found:
