@@ -37,7 +37,7 @@ import shutil
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -104,25 +104,51 @@ def demo_turns() -> list[str]:
     return turns
 
 
-def generate(folder: Path, count: int, seed: int = 7) -> int:
-    """Write ``count`` transcripts into ``folder``; returns their total size in bytes."""
+def transcripts(count: int, seed: int = 7) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """``count`` generated transcripts: each a title and its (speaker label, words) turns.
+
+    Interviews alternate an Interviewer and one participant; every fifth transcript is a
+    focus group (a Facilitator and five participants), so a speaker never follows itself.
+    """
     rng = random.Random(seed)
     turns = demo_turns()
     names = ["Maureen", "Gareth", "Siobhan", "Tomasz", "Priya", "Helen", "Jide", "Ruth",
              "Colin", "Anjali", "Kevin", "Lena", "Fiona", "Nadia", "Dawn", "Sam"]
-    total = 0
     for number in range(count):
         group = number % 5 == 0
         speakers = rng.sample(names, 5) if group else [rng.choice(names)]
-        lines = [f"Generated transcript {number}", ""]
+        spoken = []
         for turn in range(rng.randint(50, 80)):
             label = ("Facilitator" if group else "Interviewer") if turn % 2 == 0 else \
                 rng.choice(speakers)
-            lines += [f"{label}: {rng.choice(turns)}", ""]
-        path = folder / f"t{number:05d}.txt"
+            spoken.append((label, rng.choice(turns)))
+        yield f"Generated transcript {number}", spoken
+
+
+def generate(folder: Path, count: int, seed: int = 7, fmt: str = "txt") -> int:
+    """Write ``count`` transcripts into ``folder`` as ``t00000.txt`` ... (``fmt`` "txt")
+    or as WebVTT (``fmt`` "vtt": one cue a turn, ``Name: words``, the words on one line,
+    which both framesynth and Taguette read without a converter); returns their total
+    size in bytes."""
+    total = 0
+    for number, (title, spoken) in enumerate(transcripts(count, seed)):
+        if fmt == "vtt":
+            lines = ["WEBVTT", ""]
+            for index, (label, words) in enumerate(spoken):
+                lines += [f"{_clock(index * 5)} --> {_clock(index * 5 + 4)}",
+                          f"{label}: {' '.join(words.split())}", ""]
+        else:
+            lines = [title, ""]
+            for label, words in spoken:
+                lines += [f"{label}: {words}", ""]
+        path = folder / f"t{number:05d}.{fmt}"
         path.write_text("\n".join(lines), encoding="utf-8")
         total += path.stat().st_size
     return total
+
+
+def _clock(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.000"
 
 
 def percentile(values: list[float], fraction: float) -> float:
