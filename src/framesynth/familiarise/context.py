@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from framesynth.errors import InvalidArgument
@@ -26,6 +26,7 @@ from framesynth.store.models import (
     Participant,
     Source,
     Speaker,
+    Turn,
 )
 
 Where = dict[str, list[str]]
@@ -56,19 +57,80 @@ class ContextIndex:
     def known_keys(self) -> set[str]:
         keys = {key for attrs in self.sources.values() for key in attrs}
         keys |= {key for attrs in self.speakers.values() for key in attrs}
-        return keys | {"participant", "role", "organisation", "sector", "speaker"}
+        return keys | ALWAYS_KNOWN
 
     def check(self, where: Where) -> None:
-        unknown = sorted(set(where) - self.known_keys())
-        if unknown:
-            known = ", ".join(sorted(self.known_keys()))
-            raise InvalidArgument(f"unknown attribute {unknown[0]!r} in --where; known: {known}")
+        _refuse_unknown(where, self.known_keys())
 
     def matches(self, source_id: int, speaker_id: int | None, where: Where) -> bool:
         if not where:
             return True
         attrs = self.attributes(source_id, speaker_id)
         return all(attrs.get(key, "\0").casefold() in values for key, values in where.items())
+
+
+ALWAYS_KNOWN = frozenset({"participant", "role", "organisation", "sector", "speaker"})
+SOURCE_KEYS = ("source", "kind", "format")  # every source has these (and its meta's keys)
+
+
+def _refuse_unknown(where: Where, known: set[str]) -> None:
+    unknown = sorted(set(where) - known)
+    if unknown:
+        raise InvalidArgument(f"unknown attribute {unknown[0]!r} in --where; known: "
+                              f"{', '.join(sorted(known))}")
+
+
+def turn_filter(session: Session, where: Where) -> ColumnElement[bool] | None:
+    """A condition on :class:`Turn` (over its ``speaker_id``) that keeps every turn
+    ``where`` matches and leaves out the turns whose participant decides a key against
+    it, for a query to narrow the turns before any is read; None: nothing to leave out.
+    Unknown keys are refused as :meth:`ContextIndex.check` does.
+
+    A participant's attributes (their own, their case's and organisation's) override the
+    speaker's and the source's, so a linked speaker whose participant has the key with
+    another value never matches. Whether the others match (the research team, speakers
+    not linked, keys only a source has) rests on the source's attributes, which lie
+    beside its text: :meth:`ContextIndex.matches` decides those on the turns this keeps,
+    reading the attributes of only the sources of the turns it is given. So where is
+    answered exactly (case folded like Python, on every database), and the participants,
+    organisations and case attributes read here are the small tables: no source's and no
+    speaker's row is read to build it.
+    """
+    if not where:
+        return None
+    cases = case_attributes(session)
+    people = {person.id: participant_attributes(person, cases) for person in session.scalars(
+        select(Participant).options(selectinload(Participant.organisation)))}
+    _refuse_unknown(where, _known_keys(session, where, people))
+    conditions = []
+    for key, values in where.items():
+        against = [pid for pid, attrs in people.items()
+                   if key in attrs and attrs[key].casefold() not in values]
+        if against:
+            decided = select(Speaker.id).where(Speaker.participant_id.in_(against),
+                                               Speaker.is_interviewer.is_(False))
+            conditions.append(or_(Turn.speaker_id.is_(None), Turn.speaker_id.not_in(decided)))
+    return and_(true(), *conditions) if conditions else None
+
+
+def _known_keys(session: Session, where: Where, people: dict[int, dict[str, str]]
+                ) -> set[str]:
+    """The keys :meth:`ContextIndex.known_keys` would list, as far as ``where`` needs:
+    the sources' own attributes are read only for a key none of the cheaper places has."""
+    known = set(ALWAYS_KNOWN)
+    if session.scalar(select(exists().where(Speaker.id.is_not(None)))):
+        known |= {"speaker", "interviewer"}
+    linked = select(Speaker.participant_id).where(Speaker.is_interviewer.is_(False),
+                                                  Speaker.participant_id.is_not(None)).distinct()
+    known |= {key for pid in session.scalars(linked) if pid is not None
+              for key in people.get(pid, {})}
+    if set(where) - known and session.scalar(select(exists().where(Source.id.is_not(None)))):
+        known |= set(SOURCE_KEYS)
+        if set(where) - known:
+            known |= {key.casefold() for meta in session.scalars(select(Source.meta))
+                      for key, value in (meta or {}).items()
+                      if value is not None and not isinstance(value, dict)}
+    return known
 
 
 def load_context(session: Session, source_ids: Collection[int] | None = None,

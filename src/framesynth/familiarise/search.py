@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import InvalidArgument
-from framesynth.familiarise.context import ContextIndex, Where, load_context
+from framesynth.familiarise.context import Where, load_context, turn_filter
 from framesynth.familiarise.literals import required_literals
 from framesynth.store.models import Memo, Source, Turn
 from framesynth.store.text_index import WORD, text_index_for
@@ -137,7 +137,6 @@ class _Plan:
 
     matcher: Matcher
     where: Where
-    context: ContextIndex | None  # every source's and speaker's; None: load per batch
     query: Select[*tuple[Any, ...]]
     words: list[str]
     memos: bool
@@ -147,15 +146,12 @@ def _plan(session: Session, pattern: str, *, regex: bool, case_sensitive: bool,
           where: Where | None, memos: bool) -> _Plan:
     matcher = compile_pattern(pattern, regex=regex, case_sensitive=case_sensitive)
     where = where or {}
-    context = load_context(session) if where else None
-    if context is not None:
-        context.check(where)
     words = [] if regex else WORD.findall(pattern)
     query = select(Turn.id).join(Source, Source.id == Turn.source_id)
-    condition = _candidates(session, pattern, words, regex)
-    if condition is not None:
-        query = query.where(condition)
-    return _Plan(matcher, where, context, query, words, memos and not where)
+    for condition in (_candidates(session, pattern, words, regex), turn_filter(session, where)):
+        if condition is not None:
+            query = query.where(condition)
+    return _Plan(matcher, where, query, words, memos and not where)
 
 
 def _candidates(session: Session, pattern: str, words: list[str], regex: bool
@@ -179,24 +175,32 @@ def _turn_matches(session: Session, plan: _Plan, *, ordered: bool = True
     """Each match in the candidate turns, in (source name, offset) order, as it is read.
 
     The candidates' ids are sorted first and their text read a growing batch at a time,
-    so the sort never carries transcript text and a first page reads a few turns."""
-    for row in _candidate_rows(session, plan, ordered):
-        if plan.context is None or plan.context.matches(row[1], row[2], plan.where):
+    so the sort never carries transcript text and a first page reads a few turns. With
+    ``where``, the query has already left out the turns whose participant rules them out
+    (``turn_filter``); each batch's sources and speakers decide the rest."""
+    for rows in _candidate_rows(session, plan, ordered):
+        if plan.where:
+            context = load_context(session, {row[1] for row in rows},
+                                   {row[2] for row in rows if row[2] is not None})
+            rows = [row for row in rows if context.matches(row[1], row[2], plan.where)]
+        for row in rows:
             for found in plan.matcher.finditer(row[4]):
                 if found.end() > found.start():
                     yield row, found
 
 
-def _candidate_rows(session: Session, plan: _Plan, ordered: bool) -> Iterator[Any]:
+def _candidate_rows(session: Session, plan: _Plan, ordered: bool) -> Iterator[list[Any]]:
     connection = session.connection()
     if not ordered:
-        yield from connection.execute(_ROWS.where(Turn.id.in_(plan.query)))
+        rows = iter(connection.execute(_ROWS.where(Turn.id.in_(plan.query))))
+        while chunk := list(islice(rows, 2048)):
+            yield chunk
         return
     ids = iter(connection.execute(plan.query.order_by(Source.name, Turn.position)).scalars())
     size = 64
-    while chunk := list(islice(ids, size)):
-        rows = {row[0]: row for row in connection.execute(_ROWS.where(Turn.id.in_(chunk)))}
-        yield from (rows[turn_id] for turn_id in chunk)
+    while batch := list(islice(ids, size)):
+        found = {row[0]: row for row in connection.execute(_ROWS.where(Turn.id.in_(batch)))}
+        yield [found[turn_id] for turn_id in batch]
         size = min(size * 2, 2048)
 
 
@@ -204,8 +208,8 @@ def iter_hits(session: Session, pattern: str, *, regex: bool = False,
               case_sensitive: bool = False, where: Where | None = None, width: int = 40,
               offset: int = 0, memos: bool = False, batch: int = 100) -> Iterator[Hit]:
     """Hits one at a time in order, from the ``offset``-th on; skipped hits get no
-    context, and the speakers' attributes are read ``batch`` hits at a time (all of them
-    at once with ``where``), so a page costs what its hits cost."""
+    context, and the speakers' attributes are read ``batch`` hits at a time, so a page
+    costs what its hits cost."""
     plan = _plan(session, pattern, regex=regex, case_sensitive=case_sensitive, where=where,
                  memos=memos)
     seen, pending = 0, []
@@ -225,8 +229,8 @@ def iter_hits(session: Session, pattern: str, *, regex: bool = False,
 
 def _turn_hits(session: Session, plan: _Plan, matches: list[tuple[tuple[Any, ...], Any]],
                width: int) -> list[Hit]:
-    context = plan.context or load_context(session, {row[1] for row, _ in matches},
-                                           {row[2] for row, _ in matches if row[2] is not None})
+    context = load_context(session, {row[1] for row, _ in matches},
+                           {row[2] for row, _ in matches if row[2] is not None})
     hits = []
     for (turn_id, source_id, speaker_id, start, text, name), found in matches:
         attrs = context.attributes(source_id, speaker_id)
