@@ -137,7 +137,8 @@ class _Plan:
 
     matcher: Matcher
     where: Where
-    query: Select[*tuple[Any, ...]]
+    query: Select[*tuple[Any, ...]]  # the candidates' ids, for counting them
+    ordered: Select[*tuple[Any, ...]]  # the same, to be read in order a page at a time
     words: list[str]
     memos: bool
 
@@ -147,22 +148,27 @@ def _plan(session: Session, pattern: str, *, regex: bool, case_sensitive: bool,
     matcher = compile_pattern(pattern, regex=regex, case_sensitive=case_sensitive)
     where = where or {}
     words = [] if regex else WORD.findall(pattern)
-    query = select(Turn.id).join(Source, Source.id == Turn.source_id)
-    for condition in (_candidates(session, pattern, words, regex), turn_filter(session, where)):
-        if condition is not None:
-            query = query.where(condition)
-    return _Plan(matcher, where, query, words, memos and not where)
+    query = ordered = select(Turn.id).join(Source, Source.id == Turn.source_id)
+    narrowing = turn_filter(session, where)
+    for streamed in (False, True):
+        conditions = [_candidates(session, pattern, words, regex, streamed), narrowing]
+        found = [condition for condition in conditions if condition is not None]
+        if streamed:
+            ordered = ordered.where(*found)
+        else:
+            query = query.where(*found)
+    return _Plan(matcher, where, query, ordered, words, memos and not where)
 
 
-def _candidates(session: Session, pattern: str, words: list[str], regex: bool
-                ) -> ColumnElement[bool] | None:
+def _candidates(session: Session, pattern: str, words: list[str], regex: bool,
+                streamed: bool) -> ColumnElement[bool] | None:
     """The index's narrowing of the turns, or None where it cannot narrow them."""
     index = text_index_for(session)
     if words:
-        return index.turn_condition(words)
+        return index.turn_condition(words, streamed=streamed)
     if regex:
         clauses = required_literals(pattern)
-        return index.turn_literals_condition(clauses) if clauses else None
+        return index.turn_literals_condition(clauses, streamed=streamed) if clauses else None
     return None
 
 
@@ -196,7 +202,7 @@ def _candidate_rows(session: Session, plan: _Plan, ordered: bool) -> Iterator[li
         while chunk := list(islice(rows, 2048)):
             yield chunk
         return
-    ids = iter(connection.execute(plan.query.order_by(Source.name, Turn.position)).scalars())
+    ids = iter(connection.execute(plan.ordered.order_by(Source.name, Turn.position)).scalars())
     size = 64
     while batch := list(islice(ids, size)):
         found = {row[0]: row for row in connection.execute(_ROWS.where(Turn.id.in_(batch)))}
