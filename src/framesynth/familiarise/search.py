@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import InvalidArgument
-from framesynth.familiarise.context import Where, load_context, turn_filter
+from framesynth.familiarise.context import TurnFilter, Where, load_context
 from framesynth.familiarise.literals import required_literals
 from framesynth.store.models import Memo, Source, Turn
 from framesynth.store.text_index import WORD, text_index_for
@@ -136,7 +136,7 @@ class _Plan:
     """A compiled search: the matcher, the filters and the candidate turns' query."""
 
     matcher: Matcher
-    where: Where
+    where: TurnFilter | None
     query: Select[*tuple[Any, ...]]  # the candidates' ids, for counting them
     ordered: Select[*tuple[Any, ...]]  # the same, to be read in order a page at a time
     words: list[str]
@@ -146,10 +146,10 @@ class _Plan:
 def _plan(session: Session, pattern: str, *, regex: bool, case_sensitive: bool,
           where: Where | None, memos: bool) -> _Plan:
     matcher = compile_pattern(pattern, regex=regex, case_sensitive=case_sensitive)
-    where = where or {}
     words = [] if regex else WORD.findall(pattern)
     query = ordered = select(Turn.id).join(Source, Source.id == Turn.source_id)
-    narrowing = turn_filter(session, where)
+    filtered = TurnFilter(session, where) if where else None
+    narrowing = filtered.condition if filtered else None
     for streamed in (False, True):
         conditions = [_candidates(session, pattern, words, regex, streamed), narrowing]
         found = [condition for condition in conditions if condition is not None]
@@ -157,7 +157,7 @@ def _plan(session: Session, pattern: str, *, regex: bool, case_sensitive: bool,
             ordered = ordered.where(*found)
         else:
             query = query.where(*found)
-    return _Plan(matcher, where, query, ordered, words, memos and not where)
+    return _Plan(matcher, filtered, query, ordered, words, memos and not where)
 
 
 def _candidates(session: Session, pattern: str, words: list[str], regex: bool,
@@ -183,13 +183,9 @@ def _turn_matches(session: Session, plan: _Plan, *, ordered: bool = True
     The candidates' ids are sorted first and their text read a growing batch at a time,
     so the sort never carries transcript text and a first page reads a few turns. With
     ``where``, the query has already left out the turns whose participant rules them out
-    (``turn_filter``); each batch's sources and speakers decide the rest."""
+    (:class:`TurnFilter`); each batch's sources and speakers decide the rest."""
     for rows in _candidate_rows(session, plan, ordered):
-        if plan.where:
-            context = load_context(session, {row[1] for row in rows},
-                                   {row[2] for row in rows if row[2] is not None})
-            rows = [row for row in rows if context.matches(row[1], row[2], plan.where)]
-        for row in rows:
+        for row in plan.where.keep(rows) if plan.where else rows:
             for found in plan.matcher.finditer(row[4]):
                 if found.end() > found.start():
                     yield row, found
@@ -235,8 +231,9 @@ def iter_hits(session: Session, pattern: str, *, regex: bool = False,
 
 def _turn_hits(session: Session, plan: _Plan, matches: list[tuple[tuple[Any, ...], Any]],
                width: int) -> list[Hit]:
-    context = load_context(session, {row[1] for row, _ in matches},
-                           {row[2] for row, _ in matches if row[2] is not None})
+    context = plan.where.index if plan.where else load_context(  # keep() read them
+        session, {row[1] for row, _ in matches},
+        {row[2] for row, _ in matches if row[2] is not None})
     hits = []
     for (turn_id, source_id, speaker_id, start, text, name), found in matches:
         attrs = context.attributes(source_id, speaker_id)
