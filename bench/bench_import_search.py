@@ -23,6 +23,9 @@ cost per file does not grow). Then it prints search latency percentiles (p50/p95
 plain words, phrases, filtered searches and regular expressions over the smallest and
 largest projects: the first page (50 hits with context) and the count of all hits, per
 query and per kind. ``--search-only`` imports just those two sizes and times searches.
+``--trigram-cost N`` times one batch of N files into a fresh project with and without
+the ``turn_trigram`` triggers (migration 0011; dropped in that scratch project), in
+turn, ``--repeats`` times: what the regex index costs an import.
 Results go to ``<out>/import/results.txt`` and ``results.json``.
 """
 
@@ -290,6 +293,30 @@ def search_only(folder: Path, files: list[Path], sizes: list[int], repeats: int,
     return report
 
 
+def trigram_cost(folder: Path, files: list[Path], size: int, repeats: int) -> list[str]:
+    """files/s and files/cpu-s of one batch of ``size`` files, with the trigram
+    triggers and without them, alternating, best of ``repeats`` each."""
+    best: dict[str, tuple[float, float]] = {}
+    for _ in range(repeats):
+        for label in ("with turn_trigram", "without turn_trigram"):
+            path = new_project(folder / "trigram.fsdb")
+            if label.startswith("without"):
+                with Project.open(path) as project, project.engine.begin() as connection:
+                    connection.exec_driver_sql("DROP TRIGGER turns_trigram_insert")
+                    connection.exec_driver_sql("DROP TRIGGER turns_trigram_delete")
+            seconds, cpu, _ = timed_import(path, files[:size])
+            rate = (size / seconds, size / cpu)
+            best[label] = max(best.get(label, (0.0, 0.0)), rate)
+            _note(f"{label}: {rate[0]:.0f} files/s, {rate[1]:.0f} files/cpu-s")
+    lines = [f"import of {size} files in one batch, best of {repeats}"]
+    lines += [f"{label:<22} {wall:>6.0f} files/s {cpu:>6.0f} files/cpu-s"
+              for label, (wall, cpu) in best.items()]
+    with_, without = best["with turn_trigram"], best["without turn_trigram"]
+    lines.append(f"the trigram index costs {100 * (1 - with_[1] / without[1]):.0f}% of the "
+                 f"files per CPU second ({100 * (1 - with_[0] / without[0]):.0f}% wall)")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transcripts", type=int, default=10_000,
@@ -303,6 +330,9 @@ def main() -> None:
                              "sizes once and time searches over both")
     parser.add_argument("--reuse", action="store_true",
                         help="with --search-only: search the projects an earlier run left")
+    parser.add_argument("--trigram-cost", type=int, metavar="N",
+                        help="only time an import of N files with and without the "
+                             "turn_trigram triggers")
     args = parser.parse_args()
 
     sizes = sorted({max(1, args.transcripts * part // 10) for part in (1, 2, 5, 10)})
@@ -321,6 +351,12 @@ def main() -> None:
           f"in {time.perf_counter() - started:.1f} s")
     files = sorted(corpus.iterdir())
 
+    if args.trigram_cost:
+        warm_up(folder, files)
+        report = trigram_cost(folder, files, args.trigram_cost, args.repeats)
+        print("\n".join(report))
+        (folder / "trigram.txt").write_text("\n".join(report) + "\n", encoding="utf-8")
+        return
     if args.search_only:
         report = search_only(folder, files, sizes, args.repeats)
         print("\n".join(report))

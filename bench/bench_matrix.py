@@ -5,8 +5,9 @@
 On the demo project (its cases, sources and framework), generated people's codings are
 inserted directly (SQLAlchemy Core, random codable codes at random offsets of random
 sources, random coders) until the project holds each size; at each, ``build_matrix`` is
-timed by participant and by organisation (best of ``--repeat``); ``--covering-index``
-first adds the index a proposal asks for (the matrix's join then reads no table rows). Then ``codings import``
+timed by participant and by organisation (best of ``--repeat``); the schema's covering
+index on codings (source_id, start, status, code_id, coder; migration 0012) lets the
+matrix's join read no table rows. Then ``codings import``
 (the library function the command calls) is timed on CSV files of 10k and 100k rows into
 a fresh copy of the demo, as rows/s. Prints a table and writes ``results.json``.
 """
@@ -21,7 +22,7 @@ import shutil
 import time
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from framesynth.chart.matrix import build_matrix
 from framesynth.demo import build_demo_project
@@ -29,9 +30,6 @@ from framesynth.frame.framework import code_path, framework_codes
 from framesynth.io.codings_table import import_codings
 from framesynth.project import Project
 from framesynth.store.models import Coding, Source
-
-COVERING = ("CREATE INDEX IF NOT EXISTS ix_codings_bench_cover "
-            "ON codings (source_id, start, status, code_id, coder)")
 
 
 def spans(project: Project, count: int, seed: int) -> list[dict[str, object]]:
@@ -99,9 +97,6 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--imports", default="10000,100000")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--covering-index", action="store_true",
-                        help="first add an index on codings (source_id, start, status, code_id, "
-                             "coder) to the bench's copy (not in the schema: a proposal)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     demo = build_demo_project(args.out / "demo")
@@ -109,9 +104,6 @@ def main() -> None:
     shutil.copy(demo, work)
     results: dict[str, object] = {"matrix": [], "import": []}
     with Project.open(work) as project:
-        if args.covering_index:
-            with project.session() as session:
-                session.execute(text(COVERING))
         for size in (int(s) for s in args.sizes.split(",") if s):
             grow(project, size)
             row = {"codings": size,

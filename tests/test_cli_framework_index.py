@@ -158,7 +158,7 @@ def test_cli_chart_quote_and_export(fs, charted_path, tmp_path):
     cells = json.loads(fs("chart", "show", charted_path, "--format", "json")[1])
     dawn = next(c for c in cells if c["case"] == "P15")
     assert dawn["cells"]["Access"] == {"segments": 2, "status": "edited",
-                                       "summary": "Bounced referrals."}
+                                       "summary": "Bounced referrals.", "version": 2}
     out_file = tmp_path / "m.xlsx"
     assert fs("export", "matrix", charted_path, "--out", out_file)[1] == f"wrote {out_file}\n"
     quotes = json.loads(fs("quote", "list", charted_path, "--theme", "Access", "--json")[1])

@@ -219,15 +219,16 @@ def test_search_regex_is_narrowed_by_the_trigram_index(small, monkeypatch):
     index = search_module.text_index_for(small)
     original = type(index).turn_literals_condition
 
-    def spy(self, clauses):
+    def spy(self, clauses, **options):
         narrowed.append(clauses)
-        return original(self, clauses)
+        return original(self, clauses, **options)
 
     monkeypatch.setattr(type(index), "turn_literals_condition", spy)
     pattern = r"\b(TUES|fri)day\b"
     hits = search(small, pattern, regex=True)
-    assert narrowed == [[["TUES", "fri"], ["day"]]]
-    monkeypatch.setattr(type(index), "turn_literals_condition", lambda self, clauses: None)
+    assert narrowed == [[["TUES", "fri"], ["day"]]] * 2  # the count's query, the pages'
+    monkeypatch.setattr(type(index), "turn_literals_condition",
+                        lambda self, clauses, **options: None)
     assert search(small, pattern, regex=True) == hits != []
 
 
@@ -248,3 +249,34 @@ def scan(session, pattern, case_sensitive):
         return search(session, pattern, regex=True, case_sensitive=case_sensitive)
     finally:
         search_module.required_literals = original
+
+
+WHERE_CASES = [
+    ["sector=statutory"], ["sector=community", "sector=voluntary"],
+    ["sector=community", "role=project lead"], ["organisation=Pellwick Family Hub"],
+    ["participant=Maureen Okafor"], ["pseudonym=grace"], ["interviewer=true"],
+    ["interviewer=false", "sector=funder"], ["speaker=Facilitator"], ["kind=focus_group"],
+    ["theme=working in partnership"], ["layout=subtitles", "sector=statutory"],
+    ["format=docx", "role=project worker"], ["staff=9"], ["date=2026-06-23"],
+]
+
+
+@pytest.mark.parametrize("where", WHERE_CASES, ids=lambda w: "&".join(w))
+def test_search_where_in_sql_equals_every_hit_filtered_by_its_attributes(demo_session, where):
+    """The filter narrows the turns in the query; the hits are exactly those of the
+    unfiltered search whose turn's attributes (source, speaker, participant) match."""
+    from sqlalchemy import select
+
+    from framesynth.familiarise.context import load_context
+    from framesynth.familiarise.search import count_hits
+    from framesynth.store.models import Turn
+
+    wanted = parse_where(where)
+    context = load_context(demo_session)
+    turns = dict((turn_id, (source_id, speaker_id)) for turn_id, source_id, speaker_id in
+                 demo_session.execute(select(Turn.id, Turn.source_id, Turn.speaker_id)))
+    expected = [hit for hit in search(demo_session, "the")
+                if context.matches(*turns[hit.turn_id], wanted)]
+    assert search(demo_session, "the", where=wanted) == expected
+    assert count_hits(demo_session, "the", where=wanted) == len(expected)
+    assert search(demo_session, "the", where=wanted, limit=7, offset=3) == expected[3:10]

@@ -199,3 +199,33 @@ def test_migration_0010_keeps_picked_quotes_in_pick_order_unedited(tmp_path):
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT coding_id FROM picked_quotes").all() == [(7,)]
     engine.dispose()
+
+
+def test_migration_0012_numbers_stored_cells_version_1_and_swaps_the_codings_index(tmp_path):
+    path = tmp_path / "old.fsdb"
+    engine = make_engine(path)
+    migrate.upgrade(engine, "0011")
+    with engine.begin() as connection:
+        sql = connection.exec_driver_sql
+        sql("INSERT INTO codes (id, framework, name, definition, inclusion, exclusion, examples, "
+            "keywords, codable, retired, position, guid) "
+            "VALUES (3, 'main', 'Trust', '', '[]', '[]', '[]', '[]', 1, 0, 0, 'g3')")
+        sql("INSERT INTO cases (id, kind, name) VALUES (1, 'project', 'Whole study')")
+        sql("INSERT INTO matrix_cells (case_id, code_id, summary, status, updated_at, updated_by) "
+            "VALUES (1, 3, 'Trust is slow to build.', 'edited', '2026-12-01 10:00:00', 'ruth')")
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        sql = connection.exec_driver_sql
+        assert sql("SELECT summary, version FROM matrix_cells").all() == [
+            ("Trust is slow to build.", 1)]
+        indexes = {row[1] for row in sql("PRAGMA index_list('codings')")}
+        assert "ix_codings_covering" in indexes and "ix_codings_source_id_start" not in indexes
+    from alembic import command
+
+    command.downgrade(migrate.alembic_config(engine), "0011")
+    with engine.connect() as connection:
+        indexes = {row[1] for row in connection.exec_driver_sql("PRAGMA index_list('codings')")}
+        assert "ix_codings_source_id_start" in indexes and "ix_codings_covering" not in indexes
+        assert connection.exec_driver_sql("SELECT summary FROM matrix_cells").all() == [
+            ("Trust is slow to build.",)]
+    engine.dispose()

@@ -177,6 +177,66 @@ def test_web_two_coders_at_once_lose_nothing(team, web_project):
     assert after - before == 30 and by["olive"] == 15 and by["cora"] == 15
 
 
+def shown_cell(client: TestClient, case: str) -> tuple[int, int, str]:
+    """The first matrix cell of ``case`` as the page shows it: code id, version, text."""
+    page = client.get("/matrix").text
+    found = re.search(rf'data-case="{case}" data-code="(\d+)" data-version="(\d+)"[^>]*>([^<]*)<',
+                      page)
+    return int(found.group(1)), int(found.group(2)), html.unescape(found.group(3))
+
+
+def test_web_matrix_second_save_over_the_same_version_is_a_conflict(team, web_project):
+    (olive, olive_token), (cora, cora_token) = login(team, "olive"), login(team, "cora")
+    code, version, _ = shown_cell(olive, "P01")
+    assert shown_cell(cora, "P01")[:2] == (code, version)  # both open the same cell
+    saved = olive.post("/api/matrix/cell", headers={"X-CSRF-Token": olive_token}, json={
+        "case": "P01", "code_id": code, "summary": "Olive: the Hub refers early.",
+        "version": version})
+    assert saved.status_code == 200
+    assert saved.json() == {"status": "edited", "summary": "Olive: the Hub refers early.",
+                            "version": version + 1}
+    refused = cora.post("/api/matrix/cell", headers={"X-CSRF-Token": cora_token}, json={
+        "case": "P01", "code_id": code, "summary": "Cora: referrals wait.", "version": version})
+    assert refused.status_code == 409
+    error = refused.json()["error"]
+    assert error["code"] == "FS410" and error["message"].startswith(
+        "P01 x ") and "was changed by olive at " in error["message"]
+    assert {k: error["current"][k] for k in ("summary", "status", "version", "updated_by")} == {
+        "summary": "Olive: the Hub refers early.", "status": "edited", "version": version + 1,
+        "updated_by": "olive"}
+    assert shown_cell(cora, "P01") == (code, version + 1, "Olive: the Hub refers early.")
+    accept = cora.post("/api/matrix/accept", headers={"X-CSRF-Token": cora_token},
+                       json={"case": "P01", "code_id": code, "version": version})
+    assert accept.status_code == 409  # not accepted unseen either
+    # Cora has read Olive's text; she saves hers over the version she now has
+    again = cora.post("/api/matrix/cell", headers={"X-CSRF-Token": cora_token}, json={
+        "case": "P01", "code_id": code, "summary": "Cora: referrals wait.",
+        "version": version + 1})
+    assert again.status_code == 200 and again.json()["version"] == version + 2
+
+
+def test_web_matrix_racing_saves_of_one_cell_exactly_one_wins(local):
+    clients = [TestClient(local, base_url=LOCAL) for _ in range(6)]
+    tokens = [csrf_of(client) for client in clients]
+    code, version, _ = shown_cell(clients[0], "P06")
+    start, statuses = threading.Barrier(len(clients)), []
+
+    def save(number: int) -> None:
+        start.wait()
+        statuses.append(clients[number].post(
+            "/api/matrix/cell", headers={"X-CSRF-Token": tokens[number]},
+            json={"case": "P06", "code_id": code, "summary": f"Summary {number}.",
+                  "version": version}).status_code)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] + [409] * (len(clients) - 1)
+    assert shown_cell(clients[0], "P06")[1] == version + 1
+
+
 def test_web_autocode_job_then_review(local):
     client = TestClient(local, base_url=LOCAL)
     token = csrf_of(client)

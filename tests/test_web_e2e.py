@@ -16,7 +16,7 @@ from framesynth.accounts import add_user
 from framesynth.embeddings import HashingEmbedder
 from framesynth.index.review import run_autocode
 from framesynth.project import Project
-from framesynth.store.models import Coding, MatrixCell, Source, User
+from framesynth.store.models import Code, Coding, MatrixCell, Source, User
 from framesynth.web.app import create_app
 from framesynth.web.deps import Settings
 
@@ -154,6 +154,34 @@ def test_e2e_edit_a_matrix_cell(site, browser):
     assert "he is in the building" in page.locator('.summary[data-case="P07"]').first.inner_text()
     with Project.open(path) as project, project.session() as session:
         assert session.scalar(select(MatrixCell.status)) == "edited"
+
+
+def test_e2e_a_matrix_cell_changed_meanwhile_shows_both_texts(site, browser):
+    from framesynth.chart.matrix import edit_cell, find_case
+
+    path, url = site
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{url}/matrix")
+    cell = page.locator('.summary[data-case="P07"]').first
+    code_id = int(cell.get_attribute("data-code"))
+    with Project.open(path) as project, project.session() as session:  # Olive, elsewhere
+        edit_cell(session, find_case(session, "P07"), session.get_one(Code, code_id),
+                  "Olive: referrals move with Jide.", actor="olive", expected_version=0)
+    cell.click()
+    page.keyboard.type("Ruth: the building is the reason.")
+    page.click("h1")  # leave the cell: the save is refused
+    box = page.wait_for_selector(".conflict")
+    assert "was changed by olive" in box.inner_text()
+    assert page.locator(".conflict .theirs").inner_text() == "Olive: referrals move with Jide."
+    assert cell.inner_text() == "Ruth: the building is the reason."  # her text is kept
+    with Project.open(path) as project, project.session() as session:
+        assert session.scalar(select(MatrixCell.summary)) == "Olive: referrals move with Jide."
+    page.click(".conflict .keep-mine")
+    page.wait_for_selector(".conflict", state="detached")
+    with Project.open(path) as project, project.session() as session:
+        stored = session.scalar(select(MatrixCell))
+        assert (stored.summary, stored.updated_by, stored.version) == (
+            "Ruth: the building is the reason.", "ruth", 2)
 
 
 def test_e2e_download_the_report(site, browser, tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 class FramesynthError(Exception):
@@ -30,6 +31,10 @@ class FramesynthError(Exception):
 
     def _path_name(self) -> str | None:
         return Path(self.path).name if self.path else None
+
+    def details(self) -> dict[str, Any]:
+        """More than the message, for the web API's error object (none by default)."""
+        return {}
 
 
 class ProjectError(FramesynthError):
@@ -155,3 +160,21 @@ class NamesLeaked(FramesynthError):
 
     def __str__(self) -> str:
         return "\n".join([*self.lines, f"{self.message} [{self.code}]"])
+
+
+class EditConflict(FramesynthError):
+    """Someone changed the thing being edited since the editor read it; nothing was saved.
+
+    ``current`` is what is stored now (for a matrix cell: its ``summary``, ``status``,
+    ``version``, ``updated_by`` and ``updated_at``), so the person can compare it with
+    their own text before saving again.
+    """
+
+    code = "FS410"
+
+    def __init__(self, message: str, *, current: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.current = current or {}
+
+    def details(self) -> dict[str, Any]:
+        return {"current": self.current}

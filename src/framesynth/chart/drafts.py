@@ -18,7 +18,8 @@ turn's text), so a coded fragment never becomes a draft on its own. Then:
 The chosen sentences are given in the order they were said, and each keeps where it came
 from (``{source_id, start, end}`` code-point offsets, stored with the cell) so the reader can
 open it. A draft is marked ``draft`` until a person accepts or edits it, and drafting never
-overwrites a summary a person accepted or wrote.
+overwrites a summary a person accepted or wrote, even one saved while the drafts were
+being made: each draft is written only over the version of the cell it was made from.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from framesynth.chart.evidence import Evidence
 from framesynth.chart.fillers import content_words
 from framesynth.chart.matrix import Cell, Matrix, edit_cell
 from framesynth.embeddings import Embedder, embed
-from framesynth.errors import InvalidArgument
+from framesynth.errors import EditConflict, InvalidArgument
 from framesynth.familiarise.units import sentence_spans
 from framesynth.store.models import Case, Code, Source, Turn
 
@@ -186,7 +187,9 @@ def _languages(session: Session | None, cell: Cell) -> dict[int, str | None]:
 
 def draft_cells(session: Session, matrix: Matrix, embedder: Embedder, *, actor: str,
                 sentences: int = SENTENCES, max_words: int = MAX_WORDS) -> int:
-    """Fill empty or draft cells that have segments; returns how many were drafted."""
+    """Fill empty or draft cells that have segments; returns how many were drafted.
+
+    A cell someone changed since ``matrix`` was read is left as they wrote it."""
     if sentences < 1 or max_words < 1:
         raise InvalidArgument("a draft needs at least one sentence and one word")
     drafted = 0
@@ -197,10 +200,15 @@ def draft_cells(session: Session, matrix: Matrix, embedder: Embedder, *, actor: 
                 continue
             made = draft(session, cell, embedder, sentences=sentences, max_words=max_words)
             if made.sentences and (made.text, made.evidence) != (cell.summary, cell.evidence):
-                edit_cell(session, session.get_one(Case, row.case_id),
-                          session.get_one(Code, column.id), made.text, actor=actor,
-                          status="draft", evidence=made.evidence)
+                try:
+                    stored = edit_cell(session, session.get_one(Case, row.case_id),
+                                       session.get_one(Code, column.id), made.text,
+                                       actor=actor, status="draft", evidence=made.evidence,
+                                       expected_version=cell.version)
+                except EditConflict:
+                    continue
                 cell.summary, cell.status, cell.evidence = made.text, "draft", made.evidence
+                cell.version = stored.version
                 drafted += 1
     return drafted
 

@@ -5,6 +5,15 @@ attribute (sector, role, depth ...). Columns are the framework's themes (a theme
 gathers the segments of all its sub-codes) or, for one theme, its codes: the Framework
 method's "one matrix per theme". Cells hold the analyst's summary, which is a *draft*
 until a person accepts or edits it; every change is logged, so a cell has a history.
+
+Several people edit one matrix at once (the team server), so every stored cell has a
+``version``, 1 when written first and one more with every change; a cell not yet written
+is version 0. An editor says which version it showed (``expected_version``), and a save
+over a cell someone else changed meanwhile is refused with :class:`EditConflict` (the
+web page answers HTTP 409 and shows both texts) instead of silently replacing their
+words. The check and the write are one statement (``UPDATE ... WHERE version = :seen``,
+or an insert that does nothing when the cell exists), so of two requests racing on
+PostgreSQL or SQLite exactly one wins.
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Insert, insert, select, update
 from sqlalchemy.orm import Session
 
 from framesynth.chart.evidence import (
@@ -22,7 +31,7 @@ from framesynth.chart.evidence import (
     case_rows,
     evidence_by_case,
 )
-from framesynth.errors import InvalidArgument, NotFound
+from framesynth.errors import EditConflict, InvalidArgument, NotFound
 from framesynth.frame.framework import code_path, find_code, framework_codes
 from framesynth.index.coding import descendants
 from framesynth.store.events import log_event
@@ -54,6 +63,7 @@ class Cell:
     evidence: list[dict[str, int]] = field(default_factory=list)
     quotes: Quotes | None = field(default=None, repr=False, compare=False)
     loaded: list[Evidence] | None = field(default=None, repr=False, compare=False)
+    version: int = 0  # of the stored summary; 0: none stored yet
 
     @property
     def segments(self) -> list[Evidence]:
@@ -117,7 +127,7 @@ def build_matrix(session: Session, *, rows: str = "participant", theme: str | No
             cells[(row.case_id, column.id)] = Cell(
                 row.case_id, column.id, count, saved.summary if saved else "",
                 saved.status if saved else None, list(saved.evidence or []) if saved else [],
-                quotes)
+                quotes, version=saved.version if saved else 0)
     title = f"{rows}s by codes of {theme}" if theme else f"{rows}s by themes"
     return Matrix(cases, columns, cells, group_by, title)
 
@@ -141,8 +151,10 @@ def theme_matrices(session: Session, **options: Any) -> list[Matrix]:
 
 
 def _cell_row(session: Session, case_id: int, code_id: int) -> MatrixCell | None:
+    """The stored cell as the database has it now (not as this session last saw it)."""
     return session.scalar(select(MatrixCell).where(MatrixCell.case_id == case_id,
-                                                   MatrixCell.code_id == code_id))
+                                                   MatrixCell.code_id == code_id)
+                          .execution_options(populate_existing=True))
 
 
 def find_case(session: Session, key: str) -> Case:
@@ -153,33 +165,97 @@ def find_case(session: Session, key: str) -> Case:
     return case
 
 
+ATTEMPTS = 20  # reads and writes of a cell, when others keep changing it, before giving up
+
+
 def edit_cell(session: Session, case: Case, code: Code, summary: str, *, actor: str,
-              status: str = "edited", evidence: list[dict[str, int]] | None = None
-              ) -> MatrixCell:
-    """Write (or replace) a cell's summary; logged with the text before and after.
+              status: str = "edited", evidence: list[dict[str, int]] | None = None,
+              expected_version: int | None = None) -> MatrixCell:
+    """Write (or replace) a cell's summary; logged with the text before and after, and
+    the cell's version one more.
 
-    ``evidence``: where a draft's sentences came from; a person's text has none."""
-    cell = _cell_row(session, case.id, code.id)
-    before = cell.summary if cell else ""
-    if cell is None:
-        cell = MatrixCell(case_id=case.id, code_id=code.id, summary="", status=status,
-                          updated_by=actor)
-        session.add(cell)
-    cell.summary, cell.status, cell.evidence = summary, status, evidence
-    cell.updated_at, cell.updated_by = utcnow(), actor
-    session.flush()
+    ``evidence``: where a draft's sentences came from; a person's text has none.
+    ``expected_version``: the version the editor showed (0: an empty cell); when the cell
+    is at another version now, :class:`EditConflict` says who changed it and when, and
+    nothing is changed. Without it the edit replaces whatever is stored (the terminal),
+    still logging the text it replaced."""
+    for _ in range(ATTEMPTS):
+        cell = _cell_row(session, case.id, code.id)
+        seen, before = (cell.version, cell.summary) if cell is not None else (0, "")
+        if expected_version is not None and expected_version != seen:
+            raise _conflict(case, code, cell, expected_version)
+        values = {"summary": summary, "status": status, "evidence": evidence,
+                  "updated_at": utcnow(), "updated_by": actor}
+        if cell is None:
+            written = _insert_if_absent(session, {"case_id": case.id, "code_id": code.id,
+                                                  "version": 1, **values})
+        else:
+            written = session.connection().execute(
+                update(MatrixCell).where(MatrixCell.id == cell.id, MatrixCell.version == seen)
+                .values(version=MatrixCell.version + 1, **values)).rowcount == 1
+        if written:
+            break
+        # someone wrote the cell between the read and the write: read it again, and
+        # (with an expected version) report what they wrote
+    else:
+        raise EditConflict(f"{case.name} x {code_path(code)} keeps changing; try again")
+    stored = _cell_row(session, case.id, code.id)
+    assert stored is not None
     log_event(session, "chart.edit", actor=actor, case=case.name, code=code_path(code),
-              status=status, before=before, after=summary)
-    return cell
+              status=status, before=before, after=summary, version=stored.version)
+    return stored
 
 
-def accept_cell(session: Session, case: Case, code: Code, *, actor: str) -> MatrixCell:
-    """Keep a draft summary as it is, as the analyst's own."""
+def _insert_if_absent(session: Session, values: dict[str, Any]) -> bool:
+    """Insert a new cell unless one for its case and code exists (written meanwhile by
+    another request); whether it was inserted."""
+    dialect = session.get_bind().dialect.name
+    statement: Insert
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(MatrixCell).on_conflict_do_nothing()
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement = pg_insert(MatrixCell).on_conflict_do_nothing()
+    else:  # no portable "do nothing": a racing insert fails on the unique constraint
+        statement = insert(MatrixCell)
+    statement = statement.values(values)
+    if session.get_bind().dialect.insert_returning:  # psycopg's rowcount there is -1
+        return session.connection().execute(statement.returning(MatrixCell.id)).first() is not None
+    return session.connection().execute(statement).rowcount == 1
+
+
+def _conflict(case: Case, code: Code, cell: MatrixCell | None, expected: int) -> EditConflict:
+    where = f"{case.name} x {code_path(code)}"
+    if cell is None:
+        return EditConflict(f"{where} was removed since you opened it (you edited version "
+                            f"{expected}); reload the matrix", current={
+                                "summary": "", "status": None, "version": 0,
+                                "updated_by": None, "updated_at": None})
+    when = cell.updated_at.strftime("%Y-%m-%d %H:%M:%S")
+    return EditConflict(
+        f"{where} was changed by {cell.updated_by} at {when} UTC since you opened it "
+        f"(now version {cell.version}, yours was {expected}); nothing was saved: compare "
+        f"their text with yours and save again", current={
+            "summary": cell.summary, "status": cell.status, "version": cell.version,
+            "updated_by": cell.updated_by, "updated_at": cell.updated_at.isoformat()})
+
+
+def accept_cell(session: Session, case: Case, code: Code, *, actor: str,
+                expected_version: int | None = None) -> MatrixCell:
+    """Keep a draft summary as it is, as the analyst's own.
+
+    ``expected_version``: the version the person read; a draft someone changed since
+    is not accepted unseen (:class:`EditConflict`)."""
     cell = _cell_row(session, case.id, code.id)
     if cell is None or not cell.summary:
         raise NotFound(f"no summary for {case.name} x {code_path(code)} to accept")
     return edit_cell(session, case, code, cell.summary, actor=actor, status="accepted",
-                     evidence=cell.evidence)
+                     evidence=cell.evidence,
+                     expected_version=cell.version if expected_version is None
+                     else expected_version)
 
 
 def cell_history(session: Session, case: Case, code: Code) -> list[Event]:

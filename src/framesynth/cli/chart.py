@@ -97,7 +97,8 @@ Notes = dict[tuple[int, int], list[Origin]]
 
 def _cell_json(matrix: Matrix, row: CaseRow, column: Code, notes: Notes) -> dict[str, Any]:
     cell = matrix.cell(row, column)
-    found: dict[str, Any] = {"segments": cell.count, "status": cell.status, "summary": cell.summary}
+    found: dict[str, Any] = {"segments": cell.count, "status": cell.status,
+                             "summary": cell.summary, "version": cell.version}
     if cell.evidence:
         found["from"] = [{"source": o.source, "start": o.start, "end": o.end,
                           "label": o.label} for o in notes[(row.case_id, column.id)]]
@@ -153,14 +154,19 @@ def chart_draft(project: ProjectArg, rows: RowsOpt = "participant", theme: Theme
 
 @chart_app.command("edit")
 def chart_edit(project: ProjectArg, case: CaseArg, code: CodeArg,
-               summary: Annotated[str, typer.Argument(help="The analyst's summary.")]) -> None:
+               summary: Annotated[str, typer.Argument(help="The analyst's summary.")],
+               expected_version: Annotated[int | None, typer.Option(
+                   "--expected-version", min=0,
+                   help="Save only if the cell is still at this version (chart show "
+                        "--format json gives it; 0: still empty); else say who changed "
+                        "it.")] = None) -> None:
     """Write a cell's summary (kept with its history).
 
     Example: framesynth chart edit study.fsdb P01 "Access and referrals" "Referrals depend on Jide."
     """
     with project_session(project) as session:
         edit_cell(session, find_case(session, case), find_code(session, code), summary,
-                  actor=current_user())
+                  actor=current_user(), expected_version=expected_version)
     typer.echo(f"saved {case} x {code}")
 
 

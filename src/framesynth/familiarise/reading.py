@@ -64,7 +64,7 @@ def reader_view(session: Session, source_id: int) -> ReaderView:
         raise NotFound(f"no source with id {source_id}")
     codings = list(session.scalars(select(Coding).where(
         Coding.source_id == source.id, Coding.status.is_(None)).options(
-        selectinload(Coding.code)).order_by(Coding.start)))
+        selectinload(Coding.code)).order_by(Coding.start, Coding.id)))
     speakers = {s.id: s for s in session.scalars(select(Speaker).where(
         Speaker.source_id == source.id))}
     memos = list(session.scalars(select(Memo).where(Memo.source_id == source.id)))

@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import InvalidArgument
-from framesynth.familiarise.context import ContextIndex, Where, load_context
+from framesynth.familiarise.context import TurnFilter, Where, load_context
 from framesynth.familiarise.literals import required_literals
 from framesynth.store.models import Memo, Source, Turn
 from framesynth.store.text_index import WORD, text_index_for
@@ -136,9 +136,9 @@ class _Plan:
     """A compiled search: the matcher, the filters and the candidate turns' query."""
 
     matcher: Matcher
-    where: Where
-    context: ContextIndex | None  # every source's and speaker's; None: load per batch
-    query: Select[*tuple[Any, ...]]
+    where: TurnFilter | None
+    query: Select[*tuple[Any, ...]]  # the candidates' ids, for counting them
+    ordered: Select[*tuple[Any, ...]]  # the same, to be read in order a page at a time
     words: list[str]
     memos: bool
 
@@ -146,27 +146,29 @@ class _Plan:
 def _plan(session: Session, pattern: str, *, regex: bool, case_sensitive: bool,
           where: Where | None, memos: bool) -> _Plan:
     matcher = compile_pattern(pattern, regex=regex, case_sensitive=case_sensitive)
-    where = where or {}
-    context = load_context(session) if where else None
-    if context is not None:
-        context.check(where)
     words = [] if regex else WORD.findall(pattern)
-    query = select(Turn.id).join(Source, Source.id == Turn.source_id)
-    condition = _candidates(session, pattern, words, regex)
-    if condition is not None:
-        query = query.where(condition)
-    return _Plan(matcher, where, context, query, words, memos and not where)
+    query = ordered = select(Turn.id).join(Source, Source.id == Turn.source_id)
+    filtered = TurnFilter(session, where) if where else None
+    narrowing = filtered.condition if filtered else None
+    for streamed in (False, True):
+        conditions = [_candidates(session, pattern, words, regex, streamed), narrowing]
+        found = [condition for condition in conditions if condition is not None]
+        if streamed:
+            ordered = ordered.where(*found)
+        else:
+            query = query.where(*found)
+    return _Plan(matcher, filtered, query, ordered, words, memos and not where)
 
 
-def _candidates(session: Session, pattern: str, words: list[str], regex: bool
-                ) -> ColumnElement[bool] | None:
+def _candidates(session: Session, pattern: str, words: list[str], regex: bool,
+                streamed: bool) -> ColumnElement[bool] | None:
     """The index's narrowing of the turns, or None where it cannot narrow them."""
     index = text_index_for(session)
     if words:
-        return index.turn_condition(words)
+        return index.turn_condition(words, streamed=streamed)
     if regex:
         clauses = required_literals(pattern)
-        return index.turn_literals_condition(clauses) if clauses else None
+        return index.turn_literals_condition(clauses, streamed=streamed) if clauses else None
     return None
 
 
@@ -179,24 +181,28 @@ def _turn_matches(session: Session, plan: _Plan, *, ordered: bool = True
     """Each match in the candidate turns, in (source name, offset) order, as it is read.
 
     The candidates' ids are sorted first and their text read a growing batch at a time,
-    so the sort never carries transcript text and a first page reads a few turns."""
-    for row in _candidate_rows(session, plan, ordered):
-        if plan.context is None or plan.context.matches(row[1], row[2], plan.where):
+    so the sort never carries transcript text and a first page reads a few turns. With
+    ``where``, the query has already left out the turns whose participant rules them out
+    (:class:`TurnFilter`); each batch's sources and speakers decide the rest."""
+    for rows in _candidate_rows(session, plan, ordered):
+        for row in plan.where.keep(rows) if plan.where else rows:
             for found in plan.matcher.finditer(row[4]):
                 if found.end() > found.start():
                     yield row, found
 
 
-def _candidate_rows(session: Session, plan: _Plan, ordered: bool) -> Iterator[Any]:
+def _candidate_rows(session: Session, plan: _Plan, ordered: bool) -> Iterator[list[Any]]:
     connection = session.connection()
     if not ordered:
-        yield from connection.execute(_ROWS.where(Turn.id.in_(plan.query)))
+        rows = iter(connection.execute(_ROWS.where(Turn.id.in_(plan.query))))
+        while chunk := list(islice(rows, 2048)):
+            yield chunk
         return
-    ids = iter(connection.execute(plan.query.order_by(Source.name, Turn.position)).scalars())
+    ids = iter(connection.execute(plan.ordered.order_by(Source.name, Turn.position)).scalars())
     size = 64
-    while chunk := list(islice(ids, size)):
-        rows = {row[0]: row for row in connection.execute(_ROWS.where(Turn.id.in_(chunk)))}
-        yield from (rows[turn_id] for turn_id in chunk)
+    while batch := list(islice(ids, size)):
+        found = {row[0]: row for row in connection.execute(_ROWS.where(Turn.id.in_(batch)))}
+        yield [found[turn_id] for turn_id in batch]
         size = min(size * 2, 2048)
 
 
@@ -204,8 +210,8 @@ def iter_hits(session: Session, pattern: str, *, regex: bool = False,
               case_sensitive: bool = False, where: Where | None = None, width: int = 40,
               offset: int = 0, memos: bool = False, batch: int = 100) -> Iterator[Hit]:
     """Hits one at a time in order, from the ``offset``-th on; skipped hits get no
-    context, and the speakers' attributes are read ``batch`` hits at a time (all of them
-    at once with ``where``), so a page costs what its hits cost."""
+    context, and the speakers' attributes are read ``batch`` hits at a time, so a page
+    costs what its hits cost."""
     plan = _plan(session, pattern, regex=regex, case_sensitive=case_sensitive, where=where,
                  memos=memos)
     seen, pending = 0, []
@@ -225,8 +231,9 @@ def iter_hits(session: Session, pattern: str, *, regex: bool = False,
 
 def _turn_hits(session: Session, plan: _Plan, matches: list[tuple[tuple[Any, ...], Any]],
                width: int) -> list[Hit]:
-    context = plan.context or load_context(session, {row[1] for row, _ in matches},
-                                           {row[2] for row, _ in matches if row[2] is not None})
+    context = plan.where.index if plan.where else load_context(  # keep() read them
+        session, {row[1] for row, _ in matches},
+        {row[2] for row, _ in matches if row[2] is not None})
     hits = []
     for (turn_id, source_id, speaker_id, start, text, name), found in matches:
         attrs = context.attributes(source_id, speaker_id)

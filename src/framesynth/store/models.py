@@ -347,7 +347,9 @@ class Coding(Base):
         CheckConstraint('start >= 0 AND start < "end"', name="range"),
         CheckConstraint("status IS NULL OR status IN ('pending', 'accepted', 'rejected')",
                         name="status"),
-        Index("ix_codings_source_id_start", "source_id", "start"),
+        # the matrix's counts join codings to turns on (source_id, start) and need only
+        # status, code_id and coder besides: read from this index alone (bench/README.md)
+        Index("ix_codings_covering", "source_id", "start", "status", "code_id", "coder"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -386,6 +388,9 @@ class MatrixCell(Base):
     draft) or ``edited`` (a person wrote or changed it). Every change is an event.
     ``evidence``: for a draft, where each of its sentences came from (a list of
     ``{source_id, start, end}``, in the draft's order); None for a person's own text.
+    ``version``: 1 when first written, one more with every change, so an editor that
+    says which version it showed cannot overwrite a change it did not see
+    (``chart.matrix.edit_cell``).
     """
 
     __tablename__ = "matrix_cells"
@@ -402,6 +407,7 @@ class MatrixCell(Base):
     evidence: Mapped[list[dict[str, int]] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     case: Mapped[Case] = relationship()
     code: Mapped[Code] = relationship()

@@ -64,7 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(FramesynthError)
     async def framesynth_error(_request: Request, error: FramesynthError) -> JSONResponse:
-        return error_response(http_status(error), error.code, str(error))
+        return error_response(http_status(error), error.code, str(error), **error.details())
 
     @app.exception_handler(ValueError)
     async def value_error(_request: Request, error: ValueError) -> JSONResponse:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.responses import JSONResponse
 
 from framesynth.accounts import AccessDenied
 from framesynth.errors import (
+    EditConflict,
     FramesynthError,
     NamesLeaked,
     NotFound,
@@ -23,7 +26,8 @@ class CsrfError(FramesynthError):
 
 STATUSES: tuple[tuple[type[FramesynthError], int], ...] = (
     (NotFound, 404), (AccessDenied, 403), (CsrfError, 403), (ReadOnlyProject, 403),
-    (UploadTooLarge, 413), (LoginThrottled, 429), (NamesLeaked, 409))
+    (UploadTooLarge, 413), (LoginThrottled, 429), (NamesLeaked, 409),
+    (EditConflict, 409))
 
 
 def http_status(error: FramesynthError) -> int:
@@ -31,9 +35,11 @@ def http_status(error: FramesynthError) -> int:
     return next((status for kind, status in STATUSES if isinstance(error, kind)), 400)
 
 
-def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
-    return {"error": {"code": code, "message": message}}
+def error_body(code: str, message: str, **details: Any) -> dict[str, dict[str, Any]]:
+    """The error object; ``details`` (an edit conflict's ``current`` ...) go beside the
+    code and message, which every error has."""
+    return {"error": {"code": code, "message": message, **details}}
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(error_body(code, message), status_code=status)
+def error_response(status: int, code: str, message: str, **details: Any) -> JSONResponse:
+    return JSONResponse(error_body(code, message, **details), status_code=status)

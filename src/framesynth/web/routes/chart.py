@@ -1,4 +1,9 @@
-"""The framework matrix, with summaries edited in place."""
+"""The framework matrix, with summaries edited in place.
+
+The page sends the version of the cell it showed; a save over a cell someone else
+changed meanwhile is HTTP 409 with the stored text in ``error.current`` (see
+``chart.matrix.edit_cell``), so the page can show both and lose neither.
+"""
 
 from __future__ import annotations
 
@@ -18,11 +23,13 @@ class CellIn(BaseModel):
     case: str
     code_id: int
     summary: str
+    version: int | None = None  # the version the page showed (0: empty); None: no check
 
 
 class CellKey(BaseModel):
     case: str
     code_id: int
+    version: int | None = None
 
 
 @router.get("/matrix")
@@ -37,14 +44,14 @@ def matrix_page(request: Request, session: SessionDep, who: IdentityDep,
 
 
 @router.post("/api/matrix/cell")
-def save_cell(body: CellIn, session: SessionDep, who: CoderDep) -> dict[str, str]:
+def save_cell(body: CellIn, session: SessionDep, who: CoderDep) -> dict[str, str | int]:
     cell = edit_cell(session, find_case(session, body.case), get_or_404(session, Code, body.code_id),
-                     body.summary, actor=who.name)
-    return {"status": cell.status, "summary": cell.summary}
+                     body.summary, actor=who.name, expected_version=body.version)
+    return {"status": cell.status, "summary": cell.summary, "version": cell.version}
 
 
 @router.post("/api/matrix/accept")
-def accept(body: CellKey, session: SessionDep, who: CoderDep) -> dict[str, str]:
+def accept(body: CellKey, session: SessionDep, who: CoderDep) -> dict[str, str | int]:
     cell = accept_cell(session, find_case(session, body.case), get_or_404(session, Code, body.code_id),
-                       actor=who.name)
-    return {"status": cell.status, "summary": cell.summary}
+                       actor=who.name, expected_version=body.version)
+    return {"status": cell.status, "summary": cell.summary, "version": cell.version}

@@ -217,18 +217,49 @@ function follow(jobId, whenDone) {
 
 // ---------------------------------------------------------------- matrix
 function setupMatrix() {
-  document.querySelectorAll(".summary[contenteditable]").forEach((cell) => {
-    let before = cell.textContent;
-    cell.addEventListener("focus", () => { before = cell.textContent; });
-    cell.addEventListener("blur", async () => {
-      if (cell.textContent === before) return;
-      const saved = await api("POST", "/api/matrix/cell", { case: cell.dataset.case, code_id: Number(cell.dataset.code), summary: cell.textContent });
-      cell.closest("td").className = `cell status-${saved.status}`; toast("Saved"); before = cell.textContent;
-      if (saved.status === "edited") cell.closest("td").querySelector(".from")?.remove();  // a person's own words
+  // Each summary carries the version of the cell it shows; a save over a cell someone else
+  // changed meanwhile is refused (HTTP 409): the person's own text stays in the editor and
+  // the other person's is shown beside it, to take or to save over.
+  async function save(cell) {
+    const mine = cell.textContent, td = cell.closest("td");
+    try {
+      const saved = await api("POST", "/api/matrix/cell", { case: cell.dataset.case, code_id: Number(cell.dataset.code),
+        summary: mine, version: Number(cell.dataset.version) });
+      cell.dataset.version = saved.version; cell.dataset.saved = mine;
+      td.className = `cell status-${saved.status}`; toast("Saved");
+      td.querySelector(".conflict")?.remove();
+      if (saved.status === "edited") td.querySelector(".from")?.remove();  // a person's own words
+    } catch (error) {
+      if (error.error && error.error.code === "FS410") showConflict(cell, error.error);
+    }
+  }
+  function showConflict(cell, error) {
+    const td = cell.closest("td"), current = error.current || {};
+    td.querySelector(".conflict")?.remove();
+    const box = document.createElement("div");
+    box.className = "conflict"; box.setAttribute("role", "alert");
+    const message = document.createElement("p"); message.textContent = error.message;
+    const label = document.createElement("p"); label.className = "muted";
+    label.textContent = `Their text (${current.updated_by || "removed"}):`;
+    const theirs = document.createElement("blockquote"); theirs.className = "theirs";
+    theirs.textContent = current.summary || "";
+    const keep = document.createElement("button"); keep.className = "keep-mine"; keep.textContent = "save mine instead";
+    const take = document.createElement("button"); take.className = "take-theirs"; take.textContent = "use theirs";
+    keep.addEventListener("click", () => { cell.dataset.version = current.version; save(cell); });
+    take.addEventListener("click", () => {
+      cell.textContent = current.summary || ""; cell.dataset.version = current.version;
+      cell.dataset.saved = cell.textContent; td.className = `cell status-${current.status || "empty"}`; box.remove();
     });
+    box.append(message, label, theirs, keep, take);
+    cell.after(box);
+  }
+  document.querySelectorAll(".summary[contenteditable]").forEach((cell) => {
+    cell.dataset.saved = cell.textContent;
+    cell.addEventListener("blur", () => { if (cell.textContent !== cell.dataset.saved) save(cell); });
   });
   document.querySelectorAll(".accept-cell").forEach((button) => button.addEventListener("click", async () => {
-    await api("POST", "/api/matrix/accept", { case: button.dataset.case, code_id: Number(button.dataset.code) });
+    await api("POST", "/api/matrix/accept", { case: button.dataset.case, code_id: Number(button.dataset.code),
+      version: Number(button.dataset.version) });
     location.reload();
   }));
 }
