@@ -101,6 +101,9 @@ PG_CONFIG = "simple"  # lower-cases, no stemming, no stop words
 # kept as candidates on their words alone (all present, in any order).
 PG_PHRASE_SAFE_CHARS = 511
 PG_NON_WORD = re.compile(r"[\W_]+")
+# the indexes 0001, 0002 and 0011 create on PostgreSQL (not in the models: expressions)
+PG_INDEXES = ("ix_turns_text_words", "ix_memos_title_words", "ix_memos_body_words",
+              "ix_turns_text_trigrams")
 
 
 def pg_tsvector(column: Column) -> ColumnElement[object]:
