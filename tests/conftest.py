@@ -254,13 +254,15 @@ def module_stores(request: pytest.FixtureRequest, backend: str,
     made.close()
 
 
-@pytest.fixture(autouse=True)
-def _database_projects_keep_local_files_in_tmp(request: pytest.FixtureRequest) -> None:
-    """A database project's report file and jobs folder go in the current folder
-    (:func:`framesynth.store.engine.local_path`): on PostgreSQL, the test's own."""
-    callspec = getattr(request.node, "callspec", None)
-    if callspec is not None and callspec.params.get("backend") == "postgresql":
-        request.getfixturevalue("monkeypatch").chdir(request.getfixturevalue("tmp_path"))
+@pytest.fixture(autouse=True, scope="session")
+def _database_projects_keep_local_files_in_tmp(tmp_path_factory: pytest.TempPathFactory
+                                               ) -> Iterator[None]:
+    """A database project's report file, jobs and tuned models go in FRAMESYNTH_LOCAL_DIR
+    (:func:`framesynth.store.engine.local_path`): a temporary folder for the run (the
+    databases' names differ, so their files do too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FRAMESYNTH_LOCAL_DIR", str(tmp_path_factory.mktemp("database-files")))
+        yield
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -43,17 +42,15 @@ LOCAL = "http://127.0.0.1"
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory, demo_path) -> Path:
+def study(module_stores, tmp_path_factory, demo_path) -> Path:
     """A copy of the demo, named study.fsdb; tests that write its report file remove it."""
-    path = tmp_path_factory.mktemp("settings") / "study.fsdb"
-    shutil.copyfile(demo_path, path)
+    path = module_stores.copy(demo_path, "study.fsdb")
     return path
 
 
 @pytest.fixture
-def fresh(demo_path, tmp_path) -> Path:
-    path = tmp_path / "study.fsdb"
-    shutil.copyfile(demo_path, path)
+def fresh(stores, demo_path, tmp_path) -> Path:
+    path = stores.copy(demo_path, "study.fsdb")
     return path
 
 

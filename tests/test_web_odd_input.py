@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 
 import pytest
@@ -17,9 +16,8 @@ HUGE = 99999999999999999999999
 
 
 @pytest.fixture
-def app(demo_path, tmp_path):
-    path = tmp_path / "web.fsdb"
-    shutil.copyfile(demo_path, path)
+def app(stores, demo_path, tmp_path):
+    path = stores.copy(demo_path, "web.fsdb")
     return create_app(Settings(project=path, host="127.0.0.1", local_user="ruth",
                                embedder="hashing.v1"))
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from framesynth.errors import NewerSchema, ProjectError, ReadOnlyProject
@@ -32,6 +32,8 @@ from framesynth.store.engine import (
 )
 
 READ_ONLY_HINT = "the project file is read-only; nothing was changed (make it writable to edit)"
+READ_ONLY_DATABASE = "the project is open read-only; nothing was changed"
+READ_ONLY_SQLSTATE = "25006"  # PostgreSQL: a write in a read-only transaction
 
 
 class Project:
@@ -86,7 +88,8 @@ class Project:
         """Open an existing project, upgrading its schema if it is older than this code.
 
         :param read_only: open without writing anything; by default only when the file or
-            its folder is read-only to this process. A read-only project is never upgraded.
+            its folder is read-only to this process (a database is opened read-only only
+            when asked). A read-only project is never upgraded.
         """
         location = project_location(location)
         if not is_url(location) and not Path(location).is_file():
@@ -111,8 +114,12 @@ class Project:
         try:
             with self._sessions.begin() as session:
                 yield session
-        except OperationalError as error:
-            if self.read_only or "readonly database" in str(error.orig):
+        except DBAPIError as error:
+            if is_url(self.location):
+                if getattr(error.orig, "sqlstate", None) == READ_ONLY_SQLSTATE:
+                    raise ReadOnlyProject(READ_ONLY_DATABASE, path=self.location) from None
+            elif isinstance(error, OperationalError) and (
+                    self.read_only or "readonly database" in str(error.orig)):
                 raise ReadOnlyProject(READ_ONLY_HINT, path=self.location) from None
             raise
 
@@ -138,12 +145,10 @@ def _engine(location: str | Path, *, read_only: bool = False) -> Engine:
 
 def _check_connects(engine: Engine, location: str | Path) -> None:
     """One clear line when the database server cannot be reached or refuses us."""
-    from sqlalchemy.exc import DBAPIError, InterfaceError
-
     try:
         with engine.connect():
             pass
-    except (OperationalError, InterfaceError, DBAPIError) as error:
+    except DBAPIError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise ProjectError(f"cannot connect to the database ({reason})", path=location) from None
 

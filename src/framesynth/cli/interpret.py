@@ -167,7 +167,8 @@ def report(project: ProjectArg,
            settings: Annotated[Path | None, typer.Option(
                help="The report file to use. Default: the one beside the project "
                     "(study.report.yaml for study.fsdb; for a database URL, "
-                    "DATABASE.report.yaml in the current folder) when there is one.")
+                    "DATABASE.report.yaml in FRAMESYNTH_LOCAL_DIR, else the current "
+                    "folder) when there is one.")
            ] = None) -> None:
     """Write the learning report ("build" may be left out: framesynth report PROJECT ...).
 
@@ -203,7 +204,7 @@ def report_init(project: ProjectArg,
 
     Every setting with a comment, and the method section's text written from the project,
     to edit; framesynth report then reads it. For a database URL the file is
-    DATABASE.report.yaml in the current folder.
+    DATABASE.report.yaml in FRAMESYNTH_LOCAL_DIR, else the current folder.
 
     Example: framesynth report init study.fsdb
     """

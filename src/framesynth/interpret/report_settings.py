@@ -1,5 +1,5 @@
 """The report file the team edits: ``study.report.yaml`` beside ``study.fsdb`` (for a
-database URL, ``DATABASE.report.yaml`` in the current folder).
+database URL, ``DATABASE.report.yaml`` in ``FRAMESYNTH_LOCAL_DIR`` or the current folder).
 
 It holds what a learning paper's authors decide and the project cannot know: the title,
 authors and date, a summary with key findings, which sections and analyses appear and in
@@ -86,7 +86,7 @@ class ReportSettings(BaseModel):
 
 def settings_path(project: str | Path) -> Path:
     """Where a project's report file lives: ``study.fsdb`` -> ``study.report.yaml``; for
-    a database URL, ``DATABASE.report.yaml`` in the current folder
+    a database URL, ``DATABASE.report.yaml`` in ``FRAMESYNTH_LOCAL_DIR`` or the current folder
     (:func:`~framesynth.store.engine.local_path`)."""
     stand_in = local_path(project)
     return stand_in.with_name(stand_in.stem + SUFFIX)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
 Location = str | Path
 
@@ -66,11 +66,15 @@ def database_name(location: str | Path) -> str:
     return Path(database).name if database else "project"
 
 
+LOCAL_DIR_VARIABLE = "FRAMESYNTH_LOCAL_DIR"
+
+
 def local_path(location: str | Path) -> Path:
     """The file a project is, or what stands in for it for a database URL: the database
-    name in the current folder (``postgresql://host/study`` -> ``./study``). Files that
-    belong with a project but not in its store (the report file ``study.report.yaml``,
-    the web server's ``study-jobs`` folder) are named after this path."""
+    name in the folder ``FRAMESYNTH_LOCAL_DIR`` names, else the current folder
+    (``postgresql://host/study`` -> ``./study``). Files that belong with a project but
+    not in its store (the report file ``study.report.yaml``, the web server's
+    ``study-jobs`` folder, tuned models in ``study-models``) are named after this path."""
     if not is_url(location):
         return Path(location)
     from sqlalchemy.engine import make_url
@@ -78,7 +82,8 @@ def local_path(location: str | Path) -> Path:
     url = make_url(str(location))
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return Path(url.database)
-    return Path.cwd() / database_name(location)
+    folder = os.environ.get(LOCAL_DIR_VARIABLE, "").strip()
+    return (Path(folder).expanduser() if folder else Path.cwd()) / database_name(location)
 
 
 def sqlite_uri(path: str | Path, *, read_only: bool = False) -> str:
@@ -107,16 +112,19 @@ def make_engine(location: str | Path, *, read_only: bool = False) -> Engine:
     """Create an engine for a project file path or a database URL.
 
     SQLite connections get ``foreign_keys=ON`` and, unless read-only, the WAL journal on
-    every connect.
+    every connect; read-only ones ``query_only``. A read-only PostgreSQL engine's
+    transactions are read-only (``default_transaction_read_only``).
     """
     from sqlalchemy import QueuePool, create_engine, event
 
     if is_url(location):
         url = normalise_url(str(location))
         sqlite = url.startswith("sqlite")
+        connect_args: dict[str, object] = {"timeout": 30} if sqlite else {}
+        if read_only and url.startswith("postgresql"):  # every transaction refuses writes
+            connect_args["options"] = "-c default_transaction_read_only=on"
         # a server's connections are checked before use (the database may have restarted)
-        engine = create_engine(url, connect_args={"timeout": 30} if sqlite else {},
-                               pool_pre_ping=not sqlite)
+        engine = create_engine(url, connect_args=connect_args, pool_pre_ping=not sqlite)
     else:
         uri = sqlite_uri(location, read_only=read_only)
         # writers queue for up to 30 s rather than fail while another request commits
@@ -125,6 +133,16 @@ def make_engine(location: str | Path, *, read_only: bool = False) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_read_pragmas if read_only else _sqlite_pragmas)
     return engine
+
+
+def is_read_only(connection: Connection) -> bool:
+    """Whether writes on ``connection`` are refused: SQLite's ``query_only``, or a
+    read-only PostgreSQL transaction."""
+    if connection.dialect.name == "sqlite":
+        return bool(connection.exec_driver_sql("PRAGMA query_only").scalar())
+    if connection.dialect.name == "postgresql":
+        return connection.exec_driver_sql("SHOW transaction_read_only").scalar() == "on"
+    return False
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

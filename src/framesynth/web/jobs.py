@@ -2,7 +2,7 @@
 
 What a finished job makes (report files) is written to a folder beside the project
 (``study.fsdb`` → ``study.fsdb-jobs/<job id>/``; for a database URL,
-``DATABASE-jobs`` in the current folder), never held in memory, and removed with
+``DATABASE-jobs`` in FRAMESYNTH_LOCAL_DIR or the current folder), never held in memory, and removed with
 the job's record ``keep`` after the job finished.
 """
 
