@@ -27,6 +27,7 @@ from framesynth.familiarise.search import REGEX_SECONDS
 from framesynth.io.importers import import_files
 from framesynth.logins import ThrottlePolicy
 from framesynth.project import Project
+from framesynth.store.engine import local_path
 from framesynth.web.app import create_app
 from framesynth.web.deps import Settings
 
@@ -448,7 +449,8 @@ def test_web_security_job_files_are_on_disk_for_their_owner_and_expire(team_path
     coder, token = login(app, "cora")
     state = wait_for(coder, coder.post("/api/jobs/report", json={},
                                        headers={"X-CSRF-Token": token}).json())
-    folder = team_path.with_name(team_path.name + "-jobs") / state["id"]
+    beside = local_path(team_path)  # the file, or FRAMESYNTH_LOCAL_DIR/DATABASE
+    folder = beside.with_name(beside.name + "-jobs") / state["id"]
     assert sorted(p.name for p in folder.iterdir()) == ["report.docx", "report.html",
                                                         "report.md.zip", "report.pdf"]
     assert app.state.jobs.jobs[state["id"]].result == state["result"]  # no bytes in memory
