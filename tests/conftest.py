@@ -18,9 +18,12 @@ run (the demo too), dropped after its test.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import os
+import queue
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from uuid import uuid4
@@ -100,7 +103,10 @@ def backend(request: pytest.FixtureRequest) -> str:
 class PgServer:
     """The test server: databases made (and dropped) for the tests, and templates they
     are cloned from, so each test's project costs one ``CREATE DATABASE ... TEMPLATE``
-    instead of running the migrations."""
+    instead of running the migrations. A thread keeps a few clones of each template
+    ready, so a test mostly waits only for a rename."""
+
+    READY = 2  # clones kept ready per template
 
     def __init__(self, url: str) -> None:
         from sqlalchemy import create_engine
@@ -110,9 +116,13 @@ class PgServer:
         self.server = make_url(url)
         self.admin = create_engine(self.server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         self.run = uuid4().hex[:6]
-        self.count = 0
+        self.numbers = itertools.count(1)
         self.templates: dict[str, str] = {}  # what -> template database
         self.clone_of: dict[str, str] = {}  # a database -> the template to copy it from
+        self.ready: dict[str, queue.SimpleQueue[str]] = {}  # template -> clones
+        self.wake, self.closing = threading.Event(), threading.Event()
+        self.worker = threading.Thread(target=self._keep_clones_ready, daemon=True)
+        self.worker.start()
 
     def url(self, database: str) -> str:
         return self.server.set(database=database).render_as_string(hide_password=False)
@@ -126,12 +136,34 @@ class PgServer:
         with self.admin.connect() as connection:
             connection.exec_driver_sql(statement)
 
+    def _name(self, label: str) -> str:
+        stem = re.sub(r"\W+", "_", Path(label).stem.lower())[:30] or "project"
+        return f"{stem}_{self.run}{next(self.numbers)}"
+
+    def _keep_clones_ready(self) -> None:
+        while not self.closing.is_set():
+            low = [t for t, clones in list(self.ready.items()) if clones.qsize() < self.READY]
+            if not low:
+                self.wake.wait(1)
+                self.wake.clear()
+                continue
+            for template in low:
+                name = self._name("ready")
+                self._sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+                self.ready[template].put(name)
+
     def create(self, label: str, *, template: str | None = None) -> str:
         """A new database named after ``label`` (``study_<run><n>``); returns its URL."""
-        self.count += 1
-        stem = re.sub(r"\W+", "_", Path(label).stem.lower())[:30] or "project"
-        name = f"{stem}_{self.run}{self.count}"
-        self._sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        name = self._name(label)
+        clones = self.ready.get(template or "")
+        if clones is not None and not clones.empty():
+            self._sql(f'ALTER DATABASE "{clones.get()}" RENAME TO "{name}"')
+        else:
+            self._sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template
+                                                     else ""))
+        if template in self.templates.values():
+            self.ready.setdefault(template, queue.SimpleQueue())
+            self.wake.set()
         return self.url(name)
 
     def copy(self, source: str | Path, label: str) -> str:
@@ -158,7 +190,11 @@ class PgServer:
             self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def close(self) -> None:
-        for name in {*self.templates.values(), *self.clone_of}:
+        self.closing.set()
+        self.wake.set()
+        self.worker.join()
+        left = [clones.get() for clones in self.ready.values() for _ in range(clones.qsize())]
+        for name in {*self.templates.values(), *self.clone_of, *left}:
             self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         self.admin.dispose()
 
