@@ -4,26 +4,37 @@ Tests marked ``browser`` drive a real headless Chromium. Without one (or without
 Playwright) they are skipped locally, with the reason in the summary (``-ra``), and they
 fail under ``CI=true``: in CI the browser tests must run, never silently vanish.
 
-Tests on PostgreSQL (``postgres_url``) need ``FRAMESYNTH_TEST_POSTGRES``: the URL of a
+The store, familiarise, frame, index, chart, interpret and web tests run on both
+backends: their project fixtures (``project_path``, ``project``, ``session``, ``stores``,
+``demo_path`` ...) depend on ``backend``, which is ``sqlite`` or ``postgresql`` (test ids
+``[sqlite]``, ``[postgresql]``); tests about the SQLite file itself are marked
+``sqlite_only("why")``. PostgreSQL needs ``FRAMESYNTH_TEST_POSTGRES``: the URL of a
 database whose role may create databases (``tools/throwaway-postgres start DIR`` prints
-one; ``.ci/run`` starts such a cluster). Without it they are skipped locally and fail in CI.
+one; ``.ci/run`` starts such a cluster). Without it those tests are skipped locally and
+fail in CI. Each PostgreSQL project is a clone of a template database migrated once per
+run (the demo too), dropped after its test.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import os
+import queue
 import re
 import shutil
-import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from sqlalchemy.orm import Session
 
-from framesynth.demo import build_demo_project
+from framesynth.demo import build_demo, build_demo_project
 from framesynth.project import Project
+from framesynth.store.dump import Dump
+from framesynth.store.dump import dump as dump_store
 
 DATA = Path(__file__).parent / "data"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -59,32 +70,241 @@ def postgres_missing() -> str | None:
     return None
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+BOTH_BACKENDS = ("test_store_", "test_familiarise_", "test_frame_", "test_index_", "test_chart_",
+                 "test_interpret_", "test_web_")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests in :data:`BOTH_BACKENDS` modules that use a project run once per backend
+    (``[sqlite]``, ``[postgresql]``), unless marked ``sqlite_only("why")``."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    module = metafunc.module.__name__.rpartition(".")[2]
+    marker = metafunc.definition.get_closest_marker("sqlite_only")
+    if marker is not None and not marker.args:
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: sqlite_only needs a reason")
+    if module.startswith(BOTH_BACKENDS) and marker is None:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True,
+                             scope="session")
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    """The store the test's projects live in: ``sqlite`` files, or databases on the
+    ``postgresql`` test server (skipped locally without one, failing in CI)."""
+    name: str = getattr(request, "param", "sqlite")
+    if name == "postgresql":
+        reason = postgres_missing()
+        if reason is not None:
+            skip_or_fail(reason)
+    return name
+
+
+class PgServer:
+    """The test server: databases made (and dropped) for the tests, and templates they
+    are cloned from, so each test's project costs one ``CREATE DATABASE ... TEMPLATE``
+    instead of running the migrations. A thread keeps a few clones of each template
+    ready, so a test mostly waits only for a rename."""
+
+    READY = 2  # clones kept ready per template
+
+    def __init__(self, url: str) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.pool import NullPool
+
+        self.server = make_url(url)
+        self.admin = create_engine(self.server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self.run = uuid4().hex[:6]
+        self.numbers = itertools.count(1)
+        self.templates: dict[str, str] = {}  # what -> template database
+        self.clone_of: dict[str, str] = {}  # a database -> the template to copy it from
+        self.ready: dict[str, queue.SimpleQueue[str]] = {}  # template -> clones
+        self.wake, self.closing = threading.Event(), threading.Event()
+        self.worker = threading.Thread(target=self._keep_clones_ready, daemon=True)
+        self.worker.start()
+
+    def url(self, database: str) -> str:
+        return self.server.set(database=database).render_as_string(hide_password=False)
+
+    def name_of(self, location: str | Path) -> str | None:
+        from sqlalchemy.engine import make_url
+
+        return make_url(str(location)).database if "://" in str(location) else None
+
+    def _sql(self, statement: str) -> None:
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql(statement)
+
+    def _name(self, label: str) -> str:
+        stem = re.sub(r"\W+", "_", Path(label).stem.lower())[:30] or "project"
+        return f"{stem}_{self.run}{next(self.numbers)}"
+
+    def _keep_clones_ready(self) -> None:
+        while not self.closing.is_set():
+            low = [t for t, clones in list(self.ready.items()) if clones.qsize() < self.READY]
+            if not low:
+                self.wake.wait(1)
+                self.wake.clear()
+                continue
+            for template in low:
+                name = self._name("ready")
+                self._sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+                self.ready[template].put(name)
+
+    def create(self, label: str, *, template: str | None = None) -> str:
+        """A new database named after ``label`` (``study_<run><n>``); returns its URL."""
+        name = self._name(label)
+        clones = self.ready.get(template or "")
+        if clones is not None and not clones.empty():
+            self._sql(f'ALTER DATABASE "{clones.get()}" RENAME TO "{name}"')
+        else:
+            self._sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template
+                                                     else ""))
+        if template in self.templates.values():
+            self.ready.setdefault(template, queue.SimpleQueue())
+            self.wake.set()
+        return self.url(name)
+
+    def copy(self, source: str | Path, label: str) -> str:
+        """A new database holding what ``source`` holds (other connections to it are
+        ended first: a template must have none)."""
+        name = self.name_of(source)
+        assert name is not None, f"not a database URL: {source}"
+        template = self.clone_of.get(name, name)
+        self._sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                  f"WHERE datname = '{template}' AND pid <> pg_backend_pid()")
+        return self.create(label, template=template)
+
+    def template(self, what: str, build: Callable[[str], None]) -> str:
+        """The template database ``what``, built (once per run) by ``build(url)``."""
+        if what not in self.templates:
+            url = self.create(f"tpl_{what}")
+            build(url)
+            self.templates[what] = self.name_of(url) or ""
+        return self.templates[what]
+
+    def drop(self, location: str | Path) -> None:
+        name = self.name_of(location)
+        if name:
+            self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self.closing.set()
+        self.wake.set()
+        self.worker.join()
+        left = [clones.get() for clones in self.ready.values() for _ in range(clones.qsize())]
+        for name in {*self.templates.values(), *self.clone_of, *left}:
+            self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """The PostgreSQL test server (``FRAMESYNTH_TEST_POSTGRES``)."""
     reason = postgres_missing()
     if reason is not None:
         skip_or_fail(reason)
-    from uuid import uuid4
+    server = PgServer(os.environ["FRAMESYNTH_TEST_POSTGRES"])
+    yield server
+    server.close()
 
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
 
-    server = make_url(os.environ["FRAMESYNTH_TEST_POSTGRES"])
-    name = f"fs_test_{uuid4().hex[:16]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield server.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+@pytest.fixture
+def postgres_url(pg_server: PgServer) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    url = pg_server.create("empty")
+    yield url
+    pg_server.drop(url)
+
+
+def new_project(location: str | Path) -> None:
+    Project.create(location).close()
+
+
+class Stores:
+    """Where a test keeps its projects: files in its temporary folder (``sqlite``) or
+    databases on the test server (``postgresql``), dropped when the test ends.
+
+    ``empty(name)`` is a location a project may be created at (``Project.create``,
+    ``framesynth init``); ``project(name)`` a new project (the default template);
+    ``copy(location, name)`` a copy of a project, the demo included."""
+
+    def __init__(self, backend: str, folder: Path, server: PgServer | None) -> None:
+        self.backend, self.folder, self.server = backend, folder, server
+        self.made: list[str] = []
+
+    @property
+    def postgresql(self) -> bool:
+        return self.server is not None
+
+    def _made(self, url: str) -> str:
+        self.made.append(url)
+        return url
+
+    def empty(self, name: str = "study.fsdb") -> str | Path:
+        if self.server is None:
+            return self.folder / name
+        return self._made(self.server.create(name))
+
+    def project(self, name: str = "study.fsdb") -> str | Path:
+        if self.server is None:
+            path = self.folder / name
+            Project.create(path).close()
+            return path
+        return self._made(self.server.create(name, template=self.server.template(
+            "project", new_project)))
+
+    def copy(self, location: str | Path, name: str = "study.fsdb") -> str | Path:
+        if self.server is None:
+            path = self.folder / name
+            shutil.copyfile(location, path)
+            return path
+        return self._made(self.server.copy(location, name))
+
+    def close(self) -> None:
+        for url in self.made:
+            assert self.server is not None
+            self.server.drop(url)
+
+
+def stores_for(request: pytest.FixtureRequest, backend: str, folder: Path) -> Stores:
+    server = request.getfixturevalue("pg_server") if backend == "postgresql" else None
+    return Stores(backend, folder, server)
+
+
+@pytest.fixture
+def stores(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[Stores]:
+    """This test's project locations on its backend (see :class:`Stores`)."""
+    made = stores_for(request, backend, tmp_path)
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="module")
+def module_stores(request: pytest.FixtureRequest, backend: str,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stores]:
+    """:func:`stores` for a module's shared fixtures."""
+    made = stores_for(request, backend, tmp_path_factory.mktemp("module"))
+    yield made
+    made.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _database_projects_keep_local_files_in_tmp(tmp_path_factory: pytest.TempPathFactory
+                                               ) -> Iterator[None]:
+    """A database project's report file, jobs and tuned models go in FRAMESYNTH_LOCAL_DIR
+    (:func:`framesynth.store.engine.local_path`): a temporary folder for the run (the
+    databases' names differ, so their files do too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FRAMESYNTH_LOCAL_DIR", str(tmp_path_factory.mktemp("database-files")))
+        yield
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives a headless Chromium (required in CI)")
+    config.addinivalue_line("markers", "sqlite_only(reason): about the SQLite file itself, so "
+                                       "not run on PostgreSQL")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -100,14 +320,13 @@ def data_dir() -> Path:
 
 
 @pytest.fixture
-def project_path(tmp_path: Path) -> Path:
-    path = tmp_path / "study.fsdb"
-    Project.create(path).close()
-    return path
+def project_path(stores: Stores) -> str | Path:
+    """A new project: a file on SQLite, a database URL on PostgreSQL."""
+    return stores.project()
 
 
 @pytest.fixture
-def project(project_path: Path) -> Iterator[Project]:
+def project(project_path: str | Path) -> Iterator[Project]:
     with Project.open(project_path) as opened:
         yield opened
 
@@ -119,30 +338,41 @@ def session(project: Project) -> Iterator[Session]:
 
 
 @pytest.fixture(scope="session")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo project, built once per test run; tests must not change it."""
-    return build_demo_project(tmp_path_factory.mktemp("demo"))
+def demo_path(request: pytest.FixtureRequest, backend: str,
+              tmp_path_factory: pytest.TempPathFactory) -> str | Path:
+    """The demo project, built once per test run and backend; tests must not change it
+    (``stores.copy(demo_path, name)`` gives a copy to change)."""
+    if backend == "sqlite":
+        return build_demo_project(tmp_path_factory.mktemp("demo"))
+    server: PgServer = request.getfixturevalue("pg_server")
+    template = server.template("demo", build_demo)
+    url = server.create("demo", template=template)
+    server.clone_of[server.name_of(url) or ""] = template
+    return url
 
 
 @pytest.fixture
-def demo_session(demo_path: Path) -> Iterator[Session]:
+def demo_session(demo_path: str | Path) -> Iterator[Session]:
     with Project.open(demo_path) as project, project._sessions() as opened:
         yield opened
         opened.rollback()
 
 
-def dump(path: Path) -> list[str]:
-    """Every row of every table of a project file, for before/after comparisons."""
-    connection = sqlite3.connect(path)
+def dump(location: str | Path) -> Dump:
+    """Every row of every table of a project, for before/after comparisons."""
+    from framesynth.store.engine import make_engine
+
+    engine = make_engine(location)
     try:
-        return list(connection.iterdump())
+        return dump_store(engine)
     finally:
-        connection.close()
+        engine.dispose()
 
 
 @pytest.fixture
-def snapshot() -> Callable[[Path], list[str]]:
-    """``snapshot(path)``: the project's whole content as SQL, to compare before/after."""
+def snapshot() -> Callable[[str | Path], Dump]:
+    """``snapshot(location)``: the project's whole content (:mod:`framesynth.store.dump`),
+    on either backend, to compare before/after."""
     return dump
 
 

@@ -4,7 +4,6 @@ budget, each linked to the sentence it came from."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from fastapi.testclient import TestClient
@@ -159,9 +158,8 @@ def test_drafts_link_on_the_web_matrix(charted_path, hashing):
             "interview.txt, 00:35</a></p>") in page
 
 
-def test_drafts_of_the_demo_are_clean(demo_path, tmp_path, hashing):
-    path = tmp_path / "demo.fsdb"
-    shutil.copyfile(demo_path, path)
+def test_drafts_of_the_demo_are_clean(stores, demo_path, tmp_path, hashing):
+    path = stores.copy(demo_path, "demo.fsdb")
     with Project.open(path) as project, project.session() as session:
         matrix = build_matrix(session, group_by="sector")
         assert draft_cells(session, matrix, hashing, actor="bot") > 40

@@ -116,16 +116,16 @@ def test_search_full_text_index_and_plain_scan_agree(small, monkeypatch):
     assert {p: rows(search(small, p)) for p in patterns} == indexed
 
 
-@pytest.mark.parametrize("backend", ["full-text index", "plain scan"])
+@pytest.mark.parametrize("index", ["full-text index", "plain scan"])
 def test_search_words_with_diacritics_are_found_in_any_case(session, tmp_path, monkeypatch,
-                                                            backend):
+                                                            index):
     text = ("Interviewer: Where did you meet?\n\n"
             "Siobhán: At the CAFÉ on Main Street, then the café by the crèche.\n\n"
             "Interviewer: And Siobhán's group?\n\nSiobhán: Naïve of me, a cafe too.\n")
     transcript = tmp_path / "cafe.txt"
     transcript.write_text(text, encoding="utf-8")
     import_files(session, [transcript])
-    if backend == "plain scan":
+    if index == "plain scan":
         monkeypatch.setattr(search_module, "text_index_for", lambda session: LikeIndex())
     found = {p: [(h.speaker, h.offset, h.match) for h in search(session, p)]
              for p in ("café", "crèche", "naïve", "Siobhán")}

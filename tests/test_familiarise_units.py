@@ -57,14 +57,12 @@ def test_sentences_repeated_text_gets_its_own_offsets():
     assert sentence_spans(text) == [(0, 4), (5, 8), (9, 13)]
 
 
-def test_units_sentence_spans_are_cached_in_the_project(demo_path, tmp_path, monkeypatch):
-    import shutil
+def test_units_sentence_spans_are_cached_in_the_project(stores, demo_path, tmp_path, monkeypatch):
 
     from framesynth.familiarise import units as units_module
     from framesynth.project import Project
 
-    path = tmp_path / "study.fsdb"
-    shutil.copyfile(demo_path, path)
+    path = stores.copy(demo_path, "study.fsdb")
     with Project.open(path) as project, project.session() as session:
         assert session.get(units_module.Setting, units_module.SPAN_CACHE_KEY) is None
     with Project.open(path, read_only=True) as project, project.session() as session:

@@ -37,8 +37,8 @@ def table(tmp_path, *rows: str, name: str = "cases.csv"):
 
 
 @pytest.fixture
-def blank(tmp_path):
-    path = tmp_path / "blank.fsdb"
+def blank(stores):
+    path = stores.empty("blank.fsdb")
     Project.create(path, template="blank").close()
     with Project.open(path) as project, project.session() as session:
         yield session

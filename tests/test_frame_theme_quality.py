@@ -144,7 +144,7 @@ def test_theme_quality_nearest_assigns_in_chunks():
 
 
 @pytest.fixture
-def topics_study(fs, tmp_path):
+def topics_study(fs, stores, tmp_path):
     lines = ["Topics interview - three clear topics", ""]
     found, _ = topic_corpus()
     for minute, unit in enumerate(found):
@@ -154,7 +154,7 @@ def topics_study(fs, tmp_path):
             lines += [f"[00:{minute:02d}:50] Dana: Mm-hmm, yeah, you know, right.", ""]
     transcript = tmp_path / "topics.txt"
     transcript.write_text("\n".join(lines), encoding="utf-8")
-    path = tmp_path / "study.fsdb"
+    path = stores.empty("study.fsdb")
     fs("init", path)
     assert fs("import", path, transcript)[0] == 0
     return path

@@ -281,16 +281,14 @@ def test_web_evaluation_panel_renders_and_recompute_needs_a_coder(web_project):
 
 
 @pytest.fixture
-def web_project(demo_path, tmp_path):
+def web_project(stores, demo_path, tmp_path):
     """A copy of the demo with a coder and a viewer; amira's codings in two sources."""
-    import shutil
 
     from sqlalchemy import delete
 
     from framesynth.accounts import add_user
 
-    path = tmp_path / "web.fsdb"
-    shutil.copyfile(demo_path, path)
+    path = stores.copy(demo_path, "web.fsdb")
     with Project.open(path) as project, project.session() as session:
         for name, role in (("cora", "coder"), ("vic", "viewer")):
             add_user(session, name, "correct horse battery", role=role, actor="test")

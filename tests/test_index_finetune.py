@@ -30,6 +30,7 @@ from framesynth.index.tuned_models import (
     models_folder,
 )
 from framesynth.project import Project
+from framesynth.store.engine import local_path
 from framesynth.store.models import Code, Coding, Setting
 
 VOLUNTEERS = ["Our volunteers run the Saturday rota at the hall.",
@@ -49,13 +50,13 @@ def transcript() -> str:
 
 
 @pytest.fixture(scope="module")
-def tuned_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tuned_path(module_stores) -> str | Path:
     """A tiny project coded by ruth, with one tuned version made by `framesynth tune`."""
     from framesynth.io.importers import import_files
 
-    folder = tmp_path_factory.mktemp("tuned")
+    folder = module_stores.folder
     (folder / "talk.txt").write_text(transcript(), encoding="utf-8")
-    path = folder / "study.fsdb"
+    path = module_stores.empty("study.fsdb")
     Project.create(path).close()
     with Project.open(path) as project, project.session() as session:
         import_files(session, [folder / "talk.txt"])
@@ -164,10 +165,15 @@ def test_finetune_version_loads_back_and_scores_units(tuned_path):
     assert ((scores >= 0) & (scores <= 1)).all()
 
 
-def test_finetune_autocode_tuned_stores_suggestions_and_registry_survives(tuned_path, tmp_path):
-    copy = tmp_path / "copy.fsdb"
-    shutil.copy(tuned_path, copy)
-    shutil.copytree(f"{tuned_path}-models", f"{copy}-models")
+def models_of(location: str | Path) -> Path:
+    """Where a project's tuned models are: ``study.fsdb-models``, or ``DATABASE-models``."""
+    stand_in = local_path(location)
+    return stand_in.with_name(stand_in.name + "-models")
+
+
+def test_finetune_autocode_tuned_stores_suggestions_and_registry_survives(tuned_path, stores):
+    copy = stores.copy(tuned_path, "copy.fsdb")
+    shutil.copytree(models_of(tuned_path), models_of(copy))
     code, out, err = cli("autocode", copy, "--method", "tuned", "--threshold", "0.0",
                          "--top-k", "1")
     assert (code, err) == (0, "")
@@ -181,17 +187,16 @@ def test_finetune_autocode_tuned_stores_suggestions_and_registry_survives(tuned_
     assert (code, err) == (1, "error: no tuned model version 7 (stored: 1) [FS002]\n")
 
 
-def test_finetune_versions_are_listed_and_removed(tuned_path, tmp_path):
-    copy = tmp_path / "copy.fsdb"
-    shutil.copy(tuned_path, copy)
-    shutil.copytree(f"{tuned_path}-models", f"{copy}-models")
+def test_finetune_versions_are_listed_and_removed(tuned_path, stores):
+    copy = stores.copy(tuned_path, "copy.fsdb")
+    shutil.copytree(models_of(tuned_path), models_of(copy))
     code, out, _ = cli("tune", copy, "--list")
     lines = out.splitlines()
     assert code == 0 and lines[0].split() == ["version", "coder", "unit", "codings", "codes",
                                               "pairs", "epochs", "seconds", "created", "by"]
     assert lines[2].split()[:7] == ["1", "ruth", "turn", "8", "2", "8", "1"]
     assert cli("tune", copy, "--remove", "1")[:2] == (0, "removed tuned model version 1\n")
-    assert not Path(f"{copy}-models", "tuned-1").exists()
+    assert not (models_of(copy) / "tuned-1").exists()
     assert cli("tune", copy, "--list", "--json")[1] == "[]\n"
     assert cli("tune", copy, "--remove", "1")[2] == (
         "error: no tuned model in this project; train one with `framesynth tune` [FS002]\n")
@@ -204,4 +209,4 @@ def test_finetune_without_codings_is_one_clear_error(project_path, snapshot):
     assert cli("tune", project_path, "--coder", "ruth") == (
         1, "", "error: coder 'ruth' has coded any turns yet: no codings to fine-tune on [FS003]\n")
     assert snapshot(project_path) == before
-    assert not Path(f"{project_path}-models").exists()
+    assert not models_of(project_path).exists()

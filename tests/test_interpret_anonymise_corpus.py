@@ -53,10 +53,10 @@ def fold(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
+def corpus(module_stores) -> str | Path:
     """The corpus as a project: every participant turn coded, and one segment that spans
     two speakers (so a speaker label is inside a quote); a synthesis memo with names."""
-    path = tmp_path_factory.mktemp("anonymise") / "harbour.fsdb"
+    path = module_stores.empty("harbour.fsdb")
     Project.create(path).close()
     with Project.open(path) as project, project.session() as session:
         import_case_table(session, CORPUS / "cases.csv", actor="test")

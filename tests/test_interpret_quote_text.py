@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 
 import pytest
 from sqlalchemy import select
@@ -116,11 +115,10 @@ def test_quote_text_checked_edit_refuses_words_not_said(typed, message):
 
 
 @pytest.fixture
-def shared(demo_path, tmp_path):
+def shared(stores, demo_path, tmp_path):
     """A copy of the demo with three codings of "Partnership working/Shared premises"
     picked for it, in coding order."""
-    path = tmp_path / "quotes.fsdb"
-    shutil.copyfile(demo_path, path)
+    path = stores.copy(demo_path, "quotes.fsdb")
     with Project.open(path) as project, project.session() as session:
         code = find_code(session, "Partnership working/Shared premises")
         codings = list(session.scalars(select(Coding.id).where(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import io
 import re
-import shutil
 
 import docx
 import pytest
@@ -35,13 +34,12 @@ def top_theme(code: Code, by_id: dict[int, Code]) -> Code:
 
 
 @pytest.fixture(scope="module")
-def picked(tmp_path_factory, demo_path):
+def picked(module_stores, tmp_path_factory, demo_path):
     """A copy of the demo where the analyst picked up to three quotes for every code, in
     an order that is not the order of the codings (newest first), half of them under the
     code's theme and half under the code itself. Returns the report and, per code path,
     the picked codings' (source, start) in the order picked."""
-    path = tmp_path_factory.mktemp("outline") / "picked.fsdb"
-    shutil.copyfile(demo_path, path)
+    path = module_stores.copy(demo_path, "picked.fsdb")
     order: dict[str, list[tuple[str, int]]] = {}
     with Project.open(path) as project, project.session() as session:
         codes = framework_codes(session)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -36,6 +35,7 @@ from framesynth.io.exporters.html import render_html
 from framesynth.io.exporters.markdown import render_markdown
 from framesynth.io.exporters.pdf import render_pdf
 from framesynth.project import Project
+from framesynth.store.engine import local_path
 from framesynth.web.app import create_app
 from framesynth.web.deps import Settings
 
@@ -43,17 +43,15 @@ LOCAL = "http://127.0.0.1"
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory, demo_path) -> Path:
+def study(module_stores, tmp_path_factory, demo_path) -> Path:
     """A copy of the demo, named study.fsdb; tests that write its report file remove it."""
-    path = tmp_path_factory.mktemp("settings") / "study.fsdb"
-    shutil.copyfile(demo_path, path)
+    path = module_stores.copy(demo_path, "study.fsdb")
     return path
 
 
 @pytest.fixture
-def fresh(demo_path, tmp_path) -> Path:
-    path = tmp_path / "study.fsdb"
-    shutil.copyfile(demo_path, path)
+def fresh(stores, demo_path, tmp_path) -> Path:
+    path = stores.copy(demo_path, "study.fsdb")
     return path
 
 
@@ -83,7 +81,8 @@ def test_report_init_writes_every_setting_and_the_method_from_the_project(fresh,
     runner = CliRunner()
     result = runner.invoke(app, ["report", "init", str(fresh)])
     assert result.exit_code == 0, result.output
-    written = fresh.with_name("study.report.yaml")
+    beside = local_path(fresh)  # the file itself, or FRAMESYNTH_LOCAL_DIR/DATABASE
+    written = beside.with_name(beside.stem + ".report.yaml")
     assert settings_path(fresh) == written and written.is_file()
     text = written.read_text(encoding="utf-8")
     assert all(re.search(rf"^#? ?{key}:", text, re.MULTILINE) for key in COMMENTS)
@@ -99,7 +98,7 @@ def test_report_init_writes_every_setting_and_the_method_from_the_project(fresh,
     again = runner.invoke(app, ["report", "init", str(fresh)])
     assert again.exit_code == 1
     assert again.stderr.splitlines() == [
-        "error: study.report.yaml: the report file already exists; edit it, or pass --force "
+        f"error: {written.name}: the report file already exists; edit it, or pass --force "
         "to write the default over it [FS003]"]
     assert written.read_text(encoding="utf-8") == text and snapshot(fresh) == before
     written.write_text("quotes: 5\n", encoding="utf-8")
@@ -219,6 +218,7 @@ def test_report_with_a_mistake_in_its_file_stops_in_one_line(fresh, tmp_path, sn
     out = tmp_path / "report.md"
     result = CliRunner().invoke(app, ["report", str(fresh), "--format", "md", "--out",
                                       str(out), "--embedder", "hashing.v1"])
+    message = message.replace("study.report.yaml", settings_path(fresh).name)  # a database's
     assert (result.exit_code, result.stderr.splitlines()) == (1, [f"error: {message}"])
     assert not out.exists() and snapshot(fresh) == before
 

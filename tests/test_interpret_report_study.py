@@ -38,9 +38,9 @@ def cli(*args: object) -> str:
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory) -> Path:
+def study(module_stores) -> str | Path:
     """The allotment study, built with the CLI from the fixture files."""
-    path = tmp_path_factory.mktemp("study") / "allotments.fsdb"
+    path = module_stores.empty("allotments.fsdb")
     cli("init", path, "--template", "blank")
     cli("import", path, STUDY / "transcripts", "--cases", STUDY / "cases.csv")
     cli("codebook", "import", path, STUDY / "framework.yaml")

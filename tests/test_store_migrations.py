@@ -17,19 +17,23 @@ from framesynth.project import Project
 from framesynth.store import migrate
 from framesynth.store.engine import make_engine
 from framesynth.store.models import Base, Memo, Source
+from framesynth.store.text_index import PG_INDEXES
 
 FTS_TABLES = ("turn_fts", "memo_fts", "turn_trigram")
 
 
 def test_migrations_build_exactly_the_models(project):
+    """Besides the models, only the text indexes: FTS5 tables, or PostgreSQL's GIN indexes."""
     def include(obj, name, type_, reflected, compare_to):  # noqa: ARG001
-        return not (type_ == "table" and name.startswith(FTS_TABLES))
+        return not (type_ == "table" and name.startswith(FTS_TABLES)
+                    or type_ == "index" and name in PG_INDEXES)
 
     with project.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_object": include})
         assert compare_metadata(context, Base.metadata) == []
 
 
+@pytest.mark.sqlite_only("the WAL journal and foreign-key PRAGMAs are SQLite's")
 def test_migrations_new_project_is_at_head_in_wal_mode_with_foreign_keys(project, project_path):
     assert migrate.current_revision(project.engine) == migrate.head_revision()
     with project.engine.connect() as connection:
@@ -37,6 +41,7 @@ def test_migrations_new_project_is_at_head_in_wal_mode_with_foreign_keys(project
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
+@pytest.mark.sqlite_only("FTS5 internals")
 def test_migrations_turn_index_merges_eight_segments_at_a_time(project):
     with project.engine.connect() as connection:
         assert connection.exec_driver_sql(
@@ -91,19 +96,25 @@ def test_migrations_refuse_to_upgrade_when_asked_not_to(tmp_path):
         Project.open(path, upgrade=False)
 
 
-def test_migrations_downgrade_to_base_and_back(tmp_path):
+def test_migrations_downgrade_to_base_and_back(stores):
     from alembic import command
+    from sqlalchemy import inspect
 
-    engine = make_engine(tmp_path / "round.fsdb")
+    engine = make_engine(stores.empty("round.fsdb"))
     migrate.upgrade(engine)
     command.downgrade(migrate.alembic_config(engine), "base")
     assert migrate.current_revision(engine) is None
+    assert inspect(engine).get_table_names() == ["alembic_version"]
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()
 
 
-def test_project_create_refuses_an_existing_file(project_path):
-    with pytest.raises(ProjectError, match=r"^study.fsdb: a file of that name already exists"):
+def test_project_create_refuses_an_existing_file(project_path, backend):
+    message = {"sqlite": r"^study.fsdb: a file of that name already exists",
+               "postgresql": r"^postgresql\+psycopg://.*/study_\w+: the database already "
+                             r"holds a framesynth project"}[backend]
+    with pytest.raises(ProjectError, match=message):
         Project.create(project_path)
 
 

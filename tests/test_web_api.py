@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import threading
 import time
 
@@ -26,10 +25,9 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def web_project(demo_path, tmp_path):
+def web_project(stores, demo_path, tmp_path):
     """A copy of the demo with an owner, a coder and a viewer."""
-    path = tmp_path / "web.fsdb"
-    shutil.copyfile(demo_path, path)
+    path = stores.copy(demo_path, "web.fsdb")
     with Project.open(path) as project, project.session() as session:
         for name, role in (("olive", "owner"), ("cora", "coder"), ("vic", "viewer")):
             add_user(session, name, PASSWORD, role=role, actor="test")
@@ -52,10 +50,9 @@ def login(app, name: str) -> tuple[TestClient, str]:
 
 
 @pytest.fixture
-def plain_project(demo_path, tmp_path):
+def plain_project(stores, demo_path, tmp_path):
     """A copy of the demo without accounts."""
-    path = tmp_path / "plain.fsdb"
-    shutil.copyfile(demo_path, path)
+    path = stores.copy(demo_path, "plain.fsdb")
     return path
 
 

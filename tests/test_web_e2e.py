@@ -48,10 +48,9 @@ def serve(path, host: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def site(demo_path, tmp_path):
+def site(stores, demo_path, tmp_path):
     """A copy of the demo with keyword suggestions, served on loopback."""
-    path = tmp_path / "site.fsdb"
-    shutil.copyfile(demo_path, path)
+    path = stores.copy(demo_path, "site.fsdb")
     with Project.open(path) as project, project.session() as session:
         run_autocode(session, "keyword", embedder=HashingEmbedder(), actor="test")
     server, thread, url = serve(path, "127.0.0.1")
@@ -196,9 +195,8 @@ def test_e2e_download_the_report(site, browser, tmp_path):
     assert "<h1>Stronger Starts evaluation</h1>" in text and "Maureen" not in text
 
 
-def test_e2e_a_viewer_can_read_but_not_change(demo_path, tmp_path, browser):
-    path = tmp_path / "team.fsdb"
-    shutil.copyfile(demo_path, path)
+def test_e2e_a_viewer_can_read_but_not_change(stores, demo_path, tmp_path, browser):
+    path = stores.copy(demo_path, "team.fsdb")
     with Project.open(path) as project, project.session() as session:
         add_user(session, "vic", PASSWORD, role="viewer", actor="test")
     server, thread, url = serve(path, "0.0.0.0")
@@ -223,10 +221,9 @@ def test_e2e_a_viewer_can_read_but_not_change(demo_path, tmp_path, browser):
         thread.join(timeout=5)
 
 
-def test_e2e_an_owner_manages_accounts_and_a_demoted_viewer_is_logged_out(
+def test_e2e_an_owner_manages_accounts_and_a_demoted_viewer_is_logged_out(stores,
         demo_path, tmp_path, browser):
-    path = tmp_path / "accounts.fsdb"
-    shutil.copyfile(demo_path, path)
+    path = stores.copy(demo_path, "accounts.fsdb")
     with Project.open(path) as project, project.session() as session:
         add_user(session, "olive", PASSWORD, role="owner", actor="test")
         add_user(session, "cora", PASSWORD, role="coder", actor="test")
@@ -310,11 +307,10 @@ def test_e2e_replace_a_source_then_remove_it(site, browser, tmp_path):
         assert session.get(Source, source_id) is None
 
 
-def test_e2e_the_map_filters_levels_whose_names_have_spaces(demo_path, tmp_path, browser):
+def test_e2e_the_map_filters_levels_whose_names_have_spaces(stores, demo_path, tmp_path, browser):
     from framesynth.familiarise.vocabulary import rename_term
 
-    path = tmp_path / "levels.fsdb"
-    shutil.copyfile(demo_path, path)
+    path = stores.copy(demo_path, "levels.fsdb")
     with Project.open(path) as project, project.session() as session:
         rename_term(session, "level", "strategic", "board level", actor="test")
     server, thread, url = serve(path, "127.0.0.1")

@@ -5,7 +5,6 @@ with the CSRF token that calls the library, refusals shown on the page."""
 from __future__ import annotations
 
 import re
-import shutil
 from urllib.parse import unquote
 
 import pytest
@@ -24,9 +23,8 @@ CODE = "Partnership working/Shared premises"
 
 
 @pytest.fixture
-def site(demo_path, tmp_path):
-    path = tmp_path / "quotes.fsdb"
-    shutil.copyfile(demo_path, path)
+def site(stores, demo_path, tmp_path):
+    path = stores.copy(demo_path, "quotes.fsdb")
     with Project.open(path) as project, project.session() as session:
         code_id = find_code(session, CODE).id
     app = create_app(Settings(project=path, host="127.0.0.1", local_user="ruth",

@@ -3,8 +3,6 @@ a download in which a known name survived is refused (409), never sent."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi.testclient import TestClient
 
 from framesynth.frame.framework import find_code
@@ -29,7 +27,7 @@ def app_over(project, data_dir, framework_file, tmp_path):  # type: ignore[no-un
         [source] = import_files(session, [transcript])
         import_codebook(session, framework_file, actor="ruth")
         code_turn(session, source.turns[-1], find_code(session, "Referral routes"), coder="ruth")
-    return create_app(Settings(project=Path(project.location), local_user="ruth", embedder="hashing.v1"))
+    return create_app(Settings(project=project.location, local_user="ruth", embedder="hashing.v1"))
 
 
 def test_web_report_page_lists_words_the_cases_table_does_not_know(

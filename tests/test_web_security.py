@@ -15,7 +15,6 @@ limits), `test_web_odd_input.py` (ids, colours in `style=`) and `test_project_od
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from framesynth.familiarise.search import REGEX_SECONDS
 from framesynth.io.importers import import_files
 from framesynth.logins import ThrottlePolicy
 from framesynth.project import Project
+from framesynth.store.engine import local_path
 from framesynth.web.app import create_app
 from framesynth.web.deps import Settings
 
@@ -74,9 +74,8 @@ FOREIGN = "http://rebound.example"  # a site whose name a DNS rebinding points a
 
 
 @pytest.fixture
-def team_path(demo_path, tmp_path):
-    path = tmp_path / "team.fsdb"
-    shutil.copyfile(demo_path, path)
+def team_path(stores, demo_path, tmp_path):
+    path = stores.copy(demo_path, "team.fsdb")
     with Project.open(path) as project, project.session() as session:
         for name, role in (("olive", "owner"), ("cora", "coder"), ("vic", "viewer")):
             add_user(session, name, PASSWORD, role=role, actor="test")
@@ -450,7 +449,8 @@ def test_web_security_job_files_are_on_disk_for_their_owner_and_expire(team_path
     coder, token = login(app, "cora")
     state = wait_for(coder, coder.post("/api/jobs/report", json={},
                                        headers={"X-CSRF-Token": token}).json())
-    folder = team_path.with_name(team_path.name + "-jobs") / state["id"]
+    beside = local_path(team_path)  # the file, or FRAMESYNTH_LOCAL_DIR/DATABASE
+    folder = beside.with_name(beside.name + "-jobs") / state["id"]
     assert sorted(p.name for p in folder.iterdir()) == ["job.json", "report.docx", "report.html",
                                                         "report.md.zip", "report.pdf"]
     assert app.state.jobs.jobs[state["id"]].result == state["result"]  # no bytes in memory
@@ -523,12 +523,11 @@ def import_job(client: TestClient, name: str, data: bytes) -> dict:
     return wait_for(client, job.json())
 
 
-def test_web_security_an_uploaded_zip_bomb_is_refused_in_bounded_memory(demo_path, tmp_path,
+def test_web_security_an_uploaded_zip_bomb_is_refused_in_bounded_memory(stores, demo_path, tmp_path,
                                                                         snapshot):
     import tracemalloc
 
-    path = tmp_path / "bomb.fsdb"
-    shutil.copyfile(demo_path, path)
+    path = stores.copy(demo_path, "bomb.fsdb")
     client = TestClient(app_for(path), base_url=LOCAL)
     bomb = word_bomb(1024)  # 1 GB of text in about a megabyte
     before = snapshot(path)
@@ -546,7 +545,7 @@ def test_web_security_an_uploaded_zip_bomb_is_refused_in_bounded_memory(demo_pat
     assert snapshot(path) == before
 
 
-def test_web_security_an_xml_entity_is_refused_not_cut_short(demo_path, tmp_path, snapshot):
+def test_web_security_an_xml_entity_is_refused_not_cut_short(stores, demo_path, tmp_path, snapshot):
     import io
 
     import docx
@@ -566,8 +565,7 @@ def test_web_security_an_xml_entity_is_refused_not_cut_short(demo_path, tmp_path
                 content = content.replace(b"&amp;who;", b"&who;").replace(
                     b"?>", b'?><!DOCTYPE w:document [<!ENTITY who "Ruth">]>', 1)
             out.writestr(info.filename, content)
-    path = tmp_path / "entity.fsdb"
-    shutil.copyfile(demo_path, path)
+    path = stores.copy(demo_path, "entity.fsdb")
     before = snapshot(path)
     state = import_job(TestClient(app_for(path), base_url=LOCAL), "entity.docx",
                        planted.getvalue())

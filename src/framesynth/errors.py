@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from framesynth.store.engine import display_location, is_url
+
 
 class FramesynthError(Exception):
     """Base class: a problem the user can fix."""
@@ -21,7 +23,7 @@ class FramesynthError(Exception):
     def __init__(self, message: str, *, path: str | Path | None = None, where: str | None = None):
         super().__init__(message)
         self.message = message
-        self.path = str(path) if path is not None else None
+        self.path = display_location(path) if path is not None else None  # no password
         self.where = where
 
     def __str__(self) -> str:
@@ -30,6 +32,8 @@ class FramesynthError(Exception):
         return f"{prefix}{self.message} [{self.code}]"
 
     def _path_name(self) -> str | None:
+        if self.path and is_url(self.path):
+            return self.path  # a database URL is named whole (its password hidden)
         return Path(self.path).name if self.path else None
 
     def details(self) -> dict[str, Any]:
@@ -38,7 +42,7 @@ class FramesynthError(Exception):
 
 
 class ProjectError(FramesynthError):
-    """The project file cannot be created, opened or upgraded."""
+    """The project (file or database) cannot be created, opened or upgraded."""
 
     code = "FS001"
 

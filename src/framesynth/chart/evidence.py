@@ -193,7 +193,8 @@ def _partnership_counts(session: Session, cases: dict[int | None, int], coder: s
     """Counts per turn and code in SQL; the turn's text is matched against each link."""
     turns = _turn_ranges()
     query = _owned(select(turns.c.id, Participant.organisation_id, Coding.code_id,
-                          func.count()), turns, coder).group_by(turns.c.id, Coding.code_id)
+                          func.count()), turns, coder).group_by(
+        turns.c.id, Participant.organisation_id, Coding.code_id)  # one organisation per turn
     found = session.execute(query).all()
     texts = dict(session.execute(select(Turn.id, Turn.text)).all()) if found else {}
     result: dict[int, dict[int, int]] = defaultdict(dict)

@@ -19,10 +19,25 @@ from framesynth.errors import FramesynthError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+
+
+def _project_location(value: str | None) -> str | None:
+    """A project argument as typed: a path (``~`` expanded) or a database URL (a plain
+    ``postgresql://`` read as psycopg's); kept as text, which both open."""
+    if value is None:
+        return None
+    from framesynth.store.engine import project_location
+
+    return str(project_location(value))
+
+
 ProjectArg = Annotated[
-    Path,
-    typer.Argument(help="The project file (e.g. study.fsdb); or set FRAMESYNTH_PROJECT.",
-                   envvar="FRAMESYNTH_PROJECT", show_default=False),
+    str,
+    typer.Argument(help="The project: a file (e.g. study.fsdb) or a database URL "
+                        "(postgresql://user@host/study); or set FRAMESYNTH_PROJECT or "
+                        "FRAMESYNTH_DATABASE_URL.",
+                   envvar=["FRAMESYNTH_PROJECT", "FRAMESYNTH_DATABASE_URL"],
+                   callback=_project_location, show_default=False, metavar="PROJECT"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 WhereOpt = Annotated[
@@ -69,11 +84,11 @@ def new_app(help_text: str, *, default_command: bool = False) -> typer.Typer:
 
 
 @contextmanager
-def project_session(path: Path) -> Iterator[Session]:
-    """Open the project and run the command in one transaction."""
+def project_session(location: str | Path) -> Iterator[Session]:
+    """Open the project (a file or a database URL) and run the command in one transaction."""
     from framesynth.project import Project  # SQLAlchemy loads when a command needs it
 
-    with Project.open(path) as project, project.session() as session:
+    with Project.open(location) as project, project.session() as session:
         yield session
 
 

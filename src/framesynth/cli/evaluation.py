@@ -17,7 +17,7 @@ from framesynth.index.review import needs_embedder
 from framesynth.project import Project
 
 
-def evaluate_or_next(project: Path, *, unit: str, embedder: str | None,
+def evaluate_or_next(project: str | Path, *, unit: str, embedder: str | None,
                      against: str | None, methods: Sequence[str] | None, folds: int,
                      next_n: int | None, coder: str | None, seed: int, as_json: bool) -> None:
     """Run ``--evaluate`` (``next_n`` None) or ``--next N`` and print the result."""
@@ -28,7 +28,7 @@ def evaluate_or_next(project: Path, *, unit: str, embedder: str | None,
         _next(project, unit, embedder, next_n, coder, seed, as_json)
 
 
-def _evaluate(path: Path, unit: str, embedder: str | None, against: str | None,
+def _evaluate(path: str | Path, unit: str, embedder: str | None, against: str | None,
               methods: list[str], folds: int, as_json: bool) -> None:
     if not against:
         raise InvalidArgument("--evaluate needs --against CODER: whose codings to compare with")
@@ -74,7 +74,7 @@ def print_evaluation(result: Evaluation) -> None:
             f"{path} ({count})" for path, count in result.too_few.items()))
 
 
-def _next(path: Path, unit: str, embedder: str | None, n: int, coder: str | None,
+def _next(path: str | Path, unit: str, embedder: str | None, n: int, coder: str | None,
           seed: int, as_json: bool) -> None:
     if n < 1:
         raise InvalidArgument("--next needs a number of units, at least 1")

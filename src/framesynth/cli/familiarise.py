@@ -91,7 +91,7 @@ def import_(
                        f"{linked} of {len(speakers)} speakers linked to participants")
 
 
-def show_preview(project: Path, paths: list[Path], *, speaker_pattern: str | None,
+def show_preview(project: str | Path, paths: list[Path], *, speaker_pattern: str | None,
                  interviewers: list[str], as_json: bool) -> None:
     """Print what importing ``paths`` would find; the project is only read."""
     if not paths:

@@ -34,6 +34,7 @@ from framesynth.interpret.report_settings import (
 )
 from framesynth.interpret.typology import typology as compute_typology
 from framesynth.io.exporters.report_files import check_format, write_report
+from framesynth.store.engine import display_location
 
 RowsOpt = Annotated[str, typer.Option(help="participant, organisation or partnership.")]
 GroupByOpt = Annotated[str | None, typer.Option(
@@ -165,7 +166,10 @@ def report(project: ProjectArg,
                     "file's, else 2.")] = None,
            settings: Annotated[Path | None, typer.Option(
                help="The report file to use. Default: the one beside the project "
-                    "(study.report.yaml for study.fsdb) when there is one.")] = None) -> None:
+                    "(study.report.yaml for study.fsdb; for a database URL, "
+                    "DATABASE.report.yaml in FRAMESYNTH_LOCAL_DIR, else the current "
+                    "folder) when there is one.")
+           ] = None) -> None:
     """Write the learning report ("build" may be left out: framesynth report PROJECT ...).
 
     The report: a summary and key findings (from the report file), the method,
@@ -199,11 +203,13 @@ def report_init(project: ProjectArg,
     """Write the team's report file, study.report.yaml beside study.fsdb.
 
     Every setting with a comment, and the method section's text written from the project,
-    to edit; framesynth report then reads it.
+    to edit; framesynth report then reads it. For a database URL the file is
+    DATABASE.report.yaml in FRAMESYNTH_LOCAL_DIR, else the current folder.
 
     Example: framesynth report init study.fsdb
     """
     with project_session(project) as session:
         path = init_settings(session, project, force=force)
-    typer.echo(f"wrote {path}: edit it, then run framesynth report {project} --format pdf "
+    typer.echo(f"wrote {path}: edit it, then run framesynth report "
+               f"{display_location(project)} --format pdf "
                "--out report.pdf")

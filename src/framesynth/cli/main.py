@@ -20,7 +20,8 @@ from framesynth.cli._util import FramesynthGroup
 # name: (module in framesynth.cli, attribute: a command function or a sub-app, summary)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     # Phase 1: familiarise
-    "init": ("project", "init", "Create a new, empty project file."),
+    "init": ("project", "init",
+             "Create a new, empty project: a file, or an empty PostgreSQL database."),
     "info": ("project", "info", "Count what the project holds: sources, participants, "
              "organisations, partnerships."),
     "copy": ("copy", "copy", "Copy a whole project to a new file or an empty database, "

@@ -1,7 +1,8 @@
 """``init`` and ``info``.
 
 ``info`` on an up-to-date project file counts with the stdlib ``sqlite3``
-(:func:`~framesynth.familiarise.overview.quick_info`), so it starts without SQLAlchemy.
+(:func:`~framesynth.familiarise.overview.quick_info`), so it starts without SQLAlchemy;
+a database URL takes the full way in.
 """
 
 from __future__ import annotations
@@ -23,14 +24,15 @@ def init(
              "formality, depth and levels) or blank (the cases table builds them).")
     ] = DEFAULT_TEMPLATE,
 ) -> None:
-    """Create a new, empty project file.
+    """Create a new, empty project: a file, or an empty PostgreSQL database.
 
     Example: framesynth init study.fsdb --template blank
     """
     from framesynth.project import Project
+    from framesynth.store.engine import display_location
 
     Project.create(project, template=template).close()
-    typer.echo(f"created {project} (template {template})")
+    typer.echo(f"created {display_location(project)} (template {template})")
 
 
 def info(project: ProjectArg, as_json: JsonOpt = False) -> None:

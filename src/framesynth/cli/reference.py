@@ -54,7 +54,8 @@ def _param_line(param: Any) -> str:
     if param.default not in (None, False) and not getattr(param, "is_flag", False):
         details += f" Default: `{param.default}`."
     if param.envvar:
-        details += f" Environment: `{param.envvar}`."
+        names = [param.envvar] if isinstance(param.envvar, str) else list(param.envvar)
+        details += " Environment: " + " or ".join(f"`{name}`" for name in names) + "."
     return f"- {label}: {details.strip()}".rstrip(": ")
 
 

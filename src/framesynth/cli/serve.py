@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -58,7 +57,7 @@ def serve(project: ProjectArg,
     from framesynth.web.app import create_app
     from framesynth.web.deps import Settings
 
-    settings = Settings(project=Path(project), host=host, allow_hosts=tuple(allow_host or ()),
+    settings = Settings(project=project, host=host, allow_hosts=tuple(allow_host or ()),
                         embedder=embedder, secure_cookies=secure_cookies,
                         session_hours=session_hours, session_idle_minutes=session_idle_minutes)
     if max_upload_mb is not None:

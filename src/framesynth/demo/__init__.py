@@ -100,7 +100,14 @@ def build_demo_project(directory: Path) -> Path:
     path = directory / "demo.fsdb"
     for old in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", ".bak"))):
         old.unlink(missing_ok=True)
-    with Project.create(path) as project, project.session() as session:
+    build_demo(path)
+    return path
+
+
+def build_demo(location: str | Path) -> None:
+    """Create the demo project at ``location``: a new file, or an empty database (a
+    PostgreSQL URL), as :meth:`Project.create` takes it."""
+    with Project.create(location) as project, project.session() as session:
         import_case_table(session, corpus_dir() / "cases.csv", actor=DEMO_USER)
         import_files(session, corpus_files(), actor=DEMO_USER)
         for title, body, source in DEMO_MEMOS:
@@ -111,4 +118,3 @@ def build_demo_project(directory: Path) -> Path:
         for theme, text in DEMO_THEME_MEMOS.items():
             add_memo(session, text, title=f"Synthesis: {theme}", author=DEMO_USER,
                      code_id=find_code(session, theme).id)
-    return path

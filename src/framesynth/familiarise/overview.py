@@ -70,7 +70,7 @@ def count_info(rows: Rows) -> dict[str, Any]:
                                                key=lambda item: (-item[1], item[0])))
     found["words"] = sum(len(text.split()) for (text,) in rows("SELECT text FROM sources"))
     linked = rows("SELECT count(*) FROM speakers WHERE participant_id IS NOT NULL")[0][0]
-    respondents = rows("SELECT count(*) FROM speakers WHERE is_interviewer = 0")[0][0]
+    respondents = rows("SELECT count(*) FROM speakers WHERE NOT is_interviewer")[0][0]
     found["speakers_linked"] = f"{linked}/{respondents}"
     return {key: found[key] for key in ORDER}
 

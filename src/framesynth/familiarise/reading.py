@@ -67,7 +67,8 @@ def reader_view(session: Session, source_id: int) -> ReaderView:
         selectinload(Coding.code)).order_by(Coding.start, Coding.id)))
     speakers = {s.id: s for s in session.scalars(select(Speaker).where(
         Speaker.source_id == source.id))}
-    memos = list(session.scalars(select(Memo).where(Memo.source_id == source.id)))
+    memos = list(session.scalars(select(Memo).where(Memo.source_id == source.id).order_by(
+        Memo.id)))
     turns = _reader_turns(session, source, codings, speakers)
     return ReaderView(source, turns, memos, sorted(speakers.values(), key=lambda s: s.id))
 

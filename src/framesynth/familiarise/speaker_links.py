@@ -105,7 +105,7 @@ def link_source_speakers(session: Session, source: Source, *,
     if profile is None and participants is None:
         profile = session.scalar(select(SourceProfile).where(SourceProfile.name == source.name))
     if participants is None:
-        participants = {p.key: p for p in session.scalars(select(Participant))}
+        participants = {p.key: p for p in session.scalars(select(Participant).order_by(Participant.id))}
     for speaker in source.speakers:
         stated = stated_team(speaker.label, source, profile)
         guessed = stated if stated is not None else is_interviewer_label(speaker.label)
@@ -121,7 +121,7 @@ def link_source_speakers(session: Session, source: Source, *,
 def relink_all(session: Session) -> None:
     """Link what the latest cases data allows in every source."""
     profiles = {p.name: p for p in session.scalars(select(SourceProfile))}
-    participants = {p.key: p for p in session.scalars(select(Participant))}
+    participants = {p.key: p for p in session.scalars(select(Participant).order_by(Participant.id))}
     # speakers in one query, not one per source; the texts stay unread
     sources = select(Source).options(load_only(Source.name), selectinload(Source.speakers))
     for source in session.scalars(sources):

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import InvalidArgument
+from framesynth.store.engine import is_read_only
 from framesynth.store.models import Setting, Source, Speaker, Turn
 
 UNIT_KINDS = ("turn", "paragraph", "sentence")
@@ -114,11 +115,9 @@ def _stored_spans(session: Session, texts: Iterable[str]) -> dict[str, Spans]:
 
 
 def _writable(session: Session) -> bool:
-    """False for a project opened read-only (SQLite ``query_only``)."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return True
-    return not connection.exec_driver_sql("PRAGMA query_only").scalar()
+    """False for a project opened read-only (SQLite ``query_only``, a read-only
+    PostgreSQL transaction)."""
+    return not is_read_only(session.connection())
 
 
 def split_turn(source_id: int, start: int, text: str, speaker: int | None,

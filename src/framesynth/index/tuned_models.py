@@ -1,7 +1,8 @@
 """Fine-tuned models, stored per project and versioned.
 
 Version ``n`` lives in a folder beside the project (``study.fsdb`` ->
-``study.fsdb-models/tuned-<n>/``: ``model/``, the sentence-transformers folder, and
+``study.fsdb-models/tuned-<n>/``; for a database URL ``DATABASE-models`` in ``FRAMESYNTH_LOCAL_DIR`` or the
+current folder: ``model/``, the sentence-transformers folder, and
 ``heads.npz``, the per-code heads as numbers); its record (coder, unit kind, number of
 codings, codes, base model, who made it and when, the training figures) is in the
 project's ``settings`` table under :data:`REGISTRY_KEY`, with the project's own random id,
@@ -38,6 +39,7 @@ from framesynth.index.finetune import (
     TuneSettings,
     base_embedder,
 )
+from framesynth.store.engine import local_path
 from framesynth.store.events import log_event
 from framesynth.store.models import Code
 
@@ -63,7 +65,13 @@ class TunedVersion:
 
 
 def models_folder(session: Session) -> Path:
-    """``<project file>-models``, beside the project file the session is on."""
+    """``<project file>-models``, beside the project file the session is on; for a
+    database server, ``DATABASE-models`` in ``FRAMESYNTH_LOCAL_DIR`` or the current folder
+    (:func:`~framesynth.store.engine.local_path`)."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        stand_in = local_path(bind.engine.url.render_as_string(hide_password=True))
+        return stand_in.with_name(stand_in.name + "-models")
     rows = session.execute(text("PRAGMA database_list")).all()
     path = next((row[2] for row in rows if row[1] == "main"), "")
     if not path:

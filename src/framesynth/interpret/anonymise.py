@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import InvalidArgument
@@ -203,7 +203,8 @@ def project_languages(session: Session) -> list[str]:
     """The project's default language and those of its sources."""
     from framesynth.familiarise.language import default_language
 
-    found = [default_language(session), *session.scalars(select(Source.language).distinct())]
+    found = [default_language(session), *session.scalars(
+        select(Source.language).group_by(Source.language).order_by(func.min(Source.id)))]
     return list(dict.fromkeys(lang for lang in found if lang))
 
 
@@ -215,7 +216,8 @@ def project_entities(session: Session) -> list[Entity]:
     found += [Entity("place", f"[{p.kind or 'place'}]", p.name)
               for p in session.scalars(select(Place).order_by(Place.id))]
     labels: dict[int, list[str]] = {}
-    for speaker in session.scalars(select(Speaker).where(Speaker.participant_id.is_not(None))):
+    for speaker in session.scalars(select(Speaker).where(Speaker.participant_id.is_not(None))
+                                   .order_by(Speaker.id)):
         labels.setdefault(int(speaker.participant_id or 0), []).append(speaker.label)
     found += [Entity("person", f"[{p.role or 'participant'}]", p.name, tuple(p.aliases or ()),
                      p.pseudonym or None, tuple(dict.fromkeys(labels.get(p.id, []))))

@@ -173,7 +173,8 @@ def known_identifiers(session: Session, *, language: str | None = None) -> list[
 
 def project_language(session: Session) -> str:
     """The most common language of the sources (two letters), else English."""
-    counts = Counter(lang for lang in session.scalars(select(Source.language)) if lang)
+    counts = Counter(lang for lang in session.scalars(select(Source.language).order_by(Source.id))
+                     if lang)
     return counts.most_common(1)[0][0][:2] if counts else "en"
 
 
@@ -248,7 +249,7 @@ def _speaker_labels(session: Session) -> dict[int, list[str]]:
     """Speaker labels linked to participants, unless they are codes such as ``P07``."""
     labels: dict[int, list[str]] = {}
     rows = session.execute(select(Speaker.participant_id, Speaker.label)
-                           .where(Speaker.participant_id.is_not(None)))
+                           .where(Speaker.participant_id.is_not(None)).order_by(Speaker.id))
     for person, label in rows:
         if person is not None and sum(c.isalpha() for c in label) >= 2 and not any(
                 c.isdigit() for c in label):

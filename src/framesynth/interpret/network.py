@@ -72,10 +72,10 @@ def legend(session: Session, sectors: list[str]) -> dict[str, list[dict[str, Any
 
 def partnership_graph(session: Session) -> nx.Graph:
     graph = nx.Graph()
-    for org in session.scalars(select(Organisation)):
+    for org in session.scalars(select(Organisation).order_by(Organisation.id)):
         graph.add_node(org.key, name=org.name, sector=org.sector)
     letters = _level_letters(session)
-    for link in session.scalars(select(Partnership)):
+    for link in session.scalars(select(Partnership).order_by(Partnership.id)):
         levels = in_order(session, "level", link.levels)
         style, dash = _dash(session, link.formality)
         graph.add_edge(link.organisation_a.key, link.organisation_b.key, key=link.key,

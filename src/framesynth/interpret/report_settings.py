@@ -1,4 +1,5 @@
-"""The report file the team edits: ``study.report.yaml`` beside ``study.fsdb``.
+"""The report file the team edits: ``study.report.yaml`` beside ``study.fsdb`` (for a
+database URL, ``DATABASE.report.yaml`` in ``FRAMESYNTH_LOCAL_DIR`` or the current folder).
 
 It holds what a learning paper's authors decide and the project cannot know: the title,
 authors and date, a summary with key findings, which sections and analyses appear and in
@@ -28,6 +29,7 @@ from framesynth.frame.framework import code_path, framework_codes
 from framesynth.interpret.method import method_section
 from framesynth.interpret.prevalence import default_group_by
 from framesynth.io.codebook_yaml import yaml_error
+from framesynth.store.engine import database_name, local_path
 from framesynth.store.events import log_event
 from framesynth.store.models import Case, Code
 
@@ -83,9 +85,11 @@ class ReportSettings(BaseModel):
 
 
 def settings_path(project: str | Path) -> Path:
-    """Where a project's report file lives: ``study.fsdb`` -> ``study.report.yaml``."""
-    project = Path(project)
-    return project.with_name(project.stem + SUFFIX)
+    """Where a project's report file lives: ``study.fsdb`` -> ``study.report.yaml``; for
+    a database URL, ``DATABASE.report.yaml`` in ``FRAMESYNTH_LOCAL_DIR`` or the current folder
+    (:func:`~framesynth.store.engine.local_path`)."""
+    stand_in = local_path(project)
+    return stand_in.with_name(stand_in.stem + SUFFIX)
 
 
 def read_settings(project: str | Path) -> ReportSettings:
@@ -245,7 +249,7 @@ def init_settings(session: Session, project: str | Path, *, force: bool = False)
     if path.exists() and not force:
         raise InvalidArgument("the report file already exists; edit it, or pass --force to "
                               "write the default over it", path=path)
-    return write_settings(path, default_settings(session), project=Path(project).name)
+    return write_settings(path, default_settings(session), project=database_name(project))
 
 
 def project_name(session: Session) -> str:
@@ -278,6 +282,6 @@ def save_settings(session: Session, project: str | Path, values: dict[str, Any],
     except ValidationError as error:
         raise _invalid(error, None, {}, None) from None
     chosen_themes([c for c in framework_codes(session) if c.parent_id is None], settings)
-    path = write_settings(settings_path(project), settings, project=Path(project).name)
+    path = write_settings(settings_path(project), settings, project=database_name(project))
     log_event(session, "report.settings", actor=actor, file=path.name)
     return settings

@@ -109,7 +109,8 @@ def typology(session: Session, *, coder: str | None = None) -> list[PartnershipT
     scale = _scale(session)
     found = evidence_by_case(session, "partnership", coder=coder)
     result = []
-    for case in session.scalars(select(Case).where(Case.kind == "partnership")):
+    for case in session.scalars(select(Case).where(Case.kind == "partnership")
+                                    .order_by(Case.id)):
         link: Partnership | None = case.partnership
         if link is None:
             continue

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from framesynth.errors import FramesynthError, InvalidArgument
 from framesynth.project import Project
+from framesynth.store.engine import local_path
 from framesynth.web.access import LoginRequired, add_request_checks, guard
 from framesynth.web.deps import Settings
 from framesynth.web.errors import error_response, http_status
@@ -47,7 +48,8 @@ def create_app(settings: Settings) -> FastAPI:
                   dependencies=[Depends(guard)])
     app.state.settings = settings
     app.state.project = Project.open(settings.project)
-    app.state.jobs = JobRunner(settings.project.with_name(settings.project.name + "-jobs"),
+    stand_in = local_path(settings.project)  # a database URL's: ./DATABASE
+    app.state.jobs = JobRunner(stand_in.with_name(stand_in.name + "-jobs"),
                                keep_seconds=settings.job_hours * 3600)
     add_request_checks(app)
     add_security_headers(app)  # outermost: refusals carry the headers too

@@ -38,7 +38,7 @@ TEMPLATES.env.filters["colour"] = safe_colour
 
 @dataclass
 class Settings:
-    project: Path
+    project: str | Path  # a project file or a database URL
     host: str = "127.0.0.1"  # the address the server listens on
     allow_hosts: tuple[str, ...] = ()  # more names the server answers to (Host header)
     secret: str = field(default_factory=lambda: secrets.token_hex(32))

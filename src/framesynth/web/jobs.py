@@ -1,7 +1,8 @@
 """Long work in the background (auto-coding, reports), with progress the page polls.
 
 What a finished job makes (report files) is written to a folder beside the project
-(``study.fsdb`` → ``study.fsdb-jobs/<job id>/``), never held in memory, and removed with
+(``study.fsdb`` → ``study.fsdb-jobs/<job id>/``; for a database URL,
+``DATABASE-jobs`` in FRAMESYNTH_LOCAL_DIR or the current folder), never held in memory, and removed with
 the job's record ``keep`` after the job finished.
 
 A job's state is also written there (``<job id>/job.json``, replaced atomically as it

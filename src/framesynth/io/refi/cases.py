@@ -107,7 +107,7 @@ def write_variables(session: Session, root: etree._Element, extra: list[Fields]
     described; returns ``{name: (guid, REFI type)}``."""
     found: dict[str, str] = {}
     fields = [case_fields(c) for c in cases_in_order(session)]
-    fields += [place_fields(p) for p in session.scalars(select(Place))] + extra
+    fields += [place_fields(p) for p in session.scalars(select(Place).order_by(Place.id))] + extra
     for item in fields:
         for name, (kind, _) in item.items():
             found.setdefault(name, VARIABLE_TYPES[kind])
@@ -131,7 +131,7 @@ def write_variables(session: Session, root: etree._Element, extra: list[Fields]
 def write_cases(session: Session, root: etree._Element,
                 variables: dict[str, tuple[str, str]], source_guid: dict[int, str]) -> None:
     cases = cases_in_order(session)
-    places = list(session.scalars(select(Place)))
+    places = list(session.scalars(select(Place).order_by(Place.id)))
     if not cases and not places:
         return
     speaking = defaultdict(set)

@@ -197,6 +197,12 @@ def upgrade() -> None:
     op.create_index("ix_memos_source_id", "memos", ["source_id"])
     if op.get_bind().dialect.name == "sqlite":
         _create_turn_fts()
+    elif op.get_bind().dialect.name == "postgresql":
+        op.execute(f"CREATE INDEX ix_turns_text_words ON turns USING gin ({PG_WORDS % 'text'})")
+
+
+# PostgreSQL's text search: the expression store.text_index.pg_tsvector writes, verbatim
+PG_WORDS = "to_tsvector('simple', regexp_replace(%s, '[^[:alnum:]]+', ' ', 'g'))"
 
 
 def _create_turn_fts() -> None:
@@ -215,6 +221,8 @@ def _create_turn_fts() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_turns_text_words")
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER IF EXISTS turns_fts_insert")
         op.execute("DROP TRIGGER IF EXISTS turns_fts_delete")

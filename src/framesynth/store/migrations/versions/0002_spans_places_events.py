@@ -41,6 +41,14 @@ def upgrade() -> None:
     op.create_index("ix_events_action", "events", ["action"])
     if op.get_bind().dialect.name == "sqlite":
         _create_memo_fts()
+    elif op.get_bind().dialect.name == "postgresql":
+        for column in ("title", "body"):
+            op.execute(f"CREATE INDEX ix_memos_{column}_words ON memos "
+                       f"USING gin ({PG_WORDS % column})")
+
+
+# PostgreSQL's text search: the expression store.text_index.pg_tsvector writes, verbatim
+PG_WORDS = "to_tsvector('simple', regexp_replace(%s, '[^[:alnum:]]+', ' ', 'g'))"
 
 
 def _create_memo_fts() -> None:
@@ -67,6 +75,9 @@ def _create_memo_fts() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_memos_title_words")
+        op.execute("DROP INDEX IF EXISTS ix_memos_body_words")
     if op.get_bind().dialect.name == "sqlite":
         for trigger in ("memos_fts_insert", "memos_fts_delete", "memos_fts_update"):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")

@@ -5,6 +5,10 @@ over ``turns.text``, kept in step by triggers like ``turn_fts``; a regex search 
 the literal text its matches must contain, then checks only those turns. Existing
 projects have it built from their turns here.
 
+On PostgreSQL the same job is done by ``pg_trgm``: a GIN index with ``gin_trgm_ops`` on
+``turns.text``, which ``ILIKE '%literal%'`` uses. The extension is created if missing
+(it is a trusted extension: a database owner may create it).
+
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-10
@@ -21,6 +25,9 @@ AUTOMERGE = 8  # as turn_fts (0007)
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute("CREATE INDEX ix_turns_text_trigrams ON turns USING gin (text gin_trgm_ops)")
     if op.get_bind().dialect.name != "sqlite":
         return
     op.execute("CREATE VIRTUAL TABLE turn_trigram USING fts5(text, content='turns', "
@@ -35,6 +42,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_turns_text_trigrams")
     if op.get_bind().dialect.name != "sqlite":
         return
     op.execute("DROP TRIGGER IF EXISTS turns_trigram_insert")
