@@ -243,7 +243,8 @@ def autocode_workers_hook() -> Callable[..., Any] | None:
 
 
 def autocode_rates(folder: Path, files: list[Path], workers: list[int]) -> dict[str, Any]:
-    """Auto-coding units/s (keyword method, every turn of ``files``) per worker count."""
+    """Auto-coding units/s (keyword method, every turn of ``files``) per worker count
+    (0: in this process, no Dask)."""
     command = autocode_workers_hook()
     if command is None:
         return {"pending": "autocode has no workers option yet (branch dask)"}
@@ -257,7 +258,7 @@ def autocode_rates(folder: Path, files: list[Path], workers: list[int]) -> dict[
             units = session.scalar(select(func.count(Turn.id))) or 0
         started = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):
-            command(project=path, method="keyword", workers=count)
+            command(project=str(path), method="keyword", workers=count or None)
         seconds = time.perf_counter() - started
         rows.append({"workers": count, "units": units, "seconds": round(seconds, 2),
                      "units_per_s": round(units / seconds, 1)})
@@ -332,7 +333,8 @@ def report(results: dict[str, Any]) -> str:
     found = results.get("autocode")
     if found:
         for row in found.get("rows", []):
-            add(f"autocode, {row['workers']} Dask worker(s)", "sqlite", row["units"],
+            label = (f"{row['workers']} Dask worker(s)" if row["workers"] else "one process")
+            add(f"autocode, {label}", "sqlite", row["units"],
                 row["units_per_s"], "units/s")
         if "rows" not in found:
             add("autocode, 1 and 2 Dask workers", "sqlite", "-", "pending",
@@ -393,7 +395,7 @@ def main() -> None:
             attempt(results, "matrix", partial(matrix, folder / "matrix",
                                                10_000 if args.quick else 1_000_000, 3))
         if "autocode" in chosen:
-            attempt(results, "autocode", partial(autocode_rates, folder, files[:100], [1, 2]))
+            attempt(results, "autocode", partial(autocode_rates, folder, files[:100], [0, 1, 2]))
         if "taguette" in chosen:
             attempt(results, "taguette", partial(
                 bench_taguette.run, args.out, 20 if args.quick else 100,
