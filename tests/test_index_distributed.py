@@ -6,8 +6,6 @@ serves the whole module: starting it costs seconds, and each worker then keeps M
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import dask
 import numpy as np
 import pytest
 from distributed import LocalCluster
+from sqlalchemy import select
 
 from framesynth.embeddings import (
     HashingEmbedder,
@@ -30,6 +29,7 @@ from framesynth.index.distributed import DaskRunner, dask_client
 from framesynth.index.eligible import eligible_units
 from framesynth.index.review import labelled_units, run_autocode
 from framesynth.project import Project
+from framesynth.store.models import CachedEmbedding, Coding
 
 
 @pytest.fixture(scope="module")
@@ -38,35 +38,31 @@ def client() -> Iterator[object]:
         yield started
 
 
-def copy_of(demo_path: Path, folder: Path, name: str) -> Path:
-    path = folder / name
-    shutil.copy(demo_path, path)
-    return path
-
-
-def autocode(path: Path, method: str, runner: DaskRunner | None = None, **options: object
+def autocode(path: str | Path, method: str, runner: DaskRunner | None = None, **options: object
              ) -> None:
     with Project.open(path) as project, project.session() as session:
         run_autocode(session, method, actor="ruth", runner=runner, **options)  # type: ignore[arg-type]
 
 
-def stored(path: Path, method: str) -> list[tuple[object, ...]]:
+def stored(path: str | Path, method: str) -> list[tuple[object, ...]]:
     """The method's suggestions as stored: source, span, code, score, text."""
-    with sqlite3.connect(path) as connection:
-        return connection.execute(
-            "SELECT source_id, start, \"end\", code_id, score, text FROM codings "
-            "WHERE coder = ? ORDER BY source_id, start, code_id", (f"auto:{method}",)).fetchall()
+    with Project.open(path) as project, project.session() as session:
+        return [tuple(row) for row in session.execute(
+            select(Coding.source_id, Coding.start, Coding.end, Coding.code_id, Coding.score,
+                   Coding.text).where(Coding.coder == f"auto:{method}")
+            .order_by(Coding.source_id, Coding.start, Coding.code_id))]
 
 
-def cache(path: Path) -> list[tuple[object, ...]]:
-    with sqlite3.connect(path) as connection:
-        return connection.execute(
-            "SELECT model, text_hash, vector FROM embeddings ORDER BY id").fetchall()
+def cache(path: str | Path) -> list[tuple[object, ...]]:
+    with Project.open(path) as project, project.session() as session:
+        return [(row.model, row.text_hash, bytes(row.vector)) for row in session.execute(
+            select(CachedEmbedding.model, CachedEmbedding.text_hash, CachedEmbedding.vector)
+            .order_by(CachedEmbedding.id))]
 
 
 @pytest.mark.parametrize("method", ["keyword", "semantic"])  # supervised: bitwise test below
-def test_distributed_autocode_stores_what_one_process_stores(client, demo_path, tmp_path, method):
-    one, two = copy_of(demo_path, tmp_path, "one.fsdb"), copy_of(demo_path, tmp_path, "two.fsdb")
+def test_distributed_autocode_stores_what_one_process_stores(client, demo_path, stores, method):
+    one, two = stores.copy(demo_path, "one.fsdb"), stores.copy(demo_path, "two.fsdb")
     options = {} if method == "keyword" else {"embedder": HashingEmbedder()}
     autocode(one, method, **options)
     runner = DaskRunner(client, partitions=7)
@@ -134,8 +130,8 @@ def test_distributed_minilm_embeds_on_the_workers_as_one_process_does(client, co
 
 
 def test_cli_autocode_on_dask_prints_and_stores_what_one_process_does(fs, client, demo_path,
-                                                                      tmp_path):
-    one, two = copy_of(demo_path, tmp_path, "one.fsdb"), copy_of(demo_path, tmp_path, "two.fsdb")
+                                                                      stores):
+    one, two = stores.copy(demo_path, "one.fsdb"), stores.copy(demo_path, "two.fsdb")
     for method in ("semantic", "keyword"):
         code, out, _ = fs("autocode", one, "--method", method)
         assert code == 0 and out.startswith(f"{method}: ")
@@ -147,8 +143,8 @@ def test_cli_autocode_on_dask_prints_and_stores_what_one_process_does(fs, client
         assert stored(two, method) == stored(one, method)
 
 
-def test_cli_autocode_dask_option_errors(fs, demo_path, tmp_path, snapshot):
-    path = copy_of(demo_path, tmp_path, "study.fsdb")
+def test_cli_autocode_dask_option_errors(fs, demo_path, stores, snapshot):
+    path = stores.copy(demo_path, "study.fsdb")
     before = snapshot(path)
     semantic = ("autocode", path, "--method", "semantic")
     assert fs(*semantic, "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786") == (

@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import math
 import socket
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -170,11 +171,28 @@ class Part:
         return [*self.encode, *self.cached_texts]
 
 
-def score_part(coder: PerUnitCoder, part: Part) -> tuple[np.ndarray | None, np.ndarray]:
-    """On a worker: (the vectors of ``part.encode``, a row of scores per text of the part)."""
+def torch_threads() -> int | None:
+    """The threads torch computes with in this process, if torch is loaded here."""
+    torch = sys.modules.get("torch")
+    return int(torch.get_num_threads()) if torch is not None else None
+
+
+def score_part(coder: PerUnitCoder, part: Part, threads: int | None = None
+               ) -> tuple[np.ndarray | None, np.ndarray]:
+    """On a worker: (the vectors of ``part.encode``, a row of scores per text of the part).
+
+    ``threads``: the main process's torch threads. A matrix product can round its last
+    bit differently with another number of threads (Dask starts workers with
+    ``OMP_NUM_THREADS=1``), so the worker encodes with as many as the main process
+    does, and a vector made on a worker equals the one made at home."""
     embedder = coder.embedder
     if embedder is None:
         return None, coder.unit_scores(part.texts, None)
+    if threads is not None and part.encode:
+        import torch
+
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
     new = np.asarray(embedder.encode(list(part.encode)), dtype=np.float32) \
         if part.encode else None
     pieces = [p for p in (new, part.cached) if p is not None and len(p)]
@@ -250,7 +268,8 @@ class DaskRunner:
 
         [shipped] = self.client.scatter([coder], broadcast=True, hash=False)
         on_workers = self.client.scatter(parts, hash=False)
-        futures = [self.client.submit(score_part, shipped, part, pure=False)
+        threads = torch_threads()
+        futures = [self.client.submit(score_part, shipped, part, threads, pure=False)
                    for part in on_workers]
         number = {future.key: i for i, future in enumerate(futures)}
         results: list[tuple[np.ndarray | None, np.ndarray] | None] = [None] * len(parts)
