@@ -154,3 +154,12 @@ def progress_printer(label: str):  # type: ignore[no-untyped-def]
             sys.stderr.flush()
 
     return report
+
+
+def format_duration(seconds: float | None) -> str:
+    """``1:02:05`` or ``4:07`` for a duration in seconds; empty for none."""
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

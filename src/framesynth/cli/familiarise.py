@@ -14,6 +14,7 @@ from framesynth.cli._util import (
     JsonOpt,
     ProjectArg,
     WhereOpt,
+    format_duration,
     new_app,
     print_json,
     print_table,
@@ -39,7 +40,9 @@ from framesynth.io.importers.preview import FilePreview, preview_files
 def import_(
     project: ProjectArg,
     files: Annotated[list[Path] | None, typer.Argument(
-        help="Transcript files or folders (txt, md, docx, odt, rtf, pdf, vtt, srt).",
+        help="Transcript files, recordings or folders (txt, md, docx, odt, rtf, pdf, vtt, "
+             "srt; wav, mp3, m4a, ogg, flac, mp4, webm, mov); a recording and a transcript "
+             "with the same stem are one source.",
         show_default=False)] = None,
     kind: Annotated[str | None, typer.Option(
         help="interview, focus_group or document for all files (default: from the cases "
@@ -116,6 +119,8 @@ def preview_lines(item: FilePreview) -> list[str]:
                          for s in item.speakers) or "none"
     lines = [f"{item.name} ({item.format}): layout {item.layout}, {item.turns} turns, "
              f"{item.unattributed} without a speaker", f"  speakers: {speakers}"]
+    if item.recording:
+        lines.insert(1, f"  recording: {item.recording} ({format_duration(item.duration)})")
     if item.preamble:
         lines.append(f"  preamble: {item.preamble}")
     lines += [f"  {n}. {label or '(no speaker)'}: {words}"

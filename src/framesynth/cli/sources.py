@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from framesynth.cli._util import JsonOpt, ProjectArg, new_app, print_json, print_table, project_session
+from framesynth.cli._util import (
+    JsonOpt,
+    ProjectArg,
+    format_duration,
+    new_app,
+    print_json,
+    print_table,
+    project_session,
+)
 from framesynth.config import current_user
 from framesynth.familiarise.source_admin import (
     Moved,
@@ -34,9 +42,10 @@ def list_(project: ProjectArg, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json([row.as_dict() for row in rows])
         return
-    print_table(["name", "kind", "format", "language", "turns", "speakers", "codings",
-                 "pending", "memos", "imported"],
-                [[r.name, r.kind.replace("_", " "), r.format, r.language, r.turns,
+    print_table(["name", "kind", "format", "duration", "language", "turns", "speakers",
+                 "codings", "pending", "memos", "imported"],
+                [[r.name, r.kind.replace("_", " "), r.format, format_duration(r.duration),
+                  r.language, r.turns,
                   r.speakers_text, r.codings, r.suggestions, r.memos,
                   f"{r.imported_at:%Y-%m-%d}"] for r in rows])
 

@@ -80,6 +80,8 @@ class SourceRow:
     suggestions: int
     memos: int
     imported_at: datetime
+    recording: str | None = None
+    duration: float | None = None
 
     @property
     def speakers_text(self) -> str:
@@ -104,7 +106,7 @@ def list_sources(session: Session) -> list[SourceRow]:
     return [SourceRow(s.name, s.kind, s.format, s.language or "", turns.get(s.id, 0),
                       tuple(_speaker_info(sp) for sp in sorted(s.speakers, key=_speaker_order)),
                       human.get(s.id, 0), pending.get(s.id, 0), memos.get(s.id, 0),
-                      s.imported_at)
+                      s.imported_at, s.media_file, s.media_duration)
             for s in session.scalars(query)]
 
 

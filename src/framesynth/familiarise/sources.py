@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -53,11 +54,32 @@ TURN_COLUMNS = ("source_id", "position", "start", "end", "speaker_id", "text", "
 
 
 @dataclass
+class Recording:
+    """An audio or video file probed for import (see :mod:`framesynth.io.importers.media`).
+
+    :param format: the file's suffix (``m4a``); ``container`` is FFmpeg's name for it.
+    :param kind: ``audio`` or ``video`` (a file with any video stream besides cover art).
+    """
+
+    path: Path
+    sha256: str
+    format: str
+    container: str
+    duration: float
+    kind: str
+    audio_streams: int = 0
+    video_streams: int = 0
+
+
+@dataclass
 class ImportedSource:
     """A file read into text, ready to be stored.
 
     :param turns: turns found by the reader (subtitle cues); None lets
         :func:`detect_turns` find them in ``text``.
+    :param recording: the recording this transcript goes with (same stem), or that the
+        source is alone (empty text, no turns yet).
+    :param stored_as: the recording's file name in the media folder, set once copied.
     """
 
     name: str
@@ -66,6 +88,8 @@ class ImportedSource:
     checksum: str
     turns: list[DetectedTurn] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    recording: Recording | None = None
+    stored_as: str | None = None
 
 
 def add_sources(
@@ -178,6 +202,13 @@ def _stage_source(item: ImportedSource, *, kind: str | None, labels: set[str],
         checksum=item.checksum,
         meta={**item.meta, **(profile.attributes if profile else {}), KIND_FROM: kind_from},
     )
+    if item.recording is not None:
+        recording = item.recording
+        source.media_file = item.stored_as or recording.path.name
+        source.media_sha256 = recording.sha256
+        source.media_format = recording.format
+        source.media_duration = recording.duration
+        source.media_kind = recording.kind
     source.speakers = [Speaker(label=label, is_interviewer=is_interviewer_label(label))
                        for label in dict.fromkeys(t.label for t in turns if t.label)]
     return source, turns

@@ -74,6 +74,13 @@ class Source(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     guid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
     language: Mapped[str | None] = mapped_column(String(16))
+    # its recording, if any: the file's name in the media folder (``study.fsdb-media``),
+    # SHA-256, format (suffix), duration in seconds and kind (audio or video)
+    media_file: Mapped[str | None] = mapped_column(String(255))
+    media_sha256: Mapped[str | None] = mapped_column(String(64))
+    media_format: Mapped[str | None] = mapped_column(String(10))
+    media_duration: Mapped[float | None] = mapped_column(Float)
+    media_kind: Mapped[str | None] = mapped_column(String(10))
 
     turns: Mapped[list[Turn]] = relationship(
         back_populates="source", order_by="Turn.position", cascade="all, delete-orphan"

@@ -16,7 +16,6 @@ from framesynth.familiarise.speakers import (
     is_interviewer_label,
     normalise_label,
 )
-from framesynth.io.importers.registry import read_source
 
 FIRST_TURNS = 3
 FIRST_WORDS = 12
@@ -41,6 +40,8 @@ class FilePreview:
     speakers: list[SpeakerPreview]
     first_turns: list[tuple[str | None, str]]
     preamble: str | None
+    recording: str | None = None
+    duration: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -53,7 +54,8 @@ def preview_files(paths: Sequence[str | Path], *, speaker_pattern: str | None = 
                   known_labels: Iterable[str] = (),
                   team_labels: Iterable[str] = ()) -> list[FilePreview]:
     """Read every file and find its turns; raise :class:`ImportBatchError` listing every
-    unreadable file. Nothing is written anywhere.
+    unreadable file. A transcript and its recording (same stem) are one preview, as they
+    will be one source. Nothing is written anywhere.
 
     :param team_labels: labels known to be the research team (``--interviewer``, team
         participants), shown as the team besides the labels guessed by default.
@@ -64,9 +66,11 @@ def preview_files(paths: Sequence[str | Path], *, speaker_pattern: str | None = 
     labels = set(known_labels) | team
     previews: list[FilePreview] = []
     errors: list[FramesynthError] = []
-    for path in paths:
+    from framesynth.io.importers import pair_files, read_pair
+
+    for transcript, recording in pair_files(paths):
         try:
-            imported = read_source(path, speaker_pattern=speaker_pattern)
+            imported = read_pair(transcript, recording, speaker_pattern=speaker_pattern)
         except FramesynthError as error:
             errors.append(error)
             continue
@@ -96,6 +100,8 @@ def preview_source(imported: ImportedSource, *, speaker_pattern: str | None = No
         first_turns=[(t.label, first_words(imported.text[t.start:t.end]))
                      for t in turns[:FIRST_TURNS]],
         preamble=first_words(imported.text[span[0]:span[1]]) if span else None,
+        recording=imported.recording.path.name if imported.recording else None,
+        duration=round(imported.recording.duration, 2) if imported.recording else None,
     )
 
 

@@ -1,0 +1,120 @@
+"""Audio and video recordings (PyAV, which brings its own FFmpeg).
+
+A recording is probed, never decoded or altered: its duration, container format and
+streams are read from the file, and :func:`store_recording` copies it unchanged into
+the project's media folder (``study.fsdb-media/``), checking its SHA-256 after the copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from framesynth.errors import CorruptFile, InvalidArgument
+from framesynth.familiarise.sources import Recording
+from framesynth.store.engine import local_path
+
+AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".ogg", ".flac")
+VIDEO_SUFFIXES = (".mp4", ".webm", ".mov")
+MEDIA_SUFFIXES = AUDIO_SUFFIXES + VIDEO_SUFFIXES
+CHUNK = 1 << 20
+
+
+def is_media(path: str | Path) -> bool:
+    """Whether ``path`` names a recording framesynth imports (by its suffix)."""
+    return Path(path).suffix.lower() in MEDIA_SUFFIXES
+
+
+def probe(path: str | Path) -> Recording:
+    """The recording's duration, format, kind and checksum; a file FFmpeg cannot read as
+    audio or video is one :class:`CorruptFile` line naming it."""
+    import av  # FFmpeg's libraries load only when a recording is imported
+
+    path = Path(path)
+    if not path.is_file():
+        raise CorruptFile("cannot read the file (no such file)", path=path)
+    try:
+        with av.open(str(path)) as container:
+            audio = len(container.streams.audio)
+            video = sum(1 for s in container.streams.video
+                        if not s.disposition & av.stream.Disposition.attached_pic)
+            duration = _duration(container)
+            container_format = container.format.name
+    except (av.FFmpegError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise CorruptFile(f"not a readable recording ({reason})", path=path) from None
+    if not audio and not video:
+        raise CorruptFile("not a recording (no audio or video stream)", path=path)
+    if duration is None:
+        raise CorruptFile("not a readable recording (no duration)", path=path)
+    return Recording(path=path, sha256=sha256_of(path),
+                     format=path.suffix.lower().lstrip("."), container=container_format,
+                     duration=duration, kind="video" if video else "audio",
+                     audio_streams=audio, video_streams=video)
+
+
+def _duration(container: object) -> float | None:
+    """Seconds: the container's own duration, else its longest stream's."""
+    import av
+
+    assert isinstance(container, av.container.InputContainer)
+    if container.duration is not None:
+        return float(container.duration) / av.time_base
+    lengths = [float(s.duration * s.time_base) for s in container.streams
+               if s.duration is not None and s.time_base is not None]
+    return max(lengths) if lengths else None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def media_folder(session: Session) -> Path:
+    """``<project file>-media`` beside the project file; for a database server,
+    ``DATABASE-media`` in ``FRAMESYNTH_LOCAL_DIR`` or the current folder
+    (:func:`~framesynth.store.engine.local_path`)."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        stand_in = local_path(bind.engine.url.render_as_string(hide_password=True))
+        return stand_in.with_name(stand_in.name + "-media")
+    rows = session.execute(text("PRAGMA database_list")).all()
+    path = next((row[2] for row in rows if row[1] == "main"), "")
+    if not path:
+        raise InvalidArgument("recordings are kept beside a project file; this project has none")
+    return Path(f"{path}-media")
+
+
+def stored_name(recording: Recording) -> str:
+    """The file's name in the media folder: its checksum's first 12 digits before its own
+    name, so two recordings called ``int03.m4a`` never collide (and one file is kept once)."""
+    return f"{recording.sha256[:12]}-{recording.path.name}"
+
+
+def store_recording(folder: Path, recording: Recording) -> Path:
+    """Copy the recording unchanged into ``folder``; its checksum is verified after the
+    copy, and a copy that does not match is removed and reported."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / stored_name(recording)
+    if target.exists() and sha256_of(target) == recording.sha256:
+        return target
+    partial = target.with_name(target.name + ".partial")
+    try:
+        shutil.copyfile(recording.path, partial)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise CorruptFile(f"cannot copy the recording into {folder} ({error.strerror})",
+                          path=recording.path) from None
+    if sha256_of(partial) != recording.sha256:
+        partial.unlink(missing_ok=True)
+        raise CorruptFile("the copy in the media folder does not match the file (changed "
+                          "while importing?)", path=recording.path)
+    partial.replace(target)
+    return target
