@@ -28,7 +28,7 @@ OTTER = {
         {"speaker": "Maureen Okafor",
          "words": "With one chest freezer in the church hall and a rota on …"},
         {"speaker": "Interviewer", "words": "Who were the first volunteers?"}],
-    "preamble": None,
+    "preamble": None, "recording": None, "duration": None,
 }
 REV_PREAMBLE = "Community larder study - interview 4 Recorded 4 March 2026"
 

@@ -143,8 +143,9 @@ def _check_recordings(session: Session, imported: Sequence[ImportedSource]) -> N
 
     items = [item for item in imported if item.recording is not None]
     sums = [item.recording.sha256 for item in items if item.recording is not None]
-    stored = dict(session.execute(select(Source.media_sha256, Source.name)
-                                  .where(Source.media_sha256.in_(sums))).tuples().all())
+    stored: dict[str | None, str] = {
+        checksum: name for checksum, name in session.execute(
+            select(Source.media_sha256, Source.name).where(Source.media_sha256.in_(sums)))}
     seen: dict[str, str] = {}
     errors: list[FramesynthError] = []
     for item in items:
