@@ -194,3 +194,26 @@ def test_media_cli_import_preview_and_sources_list(tmp_path, project_path):
     assert listed.exit_code == 0, listed.output
     rows = {line.split()[0]: line for line in listed.stdout.splitlines()[1:]}
     assert " 0:04 " in rows["int03.vtt"] and " 1:02 " in rows["int04.wav"]
+
+
+def test_media_every_phase_reads_a_recording_without_a_transcript(tmp_path, session):
+    """A recording alone has empty text and no turns: info, the reader, search, units and
+    the words list all take it in their stride."""
+    from framesynth.familiarise.frequencies import word_frequencies
+    from framesynth.familiarise.overview import project_info
+    from framesynth.familiarise.reading import reader_view
+    from framesynth.familiarise.search import search
+    from framesynth.familiarise.units import units
+
+    (tmp_path / "int01.txt").write_text("Interviewer: How did it start?\n\n"
+                                        "Maureen: With one chest freezer.\n")
+    tone(tmp_path / "int02.wav", 1.0, "pcm_s16le")
+    transcript, alone = import_files(session, [tmp_path / "int01.txt", tmp_path / "int02.wav"])
+    session.flush()
+    assert project_info(session)["sources"] == 2
+    view = reader_view(session, alone.id)
+    assert (view.source.name, view.turns) == ("int02.wav", [])
+    assert {hit.source for hit in search(session, "freezer")} == {"int01.txt"}
+    assert {unit.source_id for kind in ("turn", "sentence", "paragraph")
+            for unit in units(session, kind)} == {transcript.id}
+    assert word_frequencies(session) is not None
