@@ -130,8 +130,9 @@ def test_cli_bad_batch_names_each_file_and_changes_nothing(fs, small, tmp_path, 
     assert (code, out) == (1, "")
     assert err.splitlines() == [
         "error: broken.docx: not a readable Word file (not a zip archive) [FS102]",
-        "error: slides.pptx: unsupported format .pptx; use one of .docx, .markdown, .md, "
-        ".odt, .pdf, .rtf, .srt, .text, .txt, .vtt [FS101]",
+        "error: slides.pptx: unsupported format .pptx; use one of .docx, .flac, .m4a, "
+        ".markdown, .md, .mov, .mp3, .mp4, .odt, .ogg, .pdf, .rtf, .srt, .text, .txt, .vtt, "
+        ".wav, .webm [FS101]",
         "error: 2 file(s) failed; nothing was imported [FS100]",
     ]
     assert snapshot(small) == before

@@ -255,12 +255,14 @@ def test_source_admin_list_counts_everything(interview, data_dir):
              {"label": "Dawn", "team": False, "participant": "P15"},
              {"label": "Sam", "team": False, "participant": "P16"},
              {"label": "Claire", "team": False, "participant": "P19"}],
-         "codings": 0, "suggestions": 0, "memos": 0, "imported_at": "2026-03-09T10:30:00"},
+         "codings": 0, "suggestions": 0, "memos": 0, "imported_at": "2026-03-09T10:30:00",
+         "recording": None, "duration": None},
         {"name": "int21.txt", "kind": "interview", "format": "txt", "language": "en",
          "turns": 6, "speakers": [
              {"label": "Interviewer", "team": True, "participant": None},
              {"label": "Maureen", "team": False, "participant": "P01"}],
-         "codings": 5, "suggestions": 0, "memos": 1, "imported_at": "2026-03-09T10:30:00"},
+         "codings": 5, "suggestions": 0, "memos": 1, "imported_at": "2026-03-09T10:30:00",
+         "recording": None, "duration": None},
     ]
 
 

@@ -69,7 +69,8 @@ def test_web_sources_list_has_the_cli_columns(app):
         "id": 1, "name": "int22.txt", "kind": "interview", "format": "txt", "language": "en",
         "turns": 3, "speakers": [{"label": "Interviewer", "team": True, "participant": None},
                                  {"label": "Maureen", "team": False, "participant": "P01"}],
-        "codings": 2, "suggestions": 0, "memos": 0, "imported_at": "2026-03-09T11:00:00"}]
+        "codings": 2, "suggestions": 0, "memos": 0, "imported_at": "2026-03-09T11:00:00",
+        "recording": None, "duration": None}]
 
 
 @pytest.mark.parametrize(("user", "replace", "remove"), [

@@ -33,7 +33,8 @@ NameArg = Annotated[str, typer.Argument(help="The source's name (its file name).
 @sources_app.command("list")
 def list_(project: ProjectArg, as_json: JsonOpt = False) -> None:
     """Every source with its turns, speakers ((team) marks the research team), human
-    codings, pending suggestions and memos.
+    codings, pending suggestions and memos; the duration of its recording once any
+    source has one.
 
     Example: framesynth sources list study.fsdb
     """
@@ -42,10 +43,11 @@ def list_(project: ProjectArg, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json([row.as_dict() for row in rows])
         return
-    print_table(["name", "kind", "format", "duration", "language", "turns", "speakers",
-                 "codings", "pending", "memos", "imported"],
-                [[r.name, r.kind.replace("_", " "), r.format, format_duration(r.duration),
-                  r.language, r.turns,
+    timed = any(r.duration is not None for r in rows)  # a duration column once recordings exist
+    print_table(["name", "kind", "format", *(["duration"] if timed else []), "language",
+                 "turns", "speakers", "codings", "pending", "memos", "imported"],
+                [[r.name, r.kind.replace("_", " "), r.format,
+                  *([format_duration(r.duration)] if timed else []), r.language, r.turns,
                   r.speakers_text, r.codings, r.suggestions, r.memos,
                   f"{r.imported_at:%Y-%m-%d}"] for r in rows])
 

@@ -7,7 +7,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from framesynth.errors import DuplicateSource, FramesynthError, ImportBatchError
+from framesynth.errors import (
+    DuplicateSource,
+    FramesynthError,
+    ImportBatchError,
+    UnsupportedFormat,
+)
 from framesynth.familiarise.sources import ImportedSource, Recording, add_sources
 from framesynth.familiarise.speakers import compile_speaker_pattern
 from framesynth.io.importers.media import (
@@ -63,6 +68,10 @@ def read_pair(transcript: Path | None, recording: Path | None, *,
     recording alone has empty text and no turns yet."""
     media: Recording | None = probe(recording) if recording is not None else None
     if transcript is not None:
+        if transcript.suffix.lower() not in transcript_suffixes():
+            suffix = transcript.suffix or "(no suffix)"
+            raise UnsupportedFormat(f"unsupported format {suffix}; use one of "
+                                    f"{', '.join(supported_suffixes())}", path=transcript)
         imported = read_source(transcript, speaker_pattern=speaker_pattern)
         imported.recording = media
         return imported
