@@ -95,6 +95,7 @@ MEDIA = [  # file name, how to make it, format, kind
     ("int05.flac", lambda p: tone(p, 3.0, "flac"), "flac", "audio"),
     ("group1.mp4", lambda p: video(p, 3.0, "mpeg4"), "mp4", "video"),
     ("group2.webm", lambda p: video(p, 3.0, "libvpx"), "webm", "video"),
+    ("group3.mov", lambda p: video(p, 3.0, "mpeg4"), "mov", "video"),
 ]
 
 
@@ -128,6 +129,18 @@ def test_media_recording_and_transcript_with_one_stem_are_one_source_with_timed_
     assert [(t.speaker.label if t.speaker else None, t.started_at, t.ended_at)
             for t in source.turns] == [("Interviewer", 0.5, 2.0), ("Maureen Okafor", 2.0, 4.5)]
     assert session.query(Source).count() == 1
+
+
+def test_media_untimed_transcript_pairs_with_its_recording_and_its_turns_wait_for_times(
+        tmp_path, session):
+    (tmp_path / "int05.txt").write_text("Interviewer: How did it start?\n\n"
+                                        "Maureen: With one chest freezer.\n")
+    tone(tmp_path / "int05.flac", 2.0, "flac")
+    (source,) = import_files(session, [tmp_path / "int05.txt", tmp_path / "int05.flac"])
+    session.flush()
+    session.refresh(source)
+    assert (source.name, source.media_file.endswith("-int05.flac")) == ("int05.txt", True)
+    assert [(t.started_at, t.ended_at) for t in source.turns] == [(None, None), (None, None)]
 
 
 def test_media_pairing_keeps_order_and_leaves_unmatched_files_alone():
