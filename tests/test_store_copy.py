@@ -64,6 +64,9 @@ def study(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     models = Path(f"{path}-models") / "tuned-1"
     models.mkdir(parents=True)
     (models / "heads.json").write_text("{}", encoding="utf-8")
+    media = Path(f"{path}-media")
+    media.mkdir()
+    (media / "0a1b2c3d4e5f-int03.wav").write_bytes(b"RIFF recording bytes")
     return path
 
 
@@ -110,11 +113,14 @@ def test_copy_file_to_file_keeps_every_row_and_the_files_beside(study: Path, tmp
     assert answers(study)["evidence SQL NULL"] == 1
     assert report.checked and report.rows["codings"] == 1037 and report.revision == migrate.head_revision()
     assert report.carried == [str(tmp_path / "copy.report.yaml"),
-                              str(tmp_path / "copy.fsdb-models")]
+                              str(tmp_path / "copy.fsdb-models"),
+                              str(tmp_path / "copy.fsdb-media")]
+    assert (tmp_path / "copy.fsdb-media" / "0a1b2c3d4e5f-int03.wav").read_bytes() == (
+        b"RIFF recording bytes")
     assert settings_path(target).read_text() == settings_path(study).read_text()
     assert (tmp_path / "copy.fsdb-models" / "tuned-1" / "heads.json").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "copy.fsdb", "copy.fsdb-models", "copy.report.yaml"]
+        "copy.fsdb", "copy.fsdb-media", "copy.fsdb-models", "copy.report.yaml"]
     with Project.open(target) as project, project.session() as session:
         last = session.scalar(select(func.max(Memo.id)))
         assert add_memo(session, "Added to the copy.", author="ana").id == last + 1
@@ -130,7 +136,8 @@ def test_copy_to_postgresql_and_back_reads_the_same(study: Path, postgres_url: s
     assert project_dump(back) == original
     assert answers(postgres_url) == answers(study) == answers(back)
     assert [line.split(" ", 1)[0] for line in report.left_behind] == [
-        "study.report.yaml", "study.fsdb-models/"]
+        "study.report.yaml", "study.fsdb-models/", "study.fsdb-media/"]
+    assert report.left_behind[2].endswith("-media, where the database project looks for them")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["back.fsdb"]
 
 

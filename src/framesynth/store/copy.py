@@ -22,8 +22,9 @@ empty. On PostgreSQL every id sequence is then set past the largest id copied.
 The check compares every table row by row (:mod:`framesynth.store.dump`'s normalised
 form, in key order) inside the destination's transaction, before it commits.
 
-Outside the database: the report file (``study.report.yaml``) and the tuned models'
-folder (``study.fsdb-models/``) beside a source file are copied beside a destination file
+Outside the database: the report file (``study.report.yaml``), the tuned models' folder
+(``study.fsdb-models/``) and the recordings (``study.fsdb-media/``) beside a source file
+are copied beside a destination file
 (under its name); a database has no folder to put them in, so for a URL the report says
 what stays behind. ``.bak`` copies and the web server's ``-jobs`` folder are not copied.
 """
@@ -64,7 +65,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from framesynth.errors import CopyMismatch, ProjectError
 from framesynth.store import migrate
 from framesynth.store.dump import key_order, revision_rows, schema_tables, table_rows
-from framesynth.store.engine import is_url, make_engine
+from framesynth.store.engine import is_url, local_path, make_engine
 
 Progress = Callable[[str, int, int], None]
 """``progress(table, rows_done, rows_total)``: at the start of each table and per batch."""
@@ -171,20 +172,21 @@ def _beside(source: str | Path, target: Path | str) -> _Beside:
     source_path = _file_of(source)
     if source_path is None:
         return found
-    candidates = [(settings_path(source_path), "the report file"),
-                  (Path(f"{source_path}-models"), "the tuned models' folder")]
-    for path, what in candidates:
+    candidates = [(settings_path(source_path), "the report file", ""),
+                  (Path(f"{source_path}-models"), "the tuned models' folder", "-models"),
+                  (Path(f"{source_path}-media"), "the recordings' folder", "-media")]
+    for path, what, suffix in candidates:
         if not path.exists():
             continue
         if isinstance(target, Path):
-            to = settings_path(target) if what == "the report file" else Path(f"{target}-models")
+            to = settings_path(target) if not suffix else Path(f"{target}{suffix}")
             if to.exists():
                 raise ProjectError(f"{to.name} already exists beside the new project; move it "
                                    f"away (copy would write {what} of {source_path.name} "
                                    "there)", path=target)
             found.pairs.append((path, to))
         else:
-            found.notes.append(_left_behind(path, what))
+            found.notes.append(_left_behind(path, what, target))
     return found
 
 
@@ -196,7 +198,10 @@ def _file_of(location: str | Path) -> Path | None:
     return Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
 
 
-def _left_behind(path: Path, what: str) -> str:
+def _left_behind(path: Path, what: str, target: str | Path) -> str:
+    if what == "the recordings' folder":
+        return (f"{path.name}/ (recordings) stays beside the source: copy it to "
+                f"{local_path(target)}-media, where the database project looks for them")
     if what == "the report file":
         return (f"{path.name} (the report file) stays beside the source: a database has no "
                 "folder; keep it with the team and pass it to `framesynth report --settings`")
