@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from framesynth.errors import InvalidArgument, NotFound
@@ -39,7 +38,7 @@ from framesynth.index.finetune import (
     TuneSettings,
     base_embedder,
 )
-from framesynth.store.engine import local_path
+from framesynth.store.engine import folder_beside
 from framesynth.store.events import log_event
 from framesynth.store.models import Code
 
@@ -65,19 +64,9 @@ class TunedVersion:
 
 
 def models_folder(session: Session) -> Path:
-    """``<project file>-models``, beside the project file the session is on; for a
-    database server, ``DATABASE-models`` in ``FRAMESYNTH_LOCAL_DIR`` or the current folder
-    (:func:`~framesynth.store.engine.local_path`)."""
-    bind = session.get_bind()
-    if bind.dialect.name != "sqlite":
-        stand_in = local_path(bind.engine.url.render_as_string(hide_password=True))
-        return stand_in.with_name(stand_in.name + "-models")
-    rows = session.execute(text("PRAGMA database_list")).all()
-    path = next((row[2] for row in rows if row[1] == "main"), "")
-    if not path:
-        raise InvalidArgument("tuned models are stored beside a project file; this project "
-                              "has none")
-    return Path(f"{path}-models")
+    """``<project file>-models`` (for a database, ``DATABASE-models`` in
+    ``FRAMESYNTH_LOCAL_DIR``): :func:`~framesynth.store.engine.folder_beside`."""
+    return folder_beside(session, "-models", "tuned models are stored")
 
 
 def _registry(session: Session) -> dict[str, Any]:

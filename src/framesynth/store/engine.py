@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
+    from sqlalchemy.orm import Session
 
 Location = str | Path
 
@@ -84,6 +85,27 @@ def local_path(location: str | Path) -> Path:
         return Path(url.database)
     folder = os.environ.get(LOCAL_DIR_VARIABLE, "").strip()
     return (Path(folder).expanduser() if folder else Path.cwd()) / database_name(location)
+
+
+def folder_beside(session: Session, suffix: str, what: str) -> Path:
+    """The folder of a project's local files named ``suffix`` (``-models``, ``-media``):
+    ``<project file><suffix>`` beside the file the session is on; for a database server,
+    ``DATABASE<suffix>`` in ``FRAMESYNTH_LOCAL_DIR`` or the current folder
+    (:func:`local_path`). ``what`` names the files in the error of a session with no file
+    (an in-memory SQLite database)."""
+    from sqlalchemy import text
+
+    from framesynth.errors import InvalidArgument
+
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        stand_in = local_path(bind.engine.url.render_as_string(hide_password=True))
+        return stand_in.with_name(stand_in.name + suffix)
+    rows = session.execute(text("PRAGMA database_list")).all()
+    path = next((row[2] for row in rows if row[1] == "main"), "")
+    if not path:
+        raise InvalidArgument(f"{what} beside a project file; this project has none")
+    return Path(f"{path}{suffix}")
 
 
 def sqlite_uri(path: str | Path, *, read_only: bool = False) -> str:

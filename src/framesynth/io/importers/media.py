@@ -11,12 +11,11 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from framesynth.errors import CorruptFile, InvalidArgument
+from framesynth.errors import CorruptFile
 from framesynth.familiarise.sources import Recording
-from framesynth.store.engine import local_path
+from framesynth.store.engine import folder_beside
 
 AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".ogg", ".flac")
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov")
@@ -78,18 +77,9 @@ def sha256_of(path: Path) -> str:
 
 
 def media_folder(session: Session) -> Path:
-    """``<project file>-media`` beside the project file; for a database server,
-    ``DATABASE-media`` in ``FRAMESYNTH_LOCAL_DIR`` or the current folder
-    (:func:`~framesynth.store.engine.local_path`)."""
-    bind = session.get_bind()
-    if bind.dialect.name != "sqlite":
-        stand_in = local_path(bind.engine.url.render_as_string(hide_password=True))
-        return stand_in.with_name(stand_in.name + "-media")
-    rows = session.execute(text("PRAGMA database_list")).all()
-    path = next((row[2] for row in rows if row[1] == "main"), "")
-    if not path:
-        raise InvalidArgument("recordings are kept beside a project file; this project has none")
-    return Path(f"{path}-media")
+    """``<project file>-media`` (for a database, ``DATABASE-media`` in
+    ``FRAMESYNTH_LOCAL_DIR``): :func:`~framesynth.store.engine.folder_beside`."""
+    return folder_beside(session, "-media", "recordings are kept")
 
 
 def stored_name(recording: Recording) -> str:
