@@ -134,3 +134,25 @@ def test_web_uploads_docx_bomb_fails_the_job_in_one_line(client, project_path, s
     assert state["message"].splitlines()[0].startswith(
         "bomb.docx, member word/document.xml: is compressed ")
     assert snapshot(project_path) == before
+
+
+def test_web_uploads_a_recording_and_its_transcript_become_one_timed_source(
+        client, project_path, tmp_path):
+    from framesynth.demo.speech import speak, write_vtt
+    from framesynth.store.models import Source
+
+    spoken = speak([("Interviewer", "How long did you wait?"),
+                    ("Maureen", "Fourteen weeks, near enough.")], tmp_path / "int30.wav")
+    write_vtt(spoken, tmp_path / "int30.vtt")
+    files = [("files", ("int30.wav", (tmp_path / "int30.wav").read_bytes(), "audio/wav")),
+             ("files", ("int30.vtt", (tmp_path / "int30.vtt").read_bytes(), "text/vtt"))]
+    job = client.post("/api/jobs/import", files=files, headers={"X-CSRF-Token": token_of(client)})
+    assert job.status_code == 202, job.text
+    assert wait_for(client, job.json())["status"] == "done"
+    with Project.open(project_path) as project, project.session() as session:
+        source = session.query(Source).filter_by(name="int30.vtt").one()
+        assert (source.media_format, source.media_kind) == ("wav", "audio")
+        assert source.media_duration == pytest.approx(spoken[-1].end + 0.9 + 0.5, abs=0.05)  # pause, lead
+        times = [(t.text, t.started_at) for t in sorted(source.turns, key=lambda t: t.position)]
+        assert times == [("How long did you wait?", spoken[0].start),
+                         ("Fourteen weeks, near enough.", spoken[1].start)]
