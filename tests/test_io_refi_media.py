@@ -13,6 +13,7 @@ from lxml import etree
 from sqlalchemy import select
 
 from framesynth.demo.speech import speak, write_vtt
+from framesynth.familiarise.memos import add_memo
 from framesynth.frame.framework import code_path
 from framesynth.index.coding import code_span, code_time_range
 from framesynth.io.codebook import import_codebook
@@ -21,7 +22,7 @@ from framesynth.io.importers.media import media_folder
 from framesynth.io.refi.qdpx import export_qdpx, import_qdpx
 from framesynth.io.refi.qdpx_common import QdpxError
 from framesynth.project import Project
-from framesynth.store.models import Coding, Source
+from framesynth.store.models import Coding, Memo, Source
 
 INTEROP = next((p / "shared" / "interop" for p in Path(__file__).resolve().parents
                 if (p / "shared" / "interop").is_dir()), Path("/work/shared/interop"))
@@ -57,8 +58,9 @@ def state(session) -> tuple:
     turns = [(t.start, t.end, t.text, t.started_at, t.ended_at) for t in source.turns]
     codings = sorted((c.start, c.end, code_path(c.code), c.coder, c.text, c.media_start,
                       c.media_end) for c in session.scalars(select(Coding)))
+    memos = [(m.title, m.body, m.start, m.end) for m in session.scalars(select(Memo))]
     return (source.name, source.media_kind, source.media_sha256, sha256(stored), turns,
-            codings)
+            codings, memos)
 
 
 def test_refi_recording_round_trip_keeps_media_turn_times_and_codings(
@@ -78,6 +80,8 @@ def test_refi_recording_round_trip_keeps_media_turn_times_and_codings(
                         "Access/Referral routes", coder="ruth")
         code_time_range(session, "int07.vtt", 0.25, 1.125, "Access/Waiting lists",
                         coder="cora")
+        add_memo(session, "Says Tuesday twice", author="ruth", title="Tuesdays",
+                 source="int07.vtt", start=start - 20, end=start - 5)
     with Project.open(tmp_path / "a.fsdb") as project, project.session() as session:
         before = state(session)
         counts = export_qdpx(session, package)
@@ -93,7 +97,7 @@ def test_refi_recording_round_trip_keeps_media_turn_times_and_codings(
     assert sorted((s.get("begin"), s.get("end")) for s in audio.iter(f"{Q}AudioSelection")) \
         == sorted([("250", "1125"), (str(round(turns[1].start * 1000)),
                                      str(round((turns[1].end - 1.5) * 1000)))])
-    assert len(list(audio.iter(f"{Q}TranscriptSelection"))) == 1
+    assert len(list(audio.iter(f"{Q}TranscriptSelection"))) == 2  # a coding, a memo
     with Project.create(tmp_path / "b.fsdb") as project, project.session() as session:
         summary = import_qdpx(session, package, actor="ruth")
         assert (summary.sources, summary.codings, summary.skipped) == (1, 3, [])

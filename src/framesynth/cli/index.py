@@ -52,7 +52,7 @@ export_app = new_app("Export project data as files.")
 
 def code(project: ProjectArg,
          source: Annotated[str, typer.Argument(help="The source's file name.")],
-         where: Annotated[list[str], typer.Argument(
+         start_end_code: Annotated[list[str], typer.Argument(
              metavar="[START END] CODE",
              help="Start and end offsets (code points, end exclusive) and the code's path; "
                   "or only the code's path with --from and --to.")],
@@ -70,22 +70,22 @@ def code(project: ProjectArg,
 
     Example: framesynth code study.fsdb int01.txt 120 245 "Access and referrals/Waiting lists"
 
-    Example: framesynth code study.fsdb int03.m4a "Access and referrals" --from 12:04 --to 12:31
+    Example: framesynth code study.fsdb int03.vtt "Access and referrals" --from 12:04 --to 12:31
     """
     timed = start_time is not None or end_time is not None
-    if timed and (start_time is None or end_time is None or len(where) != 1):
+    if timed and (start_time is None or end_time is None or len(start_end_code) != 1):
         raise InvalidArgument("a time range needs --from, --to and only the CODE argument")
-    if not timed and len(where) != 3:
+    if not timed and len(start_end_code) != 3:
         raise InvalidArgument("give START END CODE, or CODE with --from and --to")
     with project_session(project) as session:
         if start_time is not None and end_time is not None:
             coding = code_time_range(session, source, parse_time(start_time),
-                                     parse_time(end_time), where[0],
+                                     parse_time(end_time), start_end_code[0],
                                      coder=coder or current_user(), memo=memo)
             place = format_range(coding.media_start or 0.0, coding.media_end or 0.0)
         else:
-            start, end = (_offset(where[0]), _offset(where[1]))
-            coding = code_span(session, source, start, end, where[2],
+            start, end = (_offset(start_end_code[0]), _offset(start_end_code[1]))
+            coding = code_span(session, source, start, end, start_end_code[2],
                                coder=coder or current_user(), memo=memo)
             place = f"{coding.start}-{coding.end}"
         typer.echo(f"coding {coding.id}: {code_path(coding.code)} on {source}:{place} "

@@ -58,10 +58,11 @@ def media_file_name(source: Source, guid: str) -> str:
 
 
 def write_transcript(element: etree._Element, source: Source, guid: str,
-                     text_codings: list[tuple[str, int, int, list[Coding]]],
+                     text_codings: list[tuple[str, int, int, list[Coding], list[str]]],
                      write_coding: Callable[[etree._Element, Coding], None]) -> str:
     """The ``<Transcript>`` of a recording; returns its text file's name.
-    ``text_codings``: (selection GUID, start, end, codings) of the transcript's text."""
+    ``text_codings``: (selection GUID, start, end, codings, note GUIDs) of the
+    transcript's text."""
     transcript_guid = stable_guid("transcript", guid)
     name = f"{transcript_guid}.txt"
     transcript = etree.SubElement(element, f"{Q}Transcript", guid=transcript_guid,
@@ -72,18 +73,20 @@ def write_transcript(element: etree._Element, source: Source, guid: str,
                 etree.SubElement(transcript, f"{Q}SyncPoint",
                                  guid=stable_guid("sync", guid, turn.position, position),
                                  timeStamp=millis(at), position=str(position))
-    for selection_guid, start, end, _codings in text_codings:
+    for selection_guid, start, end, _codings, _notes in text_codings:
         for position in (start, end):
             etree.SubElement(transcript, f"{Q}SyncPoint",
                              guid=stable_guid("sync", selection_guid, position),
                              position=str(position))
-    for selection_guid, start, end, codings in text_codings:
+    for selection_guid, start, end, codings, notes in text_codings:
         selection = etree.SubElement(
             transcript, f"{Q}TranscriptSelection", guid=selection_guid,
             fromSyncPoint=stable_guid("sync", selection_guid, start),
             toSyncPoint=stable_guid("sync", selection_guid, end))
         for coding in codings:
             write_coding(selection, coding)
+        for note in notes:
+            etree.SubElement(selection, f"{Q}NoteRef", targetGUID=note)
     return name
 
 

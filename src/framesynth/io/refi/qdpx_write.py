@@ -254,7 +254,11 @@ class _SourceWriter:
         for coding in codings:
             if coding.media_start is None:
                 selections.add_coding(coding)
-        text = [(s.guid, s.start, s.end, s.codings) for s in selections.ordered()]
+        for memo in memos:
+            if memo.start is not None:
+                selections.at(memo.start, memo.end or memo.start).memos.append(memo)
+        text = [(s.guid, s.start, s.end, s.codings, [self.note_guid[m.id] for m in s.memos])
+                for s in selections.ordered()]
 
         def write_coding(holder: etree._Element, coding: Coding) -> None:
             self.coding(holder, coding, undated)
