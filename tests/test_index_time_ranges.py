@@ -162,3 +162,19 @@ def test_time_range_cli_and_refusal_leaves_project_unchanged(
 
 def test_time_range_error_is_a_framesynth_error():
     assert issubclass(CodingError, FramesynthError)
+
+
+def test_time_range_quote_is_printed_with_its_time_in_the_report(recorded, tmp_path):
+    from framesynth.interpret.report import build_report
+    from framesynth.io.exporters.markdown import write_markdown
+
+    session, turns = recorded
+    answer = turns[1]
+    coding = code_time_range(session, "int07.vtt", answer.start, answer.end,
+                             "Access/Waiting lists", coder="ruth")
+    pick_quote(session, coding.id, find_code(session, "Access"), actor="ruth")
+    report = build_report(session, embedder=HashingEmbedder(), actor="ruth")
+    write_markdown(report, tmp_path / "report.md")
+    text = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert (f"\n> \u201c{SCRIPT[1][1]}\u201d\n>\n> – Project lead on community sector partner "
+            f"({format_range(answer.start, answer.end)})\n") in text
