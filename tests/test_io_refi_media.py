@@ -198,3 +198,32 @@ def test_refi_recording_missing_from_the_package_changes_nothing(spoken, tmp_pat
         with project.session() as session:
             assert session.scalar(select(Source)) is None
         assert not media_folder(session).exists() or not any(media_folder(session).iterdir())
+
+
+def test_refi_video_without_transcript_round_trips_its_time_codings(tmp_path,
+                                                                    framework_file):
+    from test_io_media import video
+
+    clip = video(tmp_path / "walk.mp4", 3.0, "mpeg4")
+    package = tmp_path / "walk.qdpx"
+    with Project.create(tmp_path / "v.fsdb") as project, project.session() as session:
+        import_files(session, [clip])
+        import_codebook(session, framework_file, actor="ruth")
+        code_time_range(session, "walk.mp4", 0.5, 2.25, "Partnership/Meeting rhythms",
+                        coder="ruth")
+    with Project.open(tmp_path / "v.fsdb") as project, project.session() as session:
+        before = state(session)
+        export_qdpx(session, package)
+    schema_valid(package)
+    with zipfile.ZipFile(package) as archive:
+        root = etree.fromstring(archive.read("project.qde"))
+    [selection] = root.iter(f"{Q}VideoSelection")
+    assert (selection.getparent().tag, selection.get("begin"), selection.get("end")) == (
+        f"{Q}VideoSource", "500", "2250")
+    with Project.create(tmp_path / "w.fsdb") as project, project.session() as session:
+        import_qdpx(session, package, actor="ruth")
+    with Project.open(tmp_path / "w.fsdb") as project, project.session() as session:
+        after = state(session)
+    assert after == before
+    assert before[1] == "video" and before[5] == [
+        (0, 0, "Partnership/Meeting rhythms", "ruth", "", 0.5, 2.25)]
