@@ -227,3 +227,15 @@ def test_refi_video_without_transcript_round_trips_its_time_codings(tmp_path,
     assert after == before
     assert before[1] == "video" and before[5] == [
         (0, 0, "Partnership/Meeting rhythms", "ruth", "", 0.5, 2.25)]
+
+
+def test_refi_export_of_a_recording_missing_from_the_media_folder_is_one_line(
+        spoken, tmp_path):
+    folder, _turns = spoken
+    shutil.copy(folder / "int07.wav", tmp_path / "int07.wav")
+    with Project.create(tmp_path / "m.fsdb") as project, project.session() as session:
+        [source] = import_files(session, [tmp_path / "int07.wav"])
+        (media_folder(session) / source.media_file).unlink()
+        with pytest.raises(QdpxError, match="the recording of source 'int07.wav' is missing "
+                                            "from the media folder"):
+            export_qdpx(session, tmp_path / "m.qdpx")

@@ -30,6 +30,7 @@ from framesynth.io.refi.qdpx_common import (
     PROJECT_SETTING,
     USERS_SETTING,
     Q,
+    QdpxError,
     format_datetime,
     stable_guid,
 )
@@ -270,8 +271,12 @@ class _SourceWriter:
                 etree.SubElement(element, f"{Q}NoteRef", targetGUID=self.note_guid[memo.id])
         for name, (_kind, value) in fields.items():
             add_value(element, self.variables[name], value)
-        return {transcript: source.text,
-                media_file_name(source, guid): (self.media / source.media_file).read_bytes()}
+        stored = self.media / source.media_file
+        if not stored.is_file():
+            raise QdpxError(f"the recording of source {source.name!r} is missing from the "
+                            "media folder; copy the folder back before exporting",
+                            path=stored)
+        return {transcript: source.text, media_file_name(source, guid): stored.read_bytes()}
 
     def source(self, parent: etree._Element, source: Source, guid: str,
                codings: list[Coding], memos: list[Memo], fields: Fields) -> None:
