@@ -257,14 +257,14 @@ def test_qdpx_cli(fs, tmp_path, data_dir):
 def test_qdpx_other_source_kinds_are_reported_and_skipped(session, tmp_path):
     xml = PROJECT.format(CODES + SOURCE.format("").replace(
         "</Sources>", '<PDFSource guid="77777777-7777-4777-8777-777777777777" name="scan"/>'
-                      '<AudioSource guid="88888888-8888-4888-8888-888888888888" name="call"/>'
+                      '<PictureSource guid="88888888-8888-4888-8888-888888888888" name="photo"/>'
                       "</Sources>"))
     summary = import_qdpx(session, write_package(tmp_path / "mixed.qdpx", xml,
                                                  {"sources/t.txt": b"Hello world"}),
                           actor="ruth")
     assert summary.sources == 1
-    assert summary.skipped == ["PDFSource scan (only text sources are imported)",
-                               "AudioSource call (only text sources are imported)"]
+    assert summary.skipped == ["PictureSource photo (only text sources are imported)",
+                               "PDFSource scan (only text sources are imported)"]
 
 
 # ------------------------------------------------- what an import keeps for the next export

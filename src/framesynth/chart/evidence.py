@@ -54,6 +54,8 @@ class Evidence:
     turn_text: str
     turn_start: int = 0
     turn_time: float | None = None
+    media_start: float | None = None  # a coding of a recording's time range: its times
+    media_end: float | None = None
 
 
 @dataclass
@@ -117,7 +119,8 @@ def evidence(session: Session, *, coder: str | None = None) -> list[Evidence]:
         found.append(Evidence(coding.id, coding.source_id, coding.source.name, coding.start,
                               coding.end, coding.code_id, coding.coder, coding.text,
                               participant, turn[3] if turn else "",
-                              turn[0] if turn else coding.start, turn[4] if turn else None))
+                              turn[0] if turn else coding.start, turn[4] if turn else None,
+                              coding.media_start, coding.media_end))
     return found
 
 

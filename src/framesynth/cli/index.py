@@ -30,7 +30,7 @@ from framesynth.familiarise.context import parse_where
 from framesynth.frame.framework import code_path
 from framesynth.index.agreement import AgreementReport
 from framesynth.index.agreement import agreement as compute_agreement
-from framesynth.index.coding import code_span, remove_coding, segments
+from framesynth.index.coding import code_span, code_time_range, remove_coding, segments
 from framesynth.index.eligible import left_out_message
 from framesynth.index.review import (
     accept_suggestions,
@@ -40,6 +40,7 @@ from framesynth.index.review import (
     run_autocode,
     suggestion_counts,
 )
+from framesynth.index.timecodes import format_range, parse_time
 from framesynth.interpret.audit import known_identifiers, refuse_leaks
 from framesynth.interpret.exports import anonymise_coding_rows
 
@@ -51,20 +52,51 @@ export_app = new_app("Export project data as files.")
 
 def code(project: ProjectArg,
          source: Annotated[str, typer.Argument(help="The source's file name.")],
-         start: Annotated[int, typer.Argument(help="Start offset (code points).")],
-         end: Annotated[int, typer.Argument(help="End offset (exclusive).")],
-         code_name: Annotated[str, typer.Argument(metavar="CODE", help="The code's path.")],
+         start_end_code: Annotated[list[str], typer.Argument(
+             metavar="[START END] CODE",
+             help="Start and end offsets (code points, end exclusive) and the code's path; "
+                  "or only the code's path with --from and --to.")],
+         start_time: Annotated[str | None, typer.Option(
+             "--from", help="Start of a time range of the recording (seconds, m:ss or "
+                            "h:mm:ss), instead of START.")] = None,
+         end_time: Annotated[str | None, typer.Option(
+             "--to", help="End of the time range.")] = None,
          coder: Annotated[str | None, typer.Option(help="Defaults to FRAMESYNTH_USER.")] = None,
          memo: Annotated[str | None, typer.Option(help="A note on this coding.")] = None) -> None:
     """Apply a code to a span of a source.
 
+    With --from and --to, code a time range of the source's recording instead: the
+    coding covers the transcript words spoken in it.
+
     Example: framesynth code study.fsdb int01.txt 120 245 "Access and referrals/Waiting lists"
+
+    Example: framesynth code study.fsdb int03.vtt "Access and referrals" --from 12:04 --to 12:31
     """
+    timed = start_time is not None or end_time is not None
+    if timed and (start_time is None or end_time is None or len(start_end_code) != 1):
+        raise InvalidArgument("a time range needs --from, --to and only the CODE argument")
+    if not timed and len(start_end_code) != 3:
+        raise InvalidArgument("give START END CODE, or CODE with --from and --to")
     with project_session(project) as session:
-        coding = code_span(session, source, start, end, code_name,
-                           coder=coder or current_user(), memo=memo)
-        typer.echo(f"coding {coding.id}: {code_path(coding.code)} on {source}:{start}-{end} "
+        if start_time is not None and end_time is not None:
+            coding = code_time_range(session, source, parse_time(start_time),
+                                     parse_time(end_time), start_end_code[0],
+                                     coder=coder or current_user(), memo=memo)
+            place = format_range(coding.media_start or 0.0, coding.media_end or 0.0)
+        else:
+            start, end = (_offset(start_end_code[0]), _offset(start_end_code[1]))
+            coding = code_span(session, source, start, end, start_end_code[2],
+                               coder=coder or current_user(), memo=memo)
+            place = f"{coding.start}-{coding.end}"
+        typer.echo(f"coding {coding.id}: {code_path(coding.code)} on {source}:{place} "
                    f"\u201c{' '.join(coding.text.split())[:60]}\u201d")
+
+
+def _offset(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidArgument(f"offset {text!r} is not a whole number") from None
 
 
 @codings_app.command("import")

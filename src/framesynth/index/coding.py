@@ -7,6 +7,7 @@ same span twice is not (it returns the existing coding). Every change is logged.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,22 +49,32 @@ def check_codable(code: Code) -> None:
 
 def apply_code(session: Session, source: Source, start: int, end: int, code: Code, *,
                coder: str, memo: str | None = None, score: float | None = None,
-               status: str | None = None) -> Coding:
-    """Code ``source[start:end]`` with ``code`` as ``coder``; returns the coding."""
-    check_range(source, start, end)
+               status: str | None = None,
+               media: tuple[float, float] | None = None) -> Coding:
+    """Code ``source[start:end]`` with ``code`` as ``coder``; returns the coding.
+    ``media``: the recording's time range (seconds) the coding is of, when it is one;
+    its span may then be empty (a recording without transcript words there)."""
+    if media is None or start != end:
+        check_range(source, start, end)
     check_codable(code)
+    media_start, media_end = media or (None, None)
     existing = session.scalar(select(Coding).where(
         Coding.source_id == source.id, Coding.start == start, Coding.end == end,
-        Coding.code_id == code.id, Coding.coder == coder))
+        Coding.code_id == code.id, Coding.coder == coder,
+        Coding.media_start.is_(None) if media_start is None
+        else Coding.media_start == media_start,
+        Coding.media_end.is_(None) if media_end is None else Coding.media_end == media_end))
     if existing is not None:
         return existing
     coding = Coding(source=source, start=start, end=end, code=code, coder=coder, memo=memo,
-                    score=score, status=status, text=source.text[start:end])
+                    score=score, status=status, text=source.text[start:end],
+                    media_start=media_start, media_end=media_end)
     session.add(coding)
     session.flush()
     if status is None:
+        times = {} if media is None else {"media_start": media_start, "media_end": media_end}
         log_event(session, "code", actor=coder, coding=coding.id, source=source.name,
-                  start=start, end=end, code=code_path(code))
+                  start=start, end=end, code=code_path(code), **times)
     return coding
 
 
@@ -172,3 +183,65 @@ def code_span(session: Session, source: str, start: int, end: int, code: str, *,
         raise InvalidArgument("offsets cannot be negative")
     return apply_code(session, get_source(session, source), start, end,
                       find_code(session, code), coder=coder, memo=memo)
+
+
+def code_time_range(session: Session, source_name: str, start_s: float, end_s: float,
+                    code: str, *, coder: str, memo: str | None = None) -> Coding:
+    """Code the part ``[start_s, end_s)`` (seconds) of a source's recording.
+
+    The coding also gets a character span, so that the matrix, prevalence and the
+    report count it as they count a text coding: the transcript words the range covers
+    (:func:`covered_span`). A recording with no transcript gives the empty span 0-0.
+    """
+    source = get_source(session, source_name)
+    if source.media_file is None or source.media_duration is None:
+        raise CodingError(f"{source.name!r} has no recording to code a time range of")
+    if not 0 <= start_s < end_s <= source.media_duration:
+        raise CodingError(f"time range {start_s:g}-{end_s:g} s is outside {source.name!r}'s "
+                          f"recording (0-{source.media_duration:g} s) or empty")
+    start, end = covered_span(source.turns, start_s, end_s)
+    return apply_code(session, source, start, end, find_code(session, code), coder=coder,
+                      memo=memo, media=(start_s, end_s))
+
+
+WORD = re.compile(r"\S+")
+
+
+def covered_span(turns: Sequence[Turn], start_s: float, end_s: float) -> tuple[int, int]:
+    """The character span of the transcript words spoken within ``[start_s, end_s)``.
+
+    Turns carry times only as a whole (``started_at``/``ended_at``), so each turn that
+    overlaps the range has its words placed evenly over the turn's time, by character
+    position (a word's time is interpolated from where it sits in the turn), and the
+    words whose middle falls inside the range are kept; where none does (a range
+    shorter than a word), the word nearest the range's middle. (0, 0) when no timed turn
+    overlaps the range.
+    """
+    spans: list[tuple[int, int]] = []
+    for turn in sorted(turns, key=lambda t: t.start):
+        if turn.started_at is None or turn.ended_at is None or turn.start == turn.end:
+            continue
+        if turn.ended_at <= start_s or turn.started_at >= end_s:
+            continue
+        spans += _words_within(turn, start_s, end_s)
+    if not spans:
+        return 0, 0
+    return spans[0][0], spans[-1][1]
+
+
+def _words_within(turn: Turn, start_s: float, end_s: float) -> list[tuple[int, int]]:
+    """Source offsets of the words of ``turn`` whose interpolated time is in range."""
+    length = len(turn.text)
+    duration = (turn.ended_at or 0.0) - (turn.started_at or 0.0)
+    words = [(m.start(), m.end()) for m in WORD.finditer(turn.text)]
+    if not words:
+        return []
+
+    def at(word: tuple[int, int]) -> float:
+        return (turn.started_at or 0.0) + duration * (word[0] + word[1]) / 2 / length
+
+    inside = [w for w in words if start_s <= at(w) < end_s]
+    if not inside:
+        middle = (max(start_s, turn.started_at or 0.0) + min(end_s, turn.ended_at or 0.0)) / 2
+        inside = [min(words, key=lambda w: abs(at(w) - middle))]
+    return [(turn.start + a, turn.start + b) for a, b in inside]

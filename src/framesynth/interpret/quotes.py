@@ -8,7 +8,10 @@ greedily: each next quote is the most representative one, less a penalty for a s
 (0.15) or an organisation (0.10) already quoted, so the selection spreads across cases.
 
 Every quote is attributed by role and relation, built from the case data:
-"– Project lead on statutory sector partner".
+"– Project lead on statutory sector partner"; a quote coded as a time range of a
+recording adds that range: "– Project lead on statutory sector partner (12:04–12:31)".
+The attribution is where every renderer (report, quotes page, ``quote list``) prints
+it, so the time is added once, in :func:`as_quote`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from framesynth.embeddings import Embedder, embed
 from framesynth.errors import InvalidArgument, NotFound
 from framesynth.frame.framework import code_path
 from framesynth.index.coding import descendants
+from framesynth.index.timecodes import format_range
 from framesynth.interpret.quote_text import normalise, sentence_bounded
 from framesynth.store.events import log_event
 from framesynth.store.ids import get_by_id
@@ -48,6 +52,8 @@ class Quote:
     edited: bool = False  # ``text`` is the analyst's edit of the coded span
     coding_id: int = 0
     coded: str = ""  # the coded span's own words, whitespace normalised
+    media_start: float | None = None  # a time-range coding's range in its recording
+    media_end: float | None = None
 
 
 def attribution(person: Participant | None, *, focus_group: bool = False) -> str:
@@ -172,10 +178,13 @@ def rank_quotes(session: Session | None, pool: list[Evidence], people: dict[int,
 def as_quote(item: Evidence, people: dict[int, Participant], kinds: dict[int, str], *,
            picked: bool = False, edit: str | None = None) -> Quote:
     person = people.get(item.participant_id or 0)
-    return Quote(edit or display_text(item),
-                 attribution(person, focus_group=kinds.get(item.source_id) == "focus_group"),
-                 item.source, item.start, item.end, item.participant_id, picked,
-                 edited=bool(edit), coding_id=item.coding_id, coded=normalise(item.text))
+    said = attribution(person, focus_group=kinds.get(item.source_id) == "focus_group")
+    if item.media_start is not None and item.media_end is not None:
+        said += f" ({format_range(item.media_start, item.media_end)})"
+    return Quote(edit or display_text(item), said, item.source, item.start, item.end,
+                 item.participant_id, picked, edited=bool(edit), coding_id=item.coding_id,
+                 coded=normalise(item.text), media_start=item.media_start,
+                 media_end=item.media_end)
 
 
 def display_text(item: Evidence) -> str:

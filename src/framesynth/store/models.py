@@ -347,11 +347,17 @@ class Coding(Base):
     Human codings have no ``status``; suggestions from auto-coding have coder
     ``auto:<method>``, a ``score`` and status ``pending``, ``accepted`` or ``rejected``.
     ``text`` is the coded snippet, stored beside the offsets.
+    ``media_start``/``media_end``: for a coding of a recording's time range, that range in
+    seconds; its span is then the transcript words the range covers, empty (0-0) where
+    the recording has no transcript (``index.coding.code_time_range``).
     """
 
     __tablename__ = "codings"
     __table_args__ = (
-        CheckConstraint('start >= 0 AND start < "end"', name="range"),
+        CheckConstraint('start >= 0 AND (start < "end" OR start = "end" AND '
+                        'media_start IS NOT NULL)', name="range"),
+        CheckConstraint("media_start IS NULL AND media_end IS NULL "
+                        "OR media_start >= 0 AND media_start < media_end", name="media_range"),
         CheckConstraint("status IS NULL OR status IN ('pending', 'accepted', 'rejected')",
                         name="status"),
         # the matrix's counts join codings to turns on (source_id, start) and need only
@@ -371,6 +377,8 @@ class Coding(Base):
     status: Mapped[str | None] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text)
     guid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
+    media_start: Mapped[float | None] = mapped_column(Float)
+    media_end: Mapped[float | None] = mapped_column(Float)
 
     source: Mapped[Source] = relationship()
     code: Mapped[Code] = relationship()

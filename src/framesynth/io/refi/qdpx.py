@@ -4,14 +4,16 @@ Import (:mod:`~framesynth.io.refi.qdpx_read`) reads users (as coders), the codeb
 text sources (their plain-text rendition; a rich-text source whose plain text is empty
 is read from its .docx), selections with their codings, notes (as memos, attached where
 their NoteRefs are), cases with their variables and member sources, sets, and the
-vocabularies framesynth wrote. Other source kinds (PDF, pictures, audio, video) are
-reported and skipped. Positions are mapped as :mod:`framesynth.io.refi.offsets`
+vocabularies framesynth wrote; audio and video sources with their transcript, sync
+points and selections (:mod:`~framesynth.io.refi.qdpx_media`). PDF and picture sources
+are reported and skipped. Positions are mapped as :mod:`framesynth.io.refi.offsets`
 describes. Everything is checked before anything is stored: a bad file changes nothing.
 
 Export (:mod:`~framesynth.io.refi.qdpx_write`) writes everything framesynth models so
 that the file validates against the standard's Project.xsd and re-imports without loss:
-texts byte for byte (UTF-8, ``\\n``, offsets in code points), codings, memos, and cases
-with all attributes (:mod:`~framesynth.io.refi.cases`).
+texts byte for byte (UTF-8, ``\\n``, offsets in code points), recordings byte for byte
+with their transcripts, codings (of text and of time ranges), memos, and cases with all
+attributes (:mod:`~framesynth.io.refi.cases`).
 
 What an import keeps so that the next export gives it back:
 

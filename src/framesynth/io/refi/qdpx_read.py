@@ -15,16 +15,18 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lxml import etree
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from framesynth.errors import CorruptFile
 from framesynth.familiarise.memos import add_memo
-from framesynth.familiarise.sources import ImportedSource, add_sources
+from framesynth.familiarise.sources import ImportedSource, Recording, add_sources
 from framesynth.familiarise.vocabulary import get_setting, set_setting
 from framesynth.frame.framework import MAIN, CodeSpec, framework_codes, load_framework
 from framesynth.frame.history import record_change
-from framesynth.index.coding import apply_code
+from framesynth.index.coding import apply_code, covered_span
 from framesynth.io.archive import DEFAULT_LIMITS, Archive, ArchiveLimits
+from framesynth.io.importers.media import media_folder, store_recording, stored_name
 from framesynth.io.importers.text_decoding import decode_text, normalise_newlines
 from framesynth.io.refi.cases import VariableDef, read_cases, read_variables, variable_values
 from framesynth.io.refi.description import is_retired
@@ -45,11 +47,23 @@ from framesynth.io.refi.qdpx_common import (
     guid_of,
     parse_datetime,
 )
+from framesynth.io.refi.qdpx_media import (
+    MEDIA_SOURCES,
+    SELECTION,
+    MediaPart,
+    TimeSelection,
+    read_recording,
+    recording_name,
+    scratch_folder,
+    sync_points,
+    timed_turns,
+    transcript_of,
+)
 from framesynth.io.refi.vocabularies import parse_vocabulary, restore_vocabularies
 from framesynth.io.safe_xml import safe_parser
-from framesynth.store.models import Code, Coding, Source, SourceProfile
+from framesynth.store.models import Code, Coding, Source, SourceProfile, Turn
 
-OTHER_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
+OTHER_SOURCES = ("PictureSource", "PDFSource")
 
 
 class Package:
@@ -64,6 +78,7 @@ class Package:
             raise QdpxError(f"not a REFI-QDA project: not a zip archive ({error})",
                             path=path) from None
         self.members = {name.lower(): name for name in self.archive.names()}
+        self.scratch = Path(".")  # where recordings are probed, set by import_qdpx
         name = self.members.get("project.qde")
         if name is None:
             raise QdpxError("not a REFI-QDA project: no project.qde in the zip", path=path)
@@ -162,6 +177,7 @@ class TextSource:
     checksum: str
     attributes: dict[str, str] = field(default_factory=dict)
     description: str | None = None
+    media: MediaPart | None = None  # an AudioSource or VideoSource: its recording
 
 
 class _Users:
@@ -182,6 +198,19 @@ def import_qdpx(session: Session, path: str | Path, *, actor: str,
     a package beyond ``limits`` is refused before its members are read."""
     path = Path(path)
     package = Package(path, limits)
+    copied: list[Path] = []
+    with scratch_folder() as scratch:
+        package.scratch = Path(scratch)
+        try:
+            return _import(session, package, path, actor, copied)
+        except BaseException:
+            for target in copied:  # a failed import leaves no recording behind
+                target.unlink(missing_ok=True)
+            raise
+
+
+def _import(session: Session, package: Package, path: Path, actor: str, copied: list[Path]
+            ) -> QdpxSummary:
     root = package.root
     check(root, path)
     summary = QdpxSummary()
@@ -199,9 +228,10 @@ def import_qdpx(session: Session, path: str | Path, *, actor: str,
     summary.vocabularies = len(vocabularies)
     codes = _store_codebook(session, specs, actor=actor, path=path)
     summary.codes = len(codes)
-    by_guid = _store_sources(session, sources, actor=actor)
+    by_guid = _store_sources(session, sources, actor=actor, copied=copied)
     notes = _notes(root, users)
     placed = _store_codings(session, sources, by_guid, codes, notes, summary, path)
+    _store_time_codings(session, sources, by_guid, codes, summary, path)
     placed |= _code_notes(session, root, codes, notes)
     for note in notes:
         if note not in placed:
@@ -269,9 +299,94 @@ def _text_sources(package: Package, users: _Users, summary: QdpxSummary,
         for element in sources.iterfind(f"{Q}{kind}"):
             summary.skipped.append(f"{kind} {element.get('name') or element.get('guid')} "
                                    "(only text sources are imported)")
-    for element in sources.iterfind(f"{Q}TextSource"):
-        found.append(_text_source(package, element, users, summary, variables))
+    for element in sources:
+        if not isinstance(element.tag, str):
+            continue
+        local = etree.QName(element).localname
+        if local == "TextSource":
+            found.append(_text_source(package, element, users, summary, variables))
+        elif local in MEDIA_SOURCES:
+            found.append(_media_source(package, element, users, summary, variables))
     return found
+
+
+def _media_source(package: Package, element: etree._Element, users: _Users,
+                  summary: QdpxSummary, variables: dict[str, VariableDef]) -> TextSource:
+    """An AudioSource or VideoSource: its recording, its Transcript's text, turns' times
+    and selections (:mod:`.qdpx_media`)."""
+    path = package.path
+    guid = guid_of(element.get("guid"))
+    reference = element.get("path") or element.get("currentPath") or ""
+    name = element.get("name") or PurePosixPath(reference).name or guid
+    data = package.read(reference) if reference else None
+    if data is None:
+        raise QdpxError(f"the recording of source {name!r} ({reference or 'no path'}) is "
+                        "missing from the package", path=path,
+                        where=f"line {element.sourceline}")
+    recording = read_recording(data, recording_name(element, reference), element, path,
+                               package.scratch)
+    transcript = transcript_of(element)
+    raw = _raw_text(package, transcript, name, summary) if transcript is not None else ""
+    points = sync_points(transcript)
+    selections = [] if transcript is None else [
+        _transcript_selection(s, users, points, path)
+        for s in transcript.iterfind(f"{Q}TranscriptSelection")]
+    media = MediaPart(MEDIA_SOURCES[etree.QName(element).localname], recording,
+                      times=[(p, t) for p, t in points.values() if t is not None])
+    for tag in SELECTION.values():
+        for selection in element.iterfind(f"{Q}{tag}"):
+            media.selections.append(_time_selection(selection, users, recording, name, path))
+    unit = choose_unit(raw, [(s.start, s.end) for s in selections])
+    mapping = PositionMap(raw, unit)
+    for selection in selections:
+        if not 0 <= selection.start < selection.end <= mapping.length:
+            raise QdpxError(f"selection {selection.guid} ({selection.start}-{selection.end}) "
+                            f"points outside the transcript of {name!r} (0-{mapping.length})",
+                            path=path, where=f"line {selection.line}")
+    whole = [c for c in (_coding(c, users, None) for c in element.iterfind(f"{Q}Coding"))
+             if c is not None]
+    notes = [guid_of(r.get("targetGUID")) for r in element.iterfind(f"{Q}NoteRef")]
+    checksum = hashlib.sha256(f"refi:{guid}:".encode() + raw.encode("utf-8")).hexdigest()
+    return TextSource(guid, name, raw, normalise_newlines(raw), mapping, selections, whole,
+                      notes, variable_values(element, variables), checksum,
+                      _kept_attributes(element, "name", "path", "currentPath"),
+                      _description(element), media)
+
+
+def _transcript_selection(element: etree._Element, users: _Users,
+                          points: dict[str, tuple[int, float | None]], path: Path) -> Selection:
+    ends = []
+    for attribute in ("fromSyncPoint", "toSyncPoint"):
+        point = points.get(guid_of(element.get(attribute)))
+        if point is None:
+            raise QdpxError(f"transcript selection {element.get('guid')}: its {attribute} "
+                            f"{element.get(attribute)!r} is no SyncPoint of its transcript",
+                            path=path, where=f"line {element.sourceline}")
+        ends.append(point[0])
+    selection = _selection(element, users)
+    selection.start, selection.end = ends
+    return selection
+
+
+def _time_selection(element: etree._Element, users: _Users, recording: Recording, name: str,
+                    path: Path) -> TimeSelection:
+    where = f"line {element.sourceline}"
+    try:
+        begin, end = int(element.get("begin") or ""), int(element.get("end") or "")
+    except ValueError:
+        raise QdpxError(f"{etree.QName(element).localname} {element.get('guid')}: begin and "
+                        "end must be integers (milliseconds; fails the schema)", path=path,
+                        where=where) from None
+    if not 0 <= begin < end or end / 1000 > recording.duration + 0.5:
+        raise QdpxError(f"selection {element.get('guid')} ({begin}-{end} ms) lies outside "
+                        f"the recording of {name!r} (0-{round(recording.duration * 1000)} ms)",
+                        path=path, where=where)
+    user = users.name(element.get("creatingUser"))
+    codings = [c for c in (_coding(c, users, user) for c in element.iterfind(f"{Q}Coding"))
+               if c is not None]
+    return TimeSelection(guid_of(element.get("guid")), begin / 1000,
+                         min(end / 1000, recording.duration), codings,
+                         element.sourceline or 0)
 
 
 def _raw_text(package: Package, element: etree._Element, name: str,
@@ -386,8 +501,8 @@ def _selection(element: etree._Element, users: _Users) -> Selection:
                      _description(element))
 
 
-def _store_sources(session: Session, sources: list[TextSource], *, actor: str
-                   ) -> dict[str, Source]:
+def _store_sources(session: Session, sources: list[TextSource], *, actor: str,
+                   copied: list[Path]) -> dict[str, Source]:
     """Store the texts (kind and speaker links as framesynth wrote them); ``{guid: source}``."""
     for item in sources:
         speakers = item.variables.pop("framesynth speakers", "")
@@ -397,13 +512,47 @@ def _store_sources(session: Session, sources: list[TextSource], *, actor: str
             session.add(SourceProfile(name=item.name, kind=kind, participants=[],
                                       speakers=pairs, attributes={}))
     session.flush()
-    stored = add_sources(session, [ImportedSource(s.name, "txt", s.text, s.checksum,
-                                                  meta={"offsets": s.mapping.unit,
-                                                        **s.variables})
-                                   for s in sources], actor=actor)
+    for item in sources:
+        if item.media is not None:
+            folder = media_folder(session)
+            existed = (folder / stored_name(item.media.recording)).exists()
+            target = store_recording(folder, item.media.recording)
+            item.media.stored_as = target.name
+            if not existed:
+                copied.append(target)
+    stored = add_sources(session, [ImportedSource(
+        s.name, "txt", s.text, s.checksum, meta={"offsets": s.mapping.unit, **s.variables},
+        recording=s.media.recording if s.media else None,
+        stored_as=s.media.stored_as if s.media else None) for s in sources], actor=actor)
+    session.flush()
     for item, source in zip(sources, stored, strict=True):
         source.guid = item.guid
+        if item.media is not None:
+            timed_turns(session.scalars(select(Turn).where(Turn.source_id == source.id)),
+                        item.media.times)
     return {s.guid: source for s, source in zip(sources, stored, strict=True)}
+
+
+def _store_time_codings(session: Session, sources: list[TextSource],
+                        by_guid: dict[str, Source], codes: dict[str, Code],
+                        summary: QdpxSummary, path: Path) -> None:
+    """Audio and video selections as codings of their time range, the span the
+    transcript words it covers (``index.coding.covered_span``)."""
+    for item in sources:
+        if item.media is None:
+            continue
+        source = by_guid[item.guid]
+        turns = list(session.scalars(select(Turn).where(Turn.source_id == source.id)))
+        kept: dict[str, Any] = dict(source.meta.get(META_KEY, {}))
+        kept.setdefault("undated", [])
+        for selection in item.media.selections:
+            start, end = covered_span(turns, selection.begin, selection.end)
+            for read in selection.codings:
+                assert isinstance(read, ReadCoding)
+                _store_coding(session, source, start, end, read, None, codes, kept, path,
+                              media=(selection.begin, selection.end))
+                summary.codings += 1
+        source.meta = {**source.meta, META_KEY: kept}
 
 
 def _store_codings(session: Session, sources: list[TextSource], by_guid: dict[str, Source],
@@ -446,11 +595,12 @@ def _store_codings(session: Session, sources: list[TextSource], by_guid: dict[st
 
 def _store_coding(session: Session, source: Source, start: int, end: int, read: ReadCoding,
                   selection: Selection | None, codes: dict[str, Code], kept: dict[str, Any],
-                  path: Path) -> Coding:
+                  path: Path, media: tuple[float, float] | None = None) -> Coding:
     if read.code not in codes:
         raise QdpxError(f"a coding refers to code {read.code}, which the codebook lacks",
                         path=path)
-    coding = apply_code(session, source, start, end, codes[read.code], coder=read.coder)
+    coding = apply_code(session, source, start, end, codes[read.code], coder=read.coder,
+                        media=media)
     if coding.guid is None:
         coding.guid = read.guid
     created = read.created or parse_datetime(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from framesynth import __version__
 from framesynth.familiarise.vocabulary import get_setting
 from framesynth.frame.framework import MAIN, CodeSpec, framework_codes
+from framesynth.io.importers.media import media_folder
 from framesynth.io.refi.cases import Fields, add_value, write_cases, write_variables
 from framesynth.io.refi.description import compose, compose_retired, is_retired, same_fields
 from framesynth.io.refi.qdpx_common import (
@@ -29,8 +30,15 @@ from framesynth.io.refi.qdpx_common import (
     PROJECT_SETTING,
     USERS_SETTING,
     Q,
+    QdpxError,
     format_datetime,
     stable_guid,
+)
+from framesynth.io.refi.qdpx_media import (
+    media_element,
+    media_file_name,
+    write_time_selections,
+    write_transcript,
 )
 from framesynth.store.models import Case, Code, Coding, Memo, Source, SourceRevision
 
@@ -53,7 +61,8 @@ def export_qdpx(session: Session, target: str | Path | IO[bytes]) -> dict[str, i
                    or stable_guid("source", first_checksum.get(s.id, s.checksum))
                    for s in sources}
     write_cases(session, root, variables, source_guid)
-    writer = _SourceWriter(code_guids, user_guid, note_guid, variables)
+    media = media_folder(session) if any(s.media_file for s in sources) else None
+    writer = _SourceWriter(code_guids, user_guid, note_guid, variables, media)
     files = writer.write(root, sources, codings, memos, source_guid, source_fields)
     _write_notes(root, memos, user_guid, note_guid)
     for memo in memos:
@@ -65,8 +74,9 @@ def export_qdpx(session: Session, target: str | Path | IO[bytes]) -> dict[str, i
     with zipfile.ZipFile(target if not isinstance(target, Path) else str(target), "w",
                          zipfile.ZIP_DEFLATED) as package:
         package.writestr("project.qde", xml)
-        for name, text in files.items():
-            package.writestr(f"sources/{name}", text.encode("utf-8"))
+        for name, content in files.items():
+            package.writestr(f"sources/{name}", content if isinstance(content, bytes)
+                             else content.encode("utf-8"))
     return {"sources": len(sources), "codings": len(codings), "memos": len(memos),
             "codes": len(code_guids)}
 
@@ -196,14 +206,16 @@ class _Selections:
 
 class _SourceWriter:
     def __init__(self, code_guid: dict[int, str], user_guid: dict[str, str],
-                 note_guid: dict[int, str], variables: dict[str, tuple[str, str]]):
+                 note_guid: dict[int, str], variables: dict[str, tuple[str, str]],
+                 media: Path | None = None):
         self.code_guid, self.user_guid = code_guid, user_guid
         self.note_guid, self.variables = note_guid, variables
+        self.media = media  # the project's media folder, where it has recordings
 
     def write(self, root: etree._Element, sources: list[Source], codings: list[Coding],
               memos: list[Memo], source_guid: dict[int, str],
-              source_fields: dict[int, Fields]) -> dict[str, str]:
-        files: dict[str, str] = {}
+              source_fields: dict[int, Fields]) -> dict[str, str | bytes]:
+        files: dict[str, str | bytes] = {}
         if not sources:
             return files
         by_source: dict[int, list[Coding]] = defaultdict(list)
@@ -216,10 +228,55 @@ class _SourceWriter:
         element = etree.SubElement(root, f"{Q}Sources")
         for source in sources:
             guid = source_guid[source.id]
+            if source.media_file is not None and self.media is not None:
+                files |= self.media_source(element, source, guid, by_source[source.id],
+                                           notes[source.id], source_fields[source.id])
+                continue
             files[f"{guid}.txt"] = source.text
             self.source(element, source, guid, by_source[source.id], notes[source.id],
                         source_fields[source.id])
         return files
+
+    def media_source(self, parent: etree._Element, source: Source, guid: str,
+                     codings: list[Coding], memos: list[Memo], fields: Fields
+                     ) -> dict[str, str | bytes]:
+        """An AudioSource or VideoSource with its Transcript (:mod:`.qdpx_media`);
+        returns the files it needs in the package."""
+        assert self.media is not None and source.media_file is not None
+        kept: dict[str, Any] = (source.meta or {}).get(META_KEY, {})
+        attributes = dict(kept.get("attributes", {}))
+        attributes.setdefault("creationDateTime", format_datetime(source.imported_at))
+        element = media_element(parent, source, guid, attributes)
+        if kept.get("description") is not None:
+            etree.SubElement(element, f"{Q}Description").text = kept["description"] or None
+        undated = set(kept.get("undated", []))
+        selections = _Selections(source, kept)
+        timed = [c for c in codings if c.media_start is not None]
+        for coding in codings:
+            if coding.media_start is None:
+                selections.add_coding(coding)
+        for memo in memos:
+            if memo.start is not None:
+                selections.at(memo.start, memo.end or memo.start).memos.append(memo)
+        text = [(s.guid, s.start, s.end, s.codings, [self.note_guid[m.id] for m in s.memos])
+                for s in selections.ordered()]
+
+        def write_coding(holder: etree._Element, coding: Coding) -> None:
+            self.coding(holder, coding, undated)
+
+        transcript = write_transcript(element, source, guid, text, write_coding)
+        write_time_selections(element, source, timed, write_coding)
+        for memo in memos:
+            if memo.start is None:
+                etree.SubElement(element, f"{Q}NoteRef", targetGUID=self.note_guid[memo.id])
+        for name, (_kind, value) in fields.items():
+            add_value(element, self.variables[name], value)
+        stored = self.media / source.media_file
+        if not stored.is_file():
+            raise QdpxError(f"the recording of source {source.name!r} is missing from the "
+                            "media folder; copy the folder back before exporting",
+                            path=stored)
+        return {transcript: source.text, media_file_name(source, guid): stored.read_bytes()}
 
     def source(self, parent: etree._Element, source: Source, guid: str,
                codings: list[Coding], memos: list[Memo], fields: Fields) -> None:

@@ -6,9 +6,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from framesynth.errors import InvalidArgument
 from framesynth.familiarise.memos import add_memo
 from framesynth.frame.framework import code_path, framework_codes
-from framesynth.index.coding import apply_code, remove_coding
+from framesynth.index.coding import apply_code, code_time_range, remove_coding
 from framesynth.index.coding import code_turn as library_code_turn
 from framesynth.store.models import Code, Coding, Source, Turn
 from framesynth.web.deps import CoderDep, IdentityDep, SessionDep, get_or_404
@@ -21,6 +22,18 @@ class CodingIn(BaseModel):
     start: int
     end: int
     code_id: int
+    memo: str | None = None
+
+
+class TimeCodingIn(BaseModel):
+    """A time range of the source's recording, in seconds; the code by ``code_id`` as
+    the other coding routes take it, or by its path as ``code``."""
+
+    source_id: int
+    start: float
+    end: float
+    code_id: int | None = None
+    code: str | None = None
     memo: str | None = None
 
 
@@ -40,7 +53,8 @@ class MemoIn(BaseModel):
 def _coding_json(coding: Coding) -> dict[str, object]:
     return {"id": coding.id, "source_id": coding.source_id, "start": coding.start,
             "end": coding.end, "code": code_path(coding.code), "code_id": coding.code_id,
-            "coder": coding.coder, "text": coding.text}
+            "coder": coding.coder, "text": coding.text, "media_start": coding.media_start,
+            "media_end": coding.media_end}
 
 
 @router.get("/codes")
@@ -56,6 +70,22 @@ def add_coding(body: CodingIn, session: SessionDep, who: CoderDep) -> dict[str, 
     coding = apply_code(session, get_or_404(session, Source, body.source_id), body.start,
                         body.end, get_or_404(session, Code, body.code_id), coder=who.name,
                         memo=body.memo)
+    return _coding_json(coding)
+
+
+@router.post("/codings/time", status_code=201)
+def add_time_coding(body: TimeCodingIn, session: SessionDep, who: CoderDep
+                    ) -> dict[str, object]:
+    """Code a time range of a recording; the coder is always the logged-in user."""
+    source = get_or_404(session, Source, body.source_id)
+    if body.code_id is not None:
+        path = code_path(get_or_404(session, Code, body.code_id))
+    elif body.code is not None:
+        path = body.code
+    else:
+        raise InvalidArgument("give the code as code_id or code")
+    coding = code_time_range(session, source.name, body.start, body.end, path,
+                             coder=who.name, memo=body.memo)
     return _coding_json(coding)
 
 
