@@ -221,6 +221,8 @@ def _insert_turns(session: Session, rows: list[dict[str, Any]], size: int = 1000
     statement: one row per statement writes a tiny segment per turn, and merging those
     costs more per turn the larger the index grows.
     """
+    if not rows:
+        return  # a recording alone has no turns yet; an empty executemany inserts one blank row
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         connection.execute(insert(Turn), rows)
