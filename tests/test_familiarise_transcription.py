@@ -197,7 +197,8 @@ def test_transcription_saves_each_piece_as_json_keyed_by_recording_and_model(tra
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    (["--engine", "nosuch"], "error: unknown transcription engine 'nosuch'; engines: pocketsphinx, faster-whisper [FS121]"),
+    (["--engine", "nosuch"], "error: unknown transcription engine 'nosuch'; engines: pocketsphinx, "
+                             "faster-whisper [FS121]"),
     (["--engine", "faster-whisper"], "error: the faster-whisper engine needs --model-dir"),
 ])
 def test_transcription_cli_unavailable_engine_is_one_line(project_path, snapshot, options,

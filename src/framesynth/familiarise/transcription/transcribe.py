@@ -134,7 +134,7 @@ def _piece_folder(session: Session, source: Source, engine: Engine) -> Path:
     """``<project>-transcripts/<sha256>-<engine>-<model>/``: one per recording and model."""
     base = folder_beside(session, "-transcripts", "transcripts in progress are kept")
     model = re.sub(r"[^A-Za-z0-9._-]+", "_", engine.model)
-    sha = source.media_sha256 or hashlib.sha256(source.media_file.encode()).hexdigest()
+    sha = source.media_sha256 or hashlib.sha256((source.media_file or "").encode()).hexdigest()
     return base / f"{sha}-{engine.name}-{model}"
 
 
