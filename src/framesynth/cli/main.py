@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "copy": ("copy", "copy", "Copy a whole project to a new file or an empty database, "
              "SQLite or PostgreSQL."),
     "import": ("familiarise", "import_", "Import transcripts and case data, all or nothing."),
+    "transcribe": ("transcribe", "transcribe", "Transcribe a source's recording into timed "
+                   "turns, offline (nothing leaves the\nmachine)."),
     "search": ("familiarise", "search", "Keyword in context: every place PATTERN is said, "
                "with the words around it."),
     "words": ("familiarise", "words", "Most frequent words (stop-words of each source's "
