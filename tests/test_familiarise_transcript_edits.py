@@ -109,3 +109,19 @@ def test_assign_turn_speaker_uses_a_label_or_adds_one(recorded):
         event = session.scalars(select(Event).order_by(Event.id.desc())).first()
         assert (event.action, event.payload["turn"], event.payload["speaker"], event.payload["before"]) == (
             "turn.speaker", 2, "Sam Patel", "Interviewer")
+
+
+def test_cli_sources_correct_and_speaker(recorded, fs):
+    location, _ = recorded
+    code, out, err = fs("sources", "correct", str(location), NAME, "--turn", "1", "--text",
+                        "With one big chest freezer in the hall.")
+    assert (code, out, err) == (0, "corrected turn 1 of int03.vtt (old text kept as revision 1): "
+                                   "2 codings and memo spans carried, 0 to review, 0 dropped\n", "")
+    code, out, err = fs("sources", "speaker", str(location), NAME, "--turn", "4", "Maureen")
+    assert (code, out, err) == (0, "turn 4 of int03.vtt: Maureen\n", "")
+    code, out, err = fs("sources", "speaker", str(location), NAME, "--turn", "7", "Maureen")
+    assert (code, err) == (1, "error: int03.vtt: no turn 7 (its turns are 0 to 4) [FS002]\n")
+    with Project.open(location) as project, project.session() as session:
+        source = get_source(session, NAME)
+        assert (source.turns[1].text, source.turns[4].speaker.label) == (
+            "With one big chest freezer in the hall.", "Maureen")
