@@ -32,6 +32,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from framesynth.demo import build_demo, build_demo_project
+from framesynth.demo.speech import SpokenTurn
 from framesynth.project import Project
 from framesynth.store.dump import Dump
 from framesynth.store.dump import dump as dump_store
@@ -544,3 +545,32 @@ def demo_name_leaks(demo_name_forms: list[str]) -> Callable[[str], list[str]]:
     containment, not the anonymiser's matcher)."""
     return lambda text: [f for f in demo_name_forms
                          if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text)]
+
+
+RECORDED_SCRIPT = [
+    ("Interviewer", "How did the larder start?"),
+    ("Maureen", "With one chest freezer in the church hall."),
+    ("Interviewer", "And who runs it now?"),
+    ("Maureen", "Four volunteers, and the waiting list is long."),
+    ("Interviewer", "Thank you."),
+]
+
+
+@pytest.fixture
+def recorded_interview(project_path: str | Path, framework_file: Path, tmp_path: Path
+                       ) -> tuple[str | Path, list[SpokenTurn]]:
+    """A project holding one interview spoken by espeak-ng (``int03.wav``) with its
+    WebVTT transcript (``int03.vtt``), imported as one source with timed turns, and the
+    test framework; returns the project and the spoken turns (their times)."""
+    from framesynth.demo.speech import speak, write_vtt
+    from framesynth.io.codebook import import_codebook
+    from framesynth.io.importers import import_files
+
+    folder = tmp_path / "recording"
+    folder.mkdir()
+    spoken = speak(RECORDED_SCRIPT, folder / "int03.wav")
+    write_vtt(spoken, folder / "int03.vtt")
+    with Project.open(project_path) as project, project.session() as session:
+        import_files(session, [folder / "int03.wav", folder / "int03.vtt"])
+        import_codebook(session, framework_file, actor="ruth")
+    return project_path, spoken

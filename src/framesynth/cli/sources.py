@@ -120,3 +120,56 @@ def resplit(
                                 speaker_pattern=speaker_pattern)
     typer.echo(f"{result.source}: {result.turns_before} turns before, {result.turns} now; "
                f"speakers {', '.join(result.speakers) or '(none)'}")
+
+
+TurnOpt = Annotated[int, typer.Option(
+    "--turn", min=0, help="The turn's position (0 is the first turn, as in the web API).")]
+
+
+@sources_app.command("correct")
+def correct(
+    project: ProjectArg,
+    name: NameArg,
+    turn: TurnOpt,
+    text: Annotated[str, typer.Option("--text", help="The turn's corrected words.")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Drop codings the new words have no place for (recorded in the "
+                        "event log) instead of refusing.")] = False,
+) -> None:
+    """Correct the words of one turn, carrying codings as a replace does; the old text
+    is kept as a revision and turn times and speakers stay.
+
+    Example: framesynth sources correct study.fsdb int03.vtt --turn 1 --text "With one chest freezer."
+    """
+    from framesynth.familiarise.transcript_edits import correct_turn
+
+    with project_session(project) as session:
+        result = correct_turn(session, name, turn, text, actor=current_user(), force=force)
+    typer.echo(f"corrected turn {turn} of {result.source} (old text kept as revision "
+               f"{result.revision}): {result.carried} codings and memo spans carried, "
+               f"{len(result.review)} to review, {len(result.dropped)} dropped")
+    for moved in result.review:
+        typer.echo(f"review: {_describe(moved)}")
+    for moved in result.dropped:
+        typer.echo(f"dropped: {_describe(moved)}")
+
+
+@sources_app.command("speaker")
+def speaker(
+    project: ProjectArg,
+    name: NameArg,
+    turn: TurnOpt,
+    label: Annotated[str, typer.Argument(help="The speaker's label; a new one is added.",
+                                         show_default=False)],
+) -> None:
+    """Set the speaker of one turn; a label the source does not have becomes a new
+    speaker, linked to a participant where the cases data allows.
+
+    Example: framesynth sources speaker study.fsdb int03.vtt --turn 4 Maureen
+    """
+    from framesynth.familiarise.transcript_edits import assign_turn_speaker
+
+    with project_session(project) as session:
+        found = assign_turn_speaker(session, name, turn, label, actor=current_user())
+        team = " (research team)" if found.is_interviewer else ""
+        typer.echo(f"turn {turn} of {name}: {found.label}{team}")

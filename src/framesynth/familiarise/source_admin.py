@@ -439,40 +439,72 @@ def replace_source(session: Session, name: str, imported: ImportedSource, *, act
         refusing the replace; memo spans that cannot be placed become source memos.
     """
     source = get_source(session, name)
-    _check_new_content(session, source, imported)
-    alignment = Alignment(source.text, imported.text)
+    if imported.checksum == source.checksum:
+        raise InvalidArgument(f"it is the file {source.name!r} already holds",
+                              path=imported.name)
+    revised = revise_text(session, source, imported.text, imported.checksum, actor=actor,
+                          force=force, path=imported.name)
+    source.format = imported.format
+    source.meta = {**(source.meta or {}), **imported.meta}
+    turns = imported.turns if imported.turns is not None else _detect(session, source)
+    rebuild_turns(session, source, turns)
+    return record_revision(session, source, revised, "replace_source", actor=actor,
+                           file=imported.name)
+
+
+@dataclass(frozen=True)
+class Revised:
+    """What :func:`revise_text` did, for :func:`record_revision`."""
+
+    revision: SourceRevision
+    old_checksum: str
+    plans: list[Moved]
+
+
+def revise_text(session: Session, source: Source, text: str, checksum: str, *, actor: str,
+                force: bool = False, path: str | None = None) -> Revised:
+    """Give ``source`` the new ``text``: the one path every change of a source's text
+    takes (a corrected file, a corrected turn), so codings are carried the same way.
+
+    The old text and checksum go to ``source_revisions``; codings and memo spans move to
+    their words in the new text (:func:`place`). The caller then sets the turns and calls
+    :func:`record_revision`. Refused, with nothing changed, when ``checksum`` is another
+    source's or a human coding has no place in ``text`` (unless ``force``).
+
+    :param path: the file (or turn) named in an error.
+    """
+    other = session.scalar(select(Source.name).where(Source.checksum == checksum,
+                                                     Source.id != source.id))
+    if other is not None:
+        raise DuplicateSource(f"already imported as {other!r} (same content)",
+                              path=path or source.name)
+    alignment = Alignment(source.text, text)
     plans = _plan(alignment, source, session)
-    unplaced = [m for m in plans if m.start is None]
-    blocking = [m for m in unplaced if m.human]
+    blocking = [m for m in plans if m.start is None and m.human]
     if blocking and not force:
-        raise UnplacedSpans(_unplaced_message(blocking), path=imported.name)
+        raise UnplacedSpans(_unplaced_message(blocking), path=path or source.name)
     revision = SourceRevision(source_id=source.id, text=source.text, checksum=source.checksum,
                               format=source.format, replaced_by=actor)
     session.add(revision)
     old_checksum = source.checksum
-    source.text, source.checksum, source.format = imported.text, imported.checksum, imported.format
-    source.meta = {**(source.meta or {}), **imported.meta}
+    source.text, source.checksum = text, checksum
     _apply(session, plans)
-    turns = imported.turns if imported.turns is not None else _detect(session, source)
-    rebuild_turns(session, source, turns)
+    return Revised(revision, old_checksum, plans)
+
+
+def record_revision(session: Session, source: Source, revised: Revised, event: str, *,
+                    actor: str, **details: Any) -> Replacement:
+    """What a revision carried and where, logged as ``event`` with ``details``."""
     session.flush()
-    result = Replacement(source.name, revision.id, len(source.turns),
+    plans = revised.plans
+    result = Replacement(source.name, revised.revision.id, len(source.turns),
                          [s.label for s in source.speakers],
                          sum(1 for m in plans if m.start is not None),
-                         [m for m in plans if m.reason and m.start is not None], unplaced)
-    log_event(session, "replace_source", actor=actor, file=imported.name,
-              old_checksum=old_checksum, checksum=source.checksum, **result.as_dict())
+                         [m for m in plans if m.reason and m.start is not None],
+                         [m for m in plans if m.start is None])
+    log_event(session, event, actor=actor, **details, old_checksum=revised.old_checksum,
+              checksum=source.checksum, **result.as_dict())
     return result
-
-
-def _check_new_content(session: Session, source: Source, imported: ImportedSource) -> None:
-    if imported.checksum == source.checksum:
-        raise InvalidArgument(f"it is the file {source.name!r} already holds",
-                              path=imported.name)
-    other = session.scalar(select(Source.name).where(Source.checksum == imported.checksum))
-    if other is not None:
-        raise DuplicateSource(f"already imported as {other!r} (same content)",
-                              path=imported.name)
 
 
 def _unplaced_message(unplaced: list[Moved]) -> str:

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from framesynth.errors import CorruptFile
+from framesynth.errors import CorruptFile, NotFound
 from framesynth.familiarise.sources import Recording
 from framesynth.store.engine import folder_beside
+from framesynth.store.models import Source
 
 AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".ogg", ".flac")
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov")
@@ -108,3 +109,31 @@ def store_recording(folder: Path, recording: Recording) -> Path:
                           "while importing?)", path=recording.path)
     partial.replace(target)
     return target
+
+
+MEDIA_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "m4a": "audio/mp4", "ogg": "audio/ogg",
+               "flac": "audio/flac", "mp4": "video/mp4", "webm": "video/webm",
+               "mov": "video/quicktime"}
+
+
+def media_type(source: Source) -> str:
+    """The Content-Type a browser plays the source's recording as (an audio-only ``.mp4``
+    or ``.webm`` as audio)."""
+    found = MEDIA_TYPES.get(source.media_format or "", "application/octet-stream")
+    if source.media_kind == "audio" and source.media_format in {"mp4", "webm"}:
+        return found.replace("video/", "audio/")
+    return found
+
+
+def recording_path(session: Session, source: Source) -> Path:
+    """The file of the source's recording in the media folder; NotFound when it has none
+    or the file is missing. Only a plain name inside the media folder is ever returned."""
+    name = source.media_file
+    if not name:
+        raise NotFound("this source has no recording", path=source.name)
+    folder = media_folder(session).resolve()
+    path = (folder / name).resolve()
+    if Path(name).name != name or path.parent != folder or not path.is_file():
+        raise NotFound(f"its recording {name!r} is not in the media folder {folder}",
+                       path=source.name)
+    return path

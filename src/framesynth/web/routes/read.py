@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +18,9 @@ from framesynth.familiarise.search import SearchPage
 from framesynth.familiarise.search import search_page as search_page_of
 from framesynth.familiarise.source_admin import list_sources
 from framesynth.familiarise.speaker_links import set_speaker_team
+from framesynth.familiarise.transcript_edits import assign_turn_speaker, correct_turn
 from framesynth.frame.framework import code_path
+from framesynth.io.importers.media import media_type, recording_path
 from framesynth.store.models import Source
 from framesynth.web.deps import CoderDep, IdentityDep, SessionDep, get_or_404, render
 
@@ -27,6 +30,15 @@ router = APIRouter(tags=["read"])
 class TeamIn(BaseModel):
     label: str
     team: bool
+
+
+class TurnTextIn(BaseModel):
+    text: str
+    force: bool = False
+
+
+class TurnSpeakerIn(BaseModel):
+    label: str
 
 
 @router.get("/")
@@ -52,6 +64,15 @@ def reader(request: Request, source_id: int, session: SessionDep, who: IdentityD
                   memos=view.memos, code_path=code_path, speakers=view.speakers)
 
 
+@router.get("/sources/{source_id}/media")
+def media(source_id: int, session: SessionDep, who: IdentityDep) -> FileResponse:
+    """The source's recording, for the reader's player: Starlette's FileResponse answers
+    ``Range`` requests (206, ``Accept-Ranges: bytes``, 416 for a range past the end), so
+    the browser can seek without loading the whole file."""
+    source = get_or_404(session, Source, source_id)
+    return FileResponse(recording_path(session, source), media_type=media_type(source))
+
+
 @router.post("/api/sources/{source_id}/team")
 def speaker_team(source_id: int, body: TeamIn, session: SessionDep, who: CoderDep
                  ) -> dict[str, object]:
@@ -60,6 +81,26 @@ def speaker_team(source_id: int, body: TeamIn, session: SessionDep, who: CoderDe
     speaker = set_speaker_team(session, source, body.label, body.team, actor=who.name)
     return {"source_id": source.id, "label": speaker.label, "team": speaker.is_interviewer,
             "kind": source.kind}
+
+
+@router.post("/api/sources/{source_id}/turns/{position}")
+def correct(source_id: int, position: int, body: TurnTextIn, session: SessionDep,
+            who: CoderDep) -> dict[str, object]:
+    """Correct the words of one turn (transcription mode); the answer lists the codings
+    carried and those to review, as a replace does."""
+    source = get_or_404(session, Source, source_id)
+    return correct_turn(session, source.name, position, body.text, actor=who.name,
+                        force=body.force).as_dict()
+
+
+@router.post("/api/sources/{source_id}/turns/{position}/speaker")
+def turn_speaker(source_id: int, position: int, body: TurnSpeakerIn, session: SessionDep,
+                 who: CoderDep) -> dict[str, object]:
+    """Make ``label`` the turn's speaker (a new label becomes a new speaker)."""
+    source = get_or_404(session, Source, source_id)
+    speaker = assign_turn_speaker(session, source.name, position, body.label, actor=who.name)
+    return {"source_id": source.id, "position": position, "label": speaker.label,
+            "team": speaker.is_interviewer}
 
 
 PAGE_MAX = 500  # the most hits one page or API call returns

@@ -29,7 +29,8 @@ const codePoints = (text) => Array.from(text).length;
 
 function offsetOf(node, offset) {
   // The code-point offset in the source of a DOM position inside the reader's text.
-  const span = (node.nodeType === Node.TEXT_NODE ? node.parentElement : node).closest("[data-start]");
+  // (pieces are spans; a turn's own data-start is its time in the recording)
+  const span = (node.nodeType === Node.TEXT_NODE ? node.parentElement : node).closest("span[data-start]");
   if (!span) return null;
   const inSpan = node.nodeType === Node.TEXT_NODE ? node.textContent.slice(0, offset) : "";
   return Number(span.dataset.start) + codePoints(inSpan);
@@ -106,7 +107,7 @@ function setupReader() {
   document.addEventListener("mousedown", (event) => { if (!picker.contains(event.target)) picker.hidden = true; });
   reader.querySelectorAll(".turn").forEach((turn) => turn.addEventListener("focus", () => { focusedTurn = turn; }));
   document.addEventListener("keydown", async (event) => {
-    if (!picker.hidden || event.target.isContentEditable || event.target.tagName === "INPUT") return;
+    if (!picker.hidden || event.target.isContentEditable || ["INPUT", "TEXTAREA"].includes(event.target.tagName)) return;
     if (event.key === "t" && focusedTurn && recent()[0]) {
       const coding = await api("POST", "/api/codings/turn", { turn_id: Number(focusedTurn.dataset.turn), code_id: recent()[0].id });
       sessionStorage.setItem(`fs-last-${sourceId}`, coding.id); location.reload();
@@ -133,6 +134,125 @@ function showOffset(offset) {
   piece.scrollIntoView({ block: "center" });
   piece.style.outline = "2px solid #d69e2e";
   setTimeout(() => { piece.style.outline = ""; }, 2500);
+}
+
+// ---------------------------------------------------------------- transcription mode
+// The recording plays above the transcript: a click on a turn (not a selection of its
+// words, which codes them) plays from the turn's start; the playing turn is marked. The
+// keys are function keys so that they work while the cursor is in a turn being corrected
+// (as f4transkript's F4 does): F4 play/pause, F3 back 3 s, F2 slower, F6 faster.
+const RATES = [0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2];
+const PLAYER_KEYS = { F4: "toggle", F3: "back", F2: "slower", F6: "faster" };
+const typing = (target) => target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+
+function setupPlayer() {
+  const player = document.getElementById("player"), reader = document.querySelector(".reader");
+  if (!player || !reader) return;
+  const turns = [...reader.querySelectorAll(".turn[data-start]")];
+  const rate = document.getElementById("rate");
+  let playing = null;
+  const play = () => player.play().catch(() => toast("Press F4 or the player's button to play"));
+  reader.addEventListener("click", (event) => {
+    const turn = event.target.closest(".turn[data-start]");
+    if (!turn || (event.target.closest("button, textarea, input, a") && !event.target.closest("button.play"))) return;
+    const selection = window.getSelection();
+    if (selection && !selection.isCollapsed) return;  // words selected to code them
+    player.currentTime = Number(turn.dataset.start); play();
+  });
+  player.addEventListener("timeupdate", () => {
+    const now = player.currentTime;
+    const current = turns.filter((turn) => Number(turn.dataset.start) <= now + 0.05).pop() || null;
+    if (current === playing) return;
+    playing?.classList.remove("playing"); playing = current;
+    if (current) { current.classList.add("playing"); if (!reader.querySelector(".turn-editor")) current.scrollIntoView({ block: "nearest" }); }
+  });
+  const setRate = (step) => {
+    const at = RATES.reduce((best, r, i) => (Math.abs(r - player.playbackRate) < Math.abs(RATES[best] - player.playbackRate) ? i : best), 0);
+    player.playbackRate = RATES[Math.min(RATES.length - 1, Math.max(0, at + step))];
+  };
+  player.addEventListener("ratechange", () => { rate.textContent = `${player.playbackRate}×`; });
+  const actions = {
+    toggle: () => (player.paused ? play() : player.pause()),
+    back: () => { player.currentTime = Math.max(0, player.currentTime - 3); },
+    slower: () => setRate(-1), faster: () => setRate(1),
+  };
+  document.addEventListener("keydown", (event) => {
+    const action = PLAYER_KEYS[event.key];
+    if (!action || event.ctrlKey || event.altKey || event.metaKey) return;
+    event.preventDefault(); actions[action]();
+  });
+}
+
+// Before a reload (a correction, a new speaker) the player's moment and the turn are kept,
+// so the researcher carries on where they were.
+function rememberReader(turn) {
+  const reader = document.querySelector(".reader"), player = document.getElementById("player");
+  sessionStorage.setItem(`fs-reader-${reader.dataset.source}`, JSON.stringify({
+    time: player ? player.currentTime : 0, rate: player ? player.playbackRate : 1, turn: turn?.dataset.position }));
+}
+
+function restoreReader() {
+  const reader = document.querySelector(".reader");
+  if (!reader) return;
+  const key = `fs-reader-${reader.dataset.source}`, saved = JSON.parse(sessionStorage.getItem(key) || "null");
+  if (!saved) return;
+  sessionStorage.removeItem(key);
+  const player = document.getElementById("player");
+  if (player) { player.currentTime = saved.time; player.playbackRate = saved.rate; }
+  if (saved.turn !== undefined) reader.querySelector(`.turn[data-position="${saved.turn}"]`)?.focus({ preventScroll: false });
+  if (saved.message) toast(saved.message);
+}
+
+function setupTurnEdits() {
+  const reader = document.querySelector(".reader");
+  if (!reader || !csrf) return;
+  const sourceId = reader.dataset.source;
+  const reload = (turn, message) => {
+    rememberReader(turn);
+    if (message) { const key = `fs-reader-${sourceId}`; sessionStorage.setItem(key, JSON.stringify({ ...JSON.parse(sessionStorage.getItem(key)), message })); }
+    location.reload();
+  };
+  reader.querySelectorAll("button.edit-turn").forEach((button) => button.addEventListener("click", () => {
+    const turn = button.closest(".turn"), text = turn.querySelector(".text");
+    if (turn.querySelector(".turn-editor")) return;
+    const editor = document.createElement("div"), box = document.createElement("textarea");
+    const save = document.createElement("button"), cancel = document.createElement("button");
+    editor.className = "turn-editor"; box.value = text.textContent; box.rows = Math.max(2, Math.ceil(box.value.length / 70));
+    save.type = cancel.type = "button"; save.className = "save-turn"; save.textContent = "Save"; cancel.textContent = "Cancel";
+    editor.append(box, save, cancel); text.hidden = true; text.after(editor); box.focus();
+    const close = () => { editor.remove(); text.hidden = false; turn.focus(); };
+    const send = async () => {
+      const result = await api("POST", `/api/sources/${sourceId}/turns/${turn.dataset.position}`, { text: box.value });
+      reload(turn, result.review.length ? `Saved; ${result.review.length} coding(s) to review (their words changed)` : "Saved");
+    };
+    save.addEventListener("click", send); cancel.addEventListener("click", close);
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); send(); }
+      if (event.key === "Escape") close();
+    });
+  }));
+  const legend = document.getElementById("speaker-keys");
+  if (!legend) return;
+  const labels = [...legend.querySelectorAll("[data-speaker-key]")].map((key) => key.dataset.label);
+  let lastTurn = null;
+  reader.querySelectorAll(".turn").forEach((turn) => turn.addEventListener("focus", () => { lastTurn = turn; }));
+  const assign = async (turn, label) => {
+    await api("POST", `/api/sources/${sourceId}/turns/${turn.dataset.position}/speaker`, { label });
+    reload(turn);
+  };
+  document.addEventListener("keydown", (event) => {
+    if (!/^[1-9]$/.test(event.key) || event.ctrlKey || event.altKey || event.metaKey || typing(event.target)) return;
+    const turn = event.target.closest?.(".turn");
+    if (!turn || !document.getElementById("picker").hidden) return;
+    event.preventDefault();
+    const label = labels[Number(event.key) - 1];
+    if (label) assign(turn, label); else toast(`No speaker ${event.key}: add one with "New speaker…"`);
+  });
+  document.getElementById("new-speaker").addEventListener("click", () => {
+    if (!lastTurn) return toast("Focus a turn first (click it or Tab to it)");
+    const label = prompt("The new speaker's label:");
+    if (label && label.trim()) assign(lastTurn, label.trim());
+  });
 }
 
 // ---------------------------------------------------------------- review queue and jobs
@@ -316,4 +436,4 @@ function setupNetwork() {
   });
 }
 
-setupReader(); setupReview(); setupMatrix(); setupFramework(); setupNetwork(); setupJobs();
+setupReader(); setupPlayer(); setupTurnEdits(); restoreReader(); setupReview(); setupMatrix(); setupFramework(); setupNetwork(); setupJobs();
