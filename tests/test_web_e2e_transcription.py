@@ -97,3 +97,27 @@ def test_e2e_transcription_mode_plays_corrects_and_sets_speakers(site, page):
     assert page.inner_text('.turn[data-position="4"] .who strong') == "Maureen"
     with Project.open(location) as project, project.session() as session:
         assert get_source(session, NAME).turns[4].speaker.label == "Maureen"
+
+
+def test_e2e_a_time_range_marked_while_listening_is_coded(site, page):
+    location, url, spoken = site
+    page.goto(url)
+    page.wait_for_function(f"() => {PLAYER}.readyState >= 1")
+    start, end = spoken[2].start + 0.1, spoken[3].end - 0.1  # across two turns
+    for moment, key in ((start, "F7"), (end, "F8")):
+        watch_seek(page)
+        page.evaluate(f"() => {{ {PLAYER}.currentTime = {moment}; }}")
+        seeked(page)
+        page.keyboard.press(key)
+    assert page.inner_text("#marked") == (
+        f"{int(start // 60)}:{int(start % 60):02d} to {int(end // 60)}:{int(end % 60):02d}")
+    page.click("#code-range")
+    page.fill("#picker-filter", "Referral routes")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    with Project.open(location) as project, project.session() as session:
+        timed = session.scalar(select(Coding).where(Coding.media_start.is_not(None)))
+        assert (timed.media_start, timed.media_end) == (pytest.approx(start, abs=0.01),
+                                                        pytest.approx(end, abs=0.01))
+        assert spoken[2].text.split()[0] in timed.text and spoken[3].text.split()[-1] in timed.text
+        assert timed.coder == "ruth"

@@ -76,7 +76,9 @@ function setupReader() {
   }
   async function apply(code) {
     if (!span) return;
-    const coding = await api("POST", "/api/codings", { source_id: sourceId, ...span, code_id: code.id });
+    const coding = span.media  // a time range of the recording, or a span of the text
+      ? await api("POST", "/api/codings/time", { source_id: sourceId, ...span.media, code_id: code.id })
+      : await api("POST", "/api/codings", { source_id: sourceId, ...span, code_id: code.id });
     remember(code); sessionStorage.setItem(`fs-last-${sourceId}`, coding.id);
     location.reload();
   }
@@ -99,8 +101,16 @@ function setupReader() {
     if (event.key === "Enter") { const first = list.querySelector("li"); if (first) first.dispatchEvent(new MouseEvent("mousedown")); }
     if (/^[1-5]$/.test(event.key) && !filter.value) { event.preventDefault(); const code = recent()[Number(event.key) - 1]; if (code) apply(code); }
   });
+  document.addEventListener("fs-code-range", (event) => {  // from the player's range tools
+    span = { media: event.detail };
+    const box = event.target.getBoundingClientRect();
+    picker.style.left = `${window.scrollX + box.left}px`;
+    picker.style.top = `${window.scrollY + box.bottom + 6}px`;
+    picker.hidden = false; filter.value = ""; fill(); filter.focus();
+  });
   document.getElementById("picker-memo").addEventListener("mousedown", async (event) => {
     event.preventDefault();
+    if (span?.media) return toast("A memo goes on words: select them in the transcript");
     const body = prompt("Memo on this span:");
     if (body) { await api("POST", "/api/memos", { source_id: sourceId, ...span, body }); location.reload(); }
   });
@@ -181,6 +191,32 @@ function setupPlayer() {
     if (!action || event.ctrlKey || event.altKey || event.metaKey) return;
     event.preventDefault(); actions[action]();
   });
+  setupRangeTools(player);
+}
+
+// A time range of the recording is coded like a selection of words: F7 marks its start and
+// F8 its end at the playing moment, then "Code this range…" opens the code picker.
+const clock = (seconds) => `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, "0")}`;
+
+function setupRangeTools(player) {
+  const markIn = document.getElementById("mark-in"), markOut = document.getElementById("mark-out");
+  const codeRange = document.getElementById("code-range"), marked = document.getElementById("marked");
+  if (!markIn) return;
+  const range = { start: null, end: null };
+  const show = () => {
+    const ready = range.start !== null && range.end !== null && range.end > range.start;
+    marked.textContent = `${range.start === null ? "–" : clock(range.start)} to ${range.end === null ? "–" : clock(range.end)}`;
+    codeRange.disabled = !ready;
+  };
+  const mark = (end) => { range[end ? "end" : "start"] = Math.round(player.currentTime * 1000) / 1000; show(); };
+  markIn.addEventListener("click", () => mark(false));
+  markOut.addEventListener("click", () => mark(true));
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.altKey || event.metaKey || !["F7", "F8"].includes(event.key)) return;
+    event.preventDefault(); mark(event.key === "F8");
+  });
+  codeRange.addEventListener("click", () => codeRange.dispatchEvent(new CustomEvent("fs-code-range", {
+    bubbles: true, detail: { start: range.start, end: range.end } })));
 }
 
 // Before a reload (a correction, a new speaker) the player's moment and the turn are kept,
