@@ -176,7 +176,9 @@ def test_whisper_engine_with_vad_needs_nothing_downloaded(
         model_dir: Path, speech: tuple[np.ndarray, float], no_network: None) -> None:
     samples, seconds = speech
     engine = FasterWhisperEngine(model_dir, vad=True)
-    for segment in engine.transcribe(samples, offset=5.0):
+    segments = engine.transcribe(samples, offset=5.0)
+    assert segments  # the Silero model found speech
+    for segment in segments:
         assert 5.0 <= segment.start <= segment.end <= 5.0 + seconds
 
 
