@@ -89,8 +89,8 @@ def test_demo_command_writes_the_project_and_shows_info_and_a_search(tmp_path,
         assert any(line.startswith(method) and "suggestions for" in line for line in lines)
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == [
-        "demo.fsdb", "demo.report.yaml", "matrix.xlsx", "plots", "report.docx", "report.html",
-        "report.md", "report.pdf", "report_files"]
+        "demo.fsdb", "demo.fsdb-media", "demo.report.yaml", "matrix.xlsx", "plots", "report.docx",
+        "report.html", "report.md", "report.pdf", "report_files"]
     assert sorted(p.name for p in (out / "plots").iterdir()) == [
         "heatmap.png", "heatmap.svg", "network.png", "network.svg", "prevalence.png",
         "prevalence.svg"]
@@ -132,3 +132,17 @@ def test_demo_codings_of_both_coders_resolve_to_their_quotes(demo_session):
                       words(c.source.text[c.start:c.end])) for c in codings)
     assert sum(written.values()) > 900
     assert stored == written
+
+
+def test_demo_interview_has_a_spoken_recording_with_timed_turns(demo_session):
+    from framesynth.demo import DEMO_RECORDED_TURNS, DEMO_RECORDING
+    from framesynth.familiarise.sources import get_source
+
+    source = get_source(demo_session, DEMO_RECORDING)
+    assert (source.media_format, source.media_kind) == ("wav", "audio")
+    turns = sorted(source.turns, key=lambda t: t.position)
+    timed = [(t.started_at, t.ended_at) for t in turns[:DEMO_RECORDED_TURNS]]
+    assert all(start is not None and end is not None and start < end for start, end in timed)
+    assert timed == sorted(timed) and timed[-1][1] <= source.media_duration
+    assert [(t.started_at, t.ended_at) for t in turns[DEMO_RECORDED_TURNS:]] == [
+        (None, None)] * (len(turns) - DEMO_RECORDED_TURNS)

@@ -43,7 +43,7 @@ def demo(
 
     Example: framesynth demo ./demo-output
     """
-    path = build_demo_project(directory)
+    path = build_demo_project(directory, say=typer.echo)
     typer.echo(f"== demo project written to {path}\n")
     with Project.open(path) as project, project.session() as session:
         familiarise_section(session)

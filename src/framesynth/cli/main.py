@@ -74,7 +74,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "memo": ("familiarise", "memo_app", "Memos on the project, a source or a span of a "
              "source."),
     "sources": ("sources", "sources_app", "Manage imported sources: list, remove, replace, "
-                "re-split."),
+                "re-split, attach a recording."),
     "vocab": ("vocab", "vocab_app", "The study's vocabularies: the terms sectors, depth, "
               "levels ... may take."),
     "codebook": ("frame", "codebook_app", "The coding framework: import, export, list, "

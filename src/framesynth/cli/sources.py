@@ -17,6 +17,7 @@ from framesynth.cli._util import (
     project_session,
 )
 from framesynth.config import current_user
+from framesynth.familiarise.recordings import attach_recording
 from framesynth.familiarise.source_admin import (
     Moved,
     list_sources,
@@ -26,7 +27,8 @@ from framesynth.familiarise.source_admin import (
 )
 from framesynth.io.importers import read_source
 
-sources_app = new_app("Manage imported sources: list, remove, replace, re-split.")
+sources_app = new_app("Manage imported sources: list, remove, replace, re-split, attach a "
+                      "recording.")
 NameArg = Annotated[str, typer.Argument(help="The source's name (its file name).")]
 
 
@@ -173,3 +175,24 @@ def speaker(
         found = assign_turn_speaker(session, name, turn, label, actor=current_user())
         team = " (research team)" if found.is_interviewer else ""
         typer.echo(f"turn {turn} of {name}: {found.label}{team}")
+
+
+@sources_app.command("attach")
+def attach(
+    project: ProjectArg,
+    name: NameArg,
+    recording: Annotated[Path, typer.Argument(help="The audio or video file.",
+                                              show_default=False)],
+    times: Annotated[Path | None, typer.Option(
+        "--times", help="A .vtt or .srt file whose cues are the source's turns, in order: "
+                        "each turn gets its cue's start and end.")] = None,
+) -> None:
+    """Attach a recording to a source imported without one, optionally timing its turns
+    from the same transcript's captions.
+
+    Example: framesynth sources attach study.fsdb int01.txt int01.m4a --times int01.vtt
+    """
+    with project_session(project) as session:
+        attachment = attach_recording(session, name, recording, times=times,
+                                      actor=current_user())
+    typer.echo(attachment.summary())

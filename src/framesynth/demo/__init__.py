@@ -8,10 +8,17 @@ pipeline that ``framesynth demo`` runs on it.
 from __future__ import annotations
 
 import shutil
+import tempfile
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
+from framesynth.demo.speech import SpeechUnavailable, speak
 from framesynth.familiarise.memos import add_memo
+from framesynth.familiarise.recordings import Attachment, attach_recording
+from framesynth.familiarise.sources import get_source
 from framesynth.frame.framework import find_code
 from framesynth.interpret.report_settings import settings_path
 from framesynth.io.codebook import import_codebook
@@ -21,6 +28,8 @@ from framesynth.io.importers.case_table import import_case_table
 from framesynth.project import Project
 
 DEMO_USER = "demo-analyst"
+DEMO_RECORDING = "int09-colin-fairweather.pdf"  # its first turns are spoken at build time
+DEMO_RECORDED_TURNS = 8
 DEMO_CODERS = ("amira", "tom")
 
 DEMO_MEMOS = [
@@ -93,23 +102,26 @@ def write_demo_settings(project: Path) -> Path:
     return target
 
 
-def build_demo_project(directory: Path) -> Path:
+def build_demo_project(directory: Path, *, say: Callable[[str], object] = lambda _: None) -> Path:
     """Create ``directory/demo.fsdb`` afresh from the bundled corpus, with the demo
-    framework and the two fictional coders' hand-made codings; returns its path."""
+    framework, the two fictional coders' hand-made codings and one spoken recording;
+    returns its path. ``say`` is given a line when the recording had to be skipped."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "demo.fsdb"
     for old in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", ".bak"))):
         old.unlink(missing_ok=True)
-    build_demo(path)
+    build_demo(path, say=say)
     return path
 
 
-def build_demo(location: str | Path) -> None:
+def build_demo(location: str | Path, *, say: Callable[[str], object] = lambda _: None) -> None:
     """Create the demo project at ``location``: a new file, or an empty database (a
     PostgreSQL URL), as :meth:`Project.create` takes it."""
     with Project.create(location) as project, project.session() as session:
         import_case_table(session, corpus_dir() / "cases.csv", actor=DEMO_USER)
         import_files(session, corpus_files(), actor=DEMO_USER)
+        if add_demo_recording(session) is None:
+            say("demo recording skipped: espeak-ng is not installed")
         for title, body, source in DEMO_MEMOS:
             add_memo(session, body, title=title, source=source, author=DEMO_USER)
         import_codebook(session, demo_file("framework.yaml"), actor=DEMO_USER)
@@ -118,3 +130,21 @@ def build_demo(location: str | Path) -> None:
         for theme, text in DEMO_THEME_MEMOS.items():
             add_memo(session, text, title=f"Synthesis: {theme}", author=DEMO_USER,
                      code_id=find_code(session, theme).id)
+
+
+def add_demo_recording(session: Session) -> Attachment | None:
+    """Speak the first turns of :data:`DEMO_RECORDING` in two voices (espeak-ng) and attach
+    the recording to that source with each spoken turn's times, as a researcher would
+    attach an interview's audio; None when espeak-ng is not installed."""
+    turns = sorted(get_source(session, DEMO_RECORDING).turns, key=lambda t: t.position)
+    lines = [(turn.speaker.label if turn.speaker else "speaker", turn.text)
+             for turn in turns[:DEMO_RECORDED_TURNS]]
+    with tempfile.TemporaryDirectory(prefix="framesynth-demo-") as scratch:
+        recording = Path(scratch) / f"{Path(DEMO_RECORDING).stem}.wav"
+        try:
+            spoken = speak(lines, recording)
+        except SpeechUnavailable:
+            return None
+        return attach_recording(session, DEMO_RECORDING, recording,
+                                times=[(line.start, line.end) for line in spoken],
+                                actor=DEMO_USER)

@@ -151,7 +151,8 @@ class Removal:
 
 def remove_source(session: Session, name: str, *, actor: str,
                   with_codings: bool = False) -> Removal:
-    """Remove source ``name`` with its turns and speakers.
+    """Remove source ``name`` with its turns and speakers, and its recording's file in
+    the media folder when no other source uses it.
 
     :param with_codings: also remove its human codings and memos; without it a source
         that has any is refused (:class:`SourceInUse`) and nothing changes.
@@ -175,10 +176,14 @@ def remove_source(session: Session, name: str, *, actor: str,
     session.execute(delete(Coding).where(Coding.source_id == source.id))
     session.execute(delete(Memo).where(Memo.source_id == source.id))
     session.execute(delete(SourceRevision).where(SourceRevision.source_id == source.id))
-    checksum = source.checksum
+    checksum, media_file = source.checksum, source.media_file
     session.delete(source)
     session.flush()
     log_event(session, "remove_source", actor=actor, checksum=checksum, **removal.as_dict())
+    if media_file:  # the recording goes too, unless another source still uses it
+        from framesynth.familiarise.recordings import discard_unused_media
+
+        discard_unused_media(session, media_file)
     return removal
 
 
