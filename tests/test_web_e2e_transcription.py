@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from test_web_e2e import CHROMIUM, serve
+from test_web_e2e import CHROMIUM, CHROMIUM_ARGS, serve
 
 from framesynth.familiarise.sources import get_source
 from framesynth.index.coding import code_span
@@ -40,9 +40,7 @@ def page():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"])
+            args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"])
         yield browser.new_page(viewport={"width": 1280, "height": 800})
         browser.close()
 

@@ -8,6 +8,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from test_web_sources import LOCAL, PASSWORD, login
 
 from framesynth.accounts import add_user
 from framesynth.familiarise.sources import get_source
@@ -18,8 +19,6 @@ from framesynth.store.models import Coding, SourceRevision
 from framesynth.web.app import create_app
 from framesynth.web.deps import Settings
 
-LOCAL = "http://127.0.0.1"
-PASSWORD = "correct horse battery"
 NAME = "int03.vtt"
 
 
@@ -40,15 +39,6 @@ def site(recorded_interview, tmp_path):
         for name, role in (("cora", "coder"), ("vic", "viewer")):
             add_user(session, name, PASSWORD, role=role, actor="test")
     return create_app(Settings(project=location, host="0.0.0.0")), location, data, spoken
-
-
-def login(app, name: str) -> tuple[TestClient, str]:
-    client = TestClient(app, base_url=LOCAL)
-    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
-    client.post("/login", data={"name": name, "password": PASSWORD, "csrf": token},
-                follow_redirects=False)
-    page = client.get("/").text
-    return client, re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
 def test_web_media_whole_file_for_any_logged_in_person(site):

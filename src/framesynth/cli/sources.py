@@ -20,6 +20,7 @@ from framesynth.config import current_user
 from framesynth.familiarise.recordings import attach_recording
 from framesynth.familiarise.source_admin import (
     Moved,
+    Replacement,
     list_sources,
     remove_source,
     replace_source,
@@ -88,8 +89,13 @@ def replace(
     imported = read_source(file)
     with project_session(project) as session:
         result = replace_source(session, name, imported, actor=current_user(), force=force)
-    typer.echo(f"replaced {result.source} (old text kept as revision {result.revision}): "
-               f"{result.turns} turns, {result.carried} codings and memo spans carried, "
+    _report_revision(f"replaced {result.source}", result, f"{result.turns} turns, ")
+
+
+def _report_revision(what: str, result: Replacement, turns: str = "") -> None:
+    """What a new revision of a source did with its codings and memo spans."""
+    typer.echo(f"{what} (old text kept as revision {result.revision}): {turns}"
+               f"{result.carried} codings and memo spans carried, "
                f"{len(result.review)} to review, {len(result.dropped)} dropped")
     for moved in result.review:
         typer.echo(f"review: {_describe(moved)}")
@@ -147,13 +153,7 @@ def correct(
 
     with project_session(project) as session:
         result = correct_turn(session, name, turn, text, actor=current_user(), force=force)
-    typer.echo(f"corrected turn {turn} of {result.source} (old text kept as revision "
-               f"{result.revision}): {result.carried} codings and memo spans carried, "
-               f"{len(result.review)} to review, {len(result.dropped)} dropped")
-    for moved in result.review:
-        typer.echo(f"review: {_describe(moved)}")
-    for moved in result.dropped:
-        typer.echo(f"dropped: {_describe(moved)}")
+    _report_revision(f"corrected turn {turn} of {result.source}", result)
 
 
 @sources_app.command("speaker")
