@@ -80,6 +80,9 @@ def test_demo_command_writes_the_project_and_shows_info_and_a_search(tmp_path,
     assert (tmp_path / "out" / "demo.fsdb").is_file()
     lines = result.stdout.splitlines()
     assert lines[0] == f"== demo project written to {tmp_path / 'out' / 'demo.fsdb'}"
+    assert lines[1].startswith("recording: attached ") and lines[1].endswith(
+        "to int09-colin-fairweather.pdf; 8 of 24 turns timed (spoken by espeak-ng; "
+        "`framesynth serve` plays it in the reader)")
     assert "sources                     17" in lines
     assert '== search "waiting list" --where sector=community' in lines
     assert sum("waiting list" in line.casefold() for line in lines) >= 3

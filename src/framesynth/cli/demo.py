@@ -43,8 +43,9 @@ def demo(
 
     Example: framesynth demo ./demo-output
     """
-    path = build_demo_project(directory, say=typer.echo)
-    typer.echo(f"== demo project written to {path}\n")
+    notes: list[str] = []
+    path = build_demo_project(directory, say=notes.append)
+    typer.echo("\n".join([f"== demo project written to {path}", *notes, ""]))
     with Project.open(path) as project, project.session() as session:
         familiarise_section(session)
         index_section(session, embedder)

@@ -105,7 +105,7 @@ def write_demo_settings(project: Path) -> Path:
 def build_demo_project(directory: Path, *, say: Callable[[str], object] = lambda _: None) -> Path:
     """Create ``directory/demo.fsdb`` afresh from the bundled corpus, with the demo
     framework, the two fictional coders' hand-made codings and one spoken recording;
-    returns its path. ``say`` is given a line when the recording had to be skipped."""
+    returns its path. ``say`` is given a line on the recording: attached, or skipped."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "demo.fsdb"
     for old in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", ".bak"))):
@@ -120,8 +120,10 @@ def build_demo(location: str | Path, *, say: Callable[[str], object] = lambda _:
     with Project.create(location) as project, project.session() as session:
         import_case_table(session, corpus_dir() / "cases.csv", actor=DEMO_USER)
         import_files(session, corpus_files(), actor=DEMO_USER)
-        if add_demo_recording(session) is None:
-            say("demo recording skipped: espeak-ng is not installed")
+        attached = add_demo_recording(session)
+        say(f"recording: {attached.summary()} (spoken by espeak-ng; `framesynth serve` "
+            "plays it in the reader)" if attached
+            else "demo recording skipped: espeak-ng is not installed")
         for title, body, source in DEMO_MEMOS:
             add_memo(session, body, title=title, source=source, author=DEMO_USER)
         import_codebook(session, demo_file("framework.yaml"), actor=DEMO_USER)
