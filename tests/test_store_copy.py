@@ -65,7 +65,7 @@ def study(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     models.mkdir(parents=True)
     (models / "heads.json").write_text("{}", encoding="utf-8")
     media = Path(f"{path}-media")
-    media.mkdir()
+    shutil.copytree(f"{demo_path}-media", media)  # the demo's spoken recording
     (media / "0a1b2c3d4e5f-int03.wav").write_bytes(b"RIFF recording bytes")
     return path
 
@@ -127,10 +127,17 @@ def test_copy_file_to_file_keeps_every_row_and_the_files_beside(study: Path, tmp
 
 
 def test_copy_to_postgresql_and_back_reads_the_same(study: Path, postgres_url: str,
-                                                   tmp_path: Path) -> None:
+                                                   tmp_path: Path, monkeypatch,
+                                                   tmp_path_factory) -> None:
+    local = tmp_path_factory.mktemp("local")
+    monkeypatch.setenv("FRAMESYNTH_LOCAL_DIR", str(local))
     report = copy_project(study, postgres_url)
+    # the recordings stay behind; put them where the message says, as a researcher would
+    shutil.copytree(f"{study}-media", report.left_behind[2].rsplit(" copy it to ", 1)[1]
+                    .split(",", 1)[0])
     back = tmp_path / "back.fsdb"
     copy_project(postgres_url, back)
+    shutil.copytree(f"{study}-media", f"{back}-media")
     original = project_dump(study)
     assert project_dump(postgres_url) == original
     assert project_dump(back) == original
@@ -138,7 +145,7 @@ def test_copy_to_postgresql_and_back_reads_the_same(study: Path, postgres_url: s
     assert [line.split(" ", 1)[0] for line in report.left_behind] == [
         "study.report.yaml", "study.fsdb-models/", "study.fsdb-media/"]
     assert report.left_behind[2].endswith("-media, where the database project looks for them")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["back.fsdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["back.fsdb", "back.fsdb-media"]
 
 
 def test_copy_to_postgresql_then_new_rows_get_fresh_ids(demo_path: Path, postgres_url: str
@@ -258,5 +265,7 @@ def test_cli_copy_prints_each_table_and_never_the_password(fs, demo_path: Path, 
     assert lines[0] == f"copying {demo_path} to {hidden}"
     assert "  codings                    1,037 rows" in lines
     assert "  turns                        604 rows" in lines
-    assert lines[-1].startswith(f"copied 2,967 rows in 25 tables (schema {migrate.head_revision()}) in ")
-    assert lines[-1].endswith(" s; every row checked")
+    copied = next(line for line in lines if line.startswith("copied "))
+    assert copied.startswith(f"copied 2,968 rows in 25 tables (schema {migrate.head_revision()}) in ")
+    assert copied.endswith(" s; every row checked")
+    assert any("(recordings) stays beside the source" in line for line in lines)

@@ -41,8 +41,9 @@ def id_routes(app, method: str) -> list[str]:
 
 def test_web_id_routes_are_walked(app):
     assert id_routes(app, "GET") == ["/api/sources/{source_id}/codings",
-                                     "/quotes/{code_id}", "/sources/{source_id}"]
-    assert len(id_routes(app, "POST")) == 13
+                                     "/quotes/{code_id}", "/sources/{source_id}",
+                                     "/sources/{source_id}/media"]
+    assert len(id_routes(app, "POST")) == 15
 
 
 @pytest.mark.parametrize("key", [HUGE, -HUGE, 2**63])
@@ -57,6 +58,9 @@ def test_web_get_with_an_id_beyond_64_bits_is_404(app, client, key):
     ("POST", "/api/codings", {"source_id": HUGE, "start": 0, "end": 5, "code_id": 1}),
     ("POST", "/api/codings", {"source_id": 1, "start": 0, "end": 5, "code_id": HUGE}),
     ("POST", "/api/codings/turn", {"turn_id": HUGE, "code_id": 1}),
+    ("POST", "/api/codings/time", {"source_id": HUGE, "start": 0, "end": 1, "code_id": 1}),
+    ("POST", f"/api/sources/{HUGE}/turns/0", {"text": "New words."}),
+    ("POST", f"/api/sources/{HUGE}/turns/0/speaker", {"label": "Sam"}),
     ("POST", "/api/memos", {"source_id": HUGE, "body": "A note"}),
     ("POST", "/api/suggestions/accept", {"ids": [HUGE]}),
     ("POST", "/api/suggestions/reject", {"ids": [HUGE]}),
